@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// `npm test`: typecheck, lint, unit tests, then the end-to-end suite in a real
+// Chromium. Every step runs even when an earlier one fails, so one run shows
+// everything that is wrong; the last line counts over all suites for CI.
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+
+const out = join(process.cwd(), '.tmp', 'test-results')
+mkdirSync(out, { recursive: true })
+
+const totals = { passed: 0, failed: 0 }
+const lines = []
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env })
+  return r.status === 0
+}
+
+function check(name, cmd, args) {
+  const ok = run(cmd, args)
+  totals[ok ? 'passed' : 'failed']++
+  lines.push(`${ok ? 'ok  ' : 'FAIL'} ${name}`)
+}
+
+function vitest(name, args) {
+  const file = join(out, `${name}.json`)
+  rmSync(file, { force: true })
+  const ok = run('npx', ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${file}`])
+  if (!existsSync(file)) {
+    totals.failed++
+    lines.push(`FAIL ${name}: the runner did not report (see output above)`)
+    return
+  }
+  const r = JSON.parse(readFileSync(file, 'utf8'))
+  // suites that failed to load count as failures too
+  const loadFailures = r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length
+  totals.passed += r.numPassedTests
+  totals.failed += r.numFailedTests + loadFailures
+  lines.push(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${r.numPassedTests} passed, ${r.numFailedTests + loadFailures} failed`)
+}
+
+const only = process.argv[2]
+if (!only || only === 'static') {
+  check('typecheck', 'npx', ['vue-tsc', '--noEmit', '-p', 'tsconfig.json'])
+  check('lint', 'npx', ['eslint', '.'])
+}
+if (!only || only === 'unit') vitest('unit', [])
+if (!only || only === 'e2e') {
+  const built = run('npx', ['vite', 'build'])
+  if (!built) {
+    totals.failed++
+    lines.push('FAIL build')
+  } else vitest('e2e', ['--config', 'tests/e2e/vitest.config.ts'])
+}
+
+console.log('\n' + lines.join('\n'))
+console.log(`${totals.passed} passed, ${totals.failed} failed`)
+process.exit(totals.failed > 0 ? 1 : 0)

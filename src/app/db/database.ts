@@ -1,0 +1,38 @@
+import Dexie, { type Table } from 'dexie'
+import type { AnyRecord, OrgNode } from '@shared/index'
+import type { Draft, MetaKey, MetaRow, MetaValues, OutboxEntry } from './schema'
+
+/**
+ * The device database. Every version ever shipped stays listed here, so an
+ * upgrade from any of them keeps every outbox row.
+ */
+export class LoudongDB extends Dexie {
+  records!: Table<AnyRecord, string>
+  outbox!: Table<OutboxEntry, string>
+  meta!: Table<MetaRow, MetaKey>
+  org!: Table<OrgNode, string>
+  drafts!: Table<Draft, string>
+
+  constructor(name = 'loudong') {
+    super(name)
+    this.version(1).stores({
+      records: 'id, seq, type, orgPath, [type+orgPath]',
+      outbox: 'id, state, queuedAt',
+      meta: 'key',
+      org: 'path, kind',
+      drafts: 'key',
+    })
+  }
+
+  async getMeta<K extends MetaKey>(key: K): Promise<MetaValues[K] | undefined> {
+    const row = await this.meta.get(key)
+    return row?.value as MetaValues[K] | undefined
+  }
+
+  async setMeta<K extends MetaKey>(key: K, value: MetaValues[K]): Promise<void> {
+    await this.meta.put({ key, value } as MetaRow)
+  }
+}
+
+/** The one instance the app and its service worker use. */
+export const db = new LoudongDB()

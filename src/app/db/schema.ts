@@ -1,0 +1,47 @@
+import type { AnyRecord, OrgNode, SessionUser } from '@shared/index'
+
+/** One outbox row per record the server has not accepted yet. The record itself lives in `records`. */
+export interface OutboxEntry {
+  /** the record's id */
+  id: string
+  /** pending: will be pushed; attention: the server refused it, its author must look */
+  state: 'pending' | 'attention'
+  /** when it was queued (device clock; only used to show age, never to order records) */
+  queuedAt: number
+  attempts: number
+  /** for attention: why, as a message code and the server's words, and which field */
+  code?: string
+  reason?: string
+  path?: string
+}
+
+export interface Session {
+  token: string
+  user: SessionUser
+}
+
+/** Typed key/value rows for small device state. */
+export interface MetaValues {
+  session: Session
+  deviceId: string
+  /** highest server seq stored on this device */
+  cursor: number
+  /** device clock time of the last completed sync */
+  lastSyncAt: number
+  /** why sync is paused: the login expired or the account was disabled */
+  syncPaused: 'login' | null
+}
+export type MetaKey = keyof MetaValues
+export interface MetaRow<K extends MetaKey = MetaKey> {
+  key: K
+  value: MetaValues[K]
+}
+
+/** A form or running session kept on the device until it becomes a record. */
+export interface Draft {
+  key: string
+  value: unknown
+  updatedAt: number
+}
+
+export type { AnyRecord, OrgNode }

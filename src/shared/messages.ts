@@ -1,0 +1,51 @@
+/**
+ * Error and rejection messages shared by server and device, so a person sees the
+ * same plain words whichever side noticed the problem. zh-CN first.
+ */
+export const MESSAGES = {
+  // request-level
+  bad_request: ['请求格式不正确', 'The request is malformed'],
+  bad_json: ['数据格式不正确,无法读取', 'The data could not be read (malformed JSON)'],
+  unauthorized: ['登录已过期,请重新登录', 'Your login has expired; please log in again'],
+  account_disabled: ['此账号已停用,请联系社区', 'This account has been disabled; please contact the community'],
+  forbidden: ['没有权限查看或修改这些内容', 'You are not allowed to see or change this'],
+  not_found: ['找不到该内容', 'Not found'],
+  wrong_password: ['手机号或密码不正确', 'Wrong phone number or password'],
+  rate_limited: ['尝试次数过多,请稍后再试', 'Too many attempts; please try again later'],
+  too_large: ['一次上传的数据太多,请分批上传', 'Too much data in one upload; send it in smaller batches'],
+  outdated_client: ['应用版本过旧,请刷新页面更新', 'This app version is too old; refresh the page to update'],
+  server_error: ['服务器出错了,记录仍保存在手机上', 'Server error; your records are still kept on this device'],
+  // per record
+  invalid_record: ['记录格式不正确', 'The record is malformed'],
+  unknown_type: ['不认识的记录类型', 'Unknown kind of record'],
+  bad_id: ['记录编号不正确', 'The record id is invalid'],
+  out_of_scope: ['不在您负责的范围内', 'Outside the area you are responsible for'],
+  wrong_author: ['记录的作者与登录账号不符', 'The record author does not match the logged-in account'],
+  unknown_household: ['该户不在此楼栋', 'That household is not in this building'],
+  unknown_target: ['要更改的记录不存在', 'The record to change does not exist'],
+  future_time: ['时间不能晚于现在一天以上,请检查手机时间', 'The time is more than a day in the future; check the phone clock'],
+  note_too_long: ['备注太长,最多 2000 字', 'The note is too long (2000 characters at most)'],
+  text_too_long: ['文字太长', 'The text is too long'],
+  bad_value: ['填写的内容不正确', 'A value is not valid'],
+  required: ['有必填项未填写', 'A required field is empty'],
+  conflict: ['同一编号的记录内容不同', 'A record with this id already exists with different content'],
+} as const satisfies Record<string, readonly [string, string]>
+
+export type MessageCode = keyof typeof MESSAGES
+export type Lang = 'zh-CN' | 'en'
+
+export function message(code: MessageCode, lang: Lang = 'zh-CN'): string {
+  const pair = MESSAGES[code]
+  return lang === 'en' ? pair[1] : pair[0]
+}
+
+export function isMessageCode(s: string): s is MessageCode {
+  return Object.hasOwn(MESSAGES, s)
+}
+
+/** Picks zh-CN unless the Accept-Language header prefers English. */
+export function langFromAcceptLanguage(header: string | undefined): Lang {
+  if (!header) return 'zh-CN'
+  const first = header.split(',')[0]?.trim().toLowerCase() ?? ''
+  return first.startsWith('en') ? 'en' : 'zh-CN'
+}

@@ -1,0 +1,49 @@
+import { defineConfig } from 'vite'
+import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { VantResolver } from '@vant/auto-import-resolver'
+import { VitePWA } from 'vite-plugin-pwa'
+import { fileURLToPath } from 'node:url'
+
+/** The manifest lives here so the build writes it with hashed icons precached. */
+const manifest = {
+  name: '楼栋通',
+  short_name: '楼栋通',
+  description: '楼栋长、居民小组长的入户走访、居民意见和读报点记录工具',
+  lang: 'zh-CN',
+  start_url: '/',
+  scope: '/',
+  display: 'standalone' as const,
+  orientation: 'any' as const,
+  background_color: '#ffffff',
+  theme_color: '#1677d2',
+  icons: [
+    { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+    { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+    { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+  ],
+}
+
+export default defineConfig({
+  resolve: {
+    alias: { '@shared': fileURLToPath(new URL('./src/shared', import.meta.url)), '@app': fileURLToPath(new URL('./src/app', import.meta.url)) },
+  },
+  plugins: [
+    vue(),
+    Components({ resolvers: [VantResolver()], dts: false }),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src/app',
+      filename: 'sw.ts',
+      registerType: 'prompt',
+      injectRegister: false,
+      manifest,
+      injectManifest: {
+        globPatterns: ['**/*.{js,css,html,png,svg,ico,webmanifest}'],
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
+  server: { proxy: { '/api': 'http://localhost:8080' } },
+  build: { target: 'es2020', sourcemap: false, chunkSizeWarningLimit: 400 },
+})
