@@ -1,0 +1,190 @@
+/**
+ * The sync engine: push, then pull, one run at a time here and one sender
+ * across tabs. It orders nothing by the device clock — the outbox keeps
+ * creation order and the pull cursor is the server's seq; the clock only
+ * stamps "last synced".
+ */
+import type { LoudongDB } from '@app/db/database'
+import { createSyncApi } from './api'
+import { classifyFailure, retryDelay } from './backoff'
+import { defaultLocks, withSyncLock, type LockLike } from './locks'
+import { pullAll } from './pull'
+import { pushOutbox, type PushLimits } from './push'
+import type { SyncStatus } from './status'
+import { globalTimers, type Timers } from './timers'
+import type { FetchLike, TransportFailure } from './transport'
+
+export interface SyncEngineOptions {
+  db: LoudongDB
+  fetch: FetchLike
+  baseUrl?: string
+  /** device clock, ms */
+  now?: () => number
+  /** 0 ≤ x < 1, for backoff jitter */
+  random?: () => number
+  /** for automatic retries; null where nothing should outlive the run (the service worker) */
+  timers?: Timers | null
+  /** `navigator.locks` or a stand-in; null to run without cross-tab exclusion */
+  locks?: LockLike | null
+  pushLimits?: PushLimits
+  pullLimit?: number
+}
+
+export interface SyncOptions {
+  /** a person asked (立即同步) or the network just came back: skip any backoff wait and earlier stop */
+  force?: boolean
+}
+
+type Listener = (status: SyncStatus) => void
+
+export class SyncEngine {
+  private readonly db: LoudongDB
+  private readonly opts: SyncEngineOptions
+  private readonly now: () => number
+  private readonly random: () => number
+  private readonly timers: Timers | null
+  private readonly locks: LockLike | null
+  private readonly listeners = new Set<Listener>()
+  private running: Promise<SyncStatus> | null = null
+  private again = false
+  /** consecutive retryable failures; picks the backoff ceiling */
+  private failures = 0
+  private retryHandle: unknown = null
+  /** set by failures that retrying cannot fix; only a forced run clears it */
+  private halted = false
+  private current: SyncStatus = { state: 'idle', lastSyncAt: null, retryInMs: null, code: null }
+
+  constructor(opts: SyncEngineOptions) {
+    this.opts = opts
+    this.db = opts.db
+    this.now = opts.now ?? Date.now
+    this.random = opts.random ?? Math.random
+    this.timers = opts.timers === undefined ? globalTimers : opts.timers
+    this.locks = opts.locks === undefined ? defaultLocks() : opts.locks
+  }
+
+  get status(): SyncStatus {
+    return this.current
+  }
+
+  /** Calls `cb` now and on every change; returns the unsubscribe. */
+  onStatus(cb: Listener): () => void {
+    this.listeners.add(cb)
+    cb(this.current)
+    return () => this.listeners.delete(cb)
+  }
+
+  /**
+   * Push then pull. A call during a run asks for one more run afterwards, so a
+   * record saved meanwhile is not left for the timer. Automatic calls wait out
+   * a backoff; forced ones do not.
+   */
+  sync(options: SyncOptions = {}): Promise<SyncStatus> {
+    if (this.running) {
+      this.again = true
+      return this.running
+    }
+    if (options.force) {
+      this.cancelRetry()
+      this.halted = false
+    } else if (this.retryHandle !== null || this.halted) {
+      return Promise.resolve(this.current)
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null
+    })
+    return this.running
+  }
+
+  /** After a new login: lift the pause and send what waited. */
+  async resume(): Promise<SyncStatus> {
+    await this.db.setMeta('syncPaused', null)
+    this.failures = 0
+    return this.sync({ force: true })
+  }
+
+  /** Stops automatic retries (page closing, logout). */
+  stop(): void {
+    this.cancelRetry()
+  }
+
+  private async loop(): Promise<SyncStatus> {
+    let status: SyncStatus
+    do {
+      this.again = false
+      status = await this.runOnce()
+    } while (this.again && status.state === 'idle')
+    return status
+  }
+
+  private async runOnce(): Promise<SyncStatus> {
+    if (await this.db.getMeta('syncPaused')) return this.set({ state: 'paused' })
+    const session = await this.db.getMeta('session')
+    if (!session?.token) return this.set({ state: 'signedOut' })
+    return withSyncLock(
+      this.locks,
+      () => this.exchange(session.token),
+      () => this.set({ state: 'busy' }),
+    )
+  }
+
+  private async exchange(token: string): Promise<SyncStatus> {
+    this.set({ state: 'syncing' })
+    const api = createSyncApi({ fetch: this.opts.fetch, baseUrl: this.opts.baseUrl ?? '', now: this.now }, token)
+    const pushed = await pushOutbox(this.db, api, this.opts.pushLimits)
+    if (pushed.kind === 'failed') return this.fail(pushed.failure)
+    const pulled = await pullAll(this.db, api, this.opts.pullLimit)
+    if (pulled.kind === 'failed') return this.fail(pulled.failure)
+    this.failures = 0
+    const at = this.now()
+    await this.db.setMeta('lastSyncAt', at)
+    return this.set({ state: 'idle', lastSyncAt: at, code: null })
+  }
+
+  private async fail(failure: TransportFailure): Promise<SyncStatus> {
+    const decision = classifyFailure(failure)
+    const code = failure.kind === 'http' ? failure.code : null
+    switch (decision.action) {
+      case 'retry': {
+        const delay = retryDelay(this.failures, this.random, decision.retryAfterMs)
+        this.failures++
+        this.scheduleRetry(delay)
+        return this.set({ state: failure.kind === 'network' ? 'offline' : 'retrying', retryInMs: delay, code })
+      }
+      case 'login':
+        await this.db.setMeta('syncPaused', 'login')
+        return this.set({ state: 'paused', code })
+      case 'disabled':
+        // the remedy is the same as an expired login: someone must sign in again
+        await this.db.setMeta('syncPaused', 'login')
+        return this.set({ state: 'disabled', code })
+      case 'outdated':
+        this.halted = true
+        return this.set({ state: 'outdated', code })
+      case 'stop':
+        this.halted = true
+        return this.set({ state: 'failed', code: decision.code })
+    }
+  }
+
+  private scheduleRetry(delay: number): void {
+    this.cancelRetry()
+    if (!this.timers) return
+    this.retryHandle = this.timers.setTimeout(() => {
+      this.retryHandle = null
+      void this.sync()
+    }, delay)
+  }
+
+  private cancelRetry(): void {
+    if (this.retryHandle !== null) this.timers?.clearTimeout(this.retryHandle)
+    this.retryHandle = null
+  }
+
+  private set(patch: Partial<SyncStatus>): SyncStatus {
+    // a retry countdown only makes sense while backing off
+    this.current = { ...this.current, retryInMs: null, ...patch }
+    for (const cb of this.listeners) cb(this.current)
+    return this.current
+  }
+}

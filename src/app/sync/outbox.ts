@@ -1,0 +1,106 @@
+/**
+ * Saving: a record and its outbox entry are written in one transaction, so
+ * "saved" always means "will be sent". Nothing here touches the network.
+ */
+import { BODY_VERSION, checkRecordShape, uuidv7, type BodyOf, type LocalRecord, type RecordType } from '@shared/index'
+import type { LoudongDB } from '@app/db/database'
+import { RecordShapeError } from './errors'
+
+export interface SaveInput<T extends RecordType> {
+  type: T
+  orgPath: string
+  body: BodyOf<T>
+  authorId: string
+  deviceId: string
+  /** device clock, ms; only becomes clientTime and the id's time part */
+  now: number
+}
+
+function checked<T extends RecordType>(candidate: LocalRecord<T>): LocalRecord<T> {
+  const result = checkRecordShape(candidate)
+  if (!result.ok) throw new RecordShapeError(result.issue.code, result.issue.path)
+  return result.record as LocalRecord<T>
+}
+
+/**
+ * The device clock can jump backwards (a phone set to 1990), so queuedAt never
+ * goes below the newest queued entry: the outbox stays in the order records were
+ * made, which matters when a later record refers to an earlier one.
+ * Must run inside a transaction that includes `outbox`.
+ */
+async function nextQueuedAt(db: LoudongDB, now: number): Promise<number> {
+  const newest = await db.outbox.orderBy('queuedAt').last()
+  return newest ? Math.max(now, newest.queuedAt + 1) : now
+}
+
+/** Builds, checks and saves a new record. The id is made here, once, and reused by every retry. */
+export async function saveRecord<T extends RecordType>(db: LoudongDB, input: SaveInput<T>): Promise<LocalRecord<T>> {
+  const record = checked<T>({
+    id: uuidv7(input.now),
+    type: input.type,
+    v: BODY_VERSION[input.type],
+    orgPath: input.orgPath,
+    authorId: input.authorId,
+    deviceId: input.deviceId,
+    clientTime: new Date(input.now).toISOString(),
+    body: input.body,
+  })
+  await db.transaction('rw', db.records, db.outbox, async () => {
+    const queuedAt = await nextQueuedAt(db, input.now)
+    await db.records.add(record)
+    await db.outbox.add({ id: record.id, state: 'pending', queuedAt, attempts: 0 })
+  })
+  return record
+}
+
+/**
+ * Mends a record the server rejected. A rejected record never entered the
+ * server's log, so its body may be edited in place and sent again under the
+ * same id.
+ */
+export async function requeueRejected<T extends RecordType>(db: LoudongDB, id: string, body: BodyOf<T> | undefined, now: number): Promise<LocalRecord<T>> {
+  return db.transaction('rw', db.records, db.outbox, async () => {
+    const [stored, entry] = await Promise.all([db.records.get(id), db.outbox.get(id)])
+    if (!stored || !entry || entry.state !== 'attention') throw new Error(`record ${id} does not need attention`)
+    const { seq: _seq, serverTime: _serverTime, ...local } = stored
+    const record = checked<T>({ ...(local as LocalRecord<T>), body: body ?? (local.body as BodyOf<T>) })
+    const queuedAt = await nextQueuedAt(db, now)
+    await db.records.put(record)
+    await db.outbox.put({ id, state: 'pending', queuedAt, attempts: entry.attempts })
+    return record
+  })
+}
+
+/**
+ * Mends a conflict: the server already holds this id with other content, so the
+ * content is saved again under a new id and the clashing local copy is dropped
+ * in the same transaction — the words survive, only the id changes.
+ */
+export async function saveAsNewRecord<T extends RecordType>(
+  db: LoudongDB,
+  id: string,
+  input: { body?: BodyOf<T>; authorId: string; deviceId: string; now: number },
+): Promise<LocalRecord<T>> {
+  const stored = await db.records.get(id)
+  if (!stored) throw new Error(`record ${id} not found`)
+  const record = checked<T>({
+    id: uuidv7(input.now),
+    type: stored.type as T,
+    v: stored.v,
+    orgPath: stored.orgPath,
+    authorId: input.authorId,
+    deviceId: input.deviceId,
+    clientTime: new Date(input.now).toISOString(),
+    body: input.body ?? (stored.body as BodyOf<T>),
+  })
+  await db.transaction('rw', db.records, db.outbox, async () => {
+    const entry = await db.outbox.get(id)
+    if (!entry || entry.state !== 'attention') throw new Error(`record ${id} does not need attention`)
+    const queuedAt = await nextQueuedAt(db, input.now)
+    await db.records.add(record)
+    await db.outbox.add({ id: record.id, state: 'pending', queuedAt, attempts: 0 })
+    await db.outbox.delete(id)
+    await db.records.delete(id)
+  })
+  return record
+}
