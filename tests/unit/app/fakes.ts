@@ -1,0 +1,170 @@
+/**
+ * Test doubles for sync: an in-memory sync server behind a fetch function,
+ * timers fired by hand, and a Web Locks stand-in shared by "tabs".
+ */
+import 'fake-indexeddb/auto'
+import { canonicalJson, type LocalRecord, type PushResult, type StoredRecord, type VisitBody } from '@shared/index'
+import { LoudongDB } from '@app/db/database'
+import type { LockLike } from '@app/sync/locks'
+import type { Timers } from '@app/sync/timers'
+import type { FetchLike } from '@app/sync/transport'
+
+let dbCounter = 0
+export function freshDb(): LoudongDB {
+  return new LoudongDB(`test-${Date.now()}-${++dbCounter}-${Math.random().toString(36).slice(2)}`)
+}
+
+export const BUILDING = 'pl/tudong/mtx/g01/b01'
+export const USER_ID = 'u-leader'
+export const DEVICE_ID = 'device-1'
+/** 2024-05-01T08:00:00Z */
+export const NOW = Date.UTC(2024, 4, 1, 8, 0, 0)
+
+export async function signIn(db: LoudongDB, token = 'token-1'): Promise<void> {
+  await db.setMeta('session', { token, user: { id: USER_ID, name: '王阿姨', phone: '13800000000', role: 'building_leader', scopes: [BUILDING] } })
+}
+
+export function visitBody(household = '1-3-2', note = '', now = NOW): VisitBody {
+  return { household, outcome: 'met', purposes: [], note, visitedAt: new Date(now).toISOString() }
+}
+
+export function visitInput(household = '1-3-2', now = NOW, note = '') {
+  return { type: 'visit' as const, orgPath: BUILDING, body: visitBody(household, note, now), authorId: USER_ID, deviceId: DEVICE_ID, now }
+}
+
+type Override = (req: { url: URL; method: string; body: unknown }) => Response | 'network' | undefined
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+}
+
+export function apiError(status: number, code: string, headers: Record<string, string> = {}): Response {
+  return json(status, { error: { code, message: code } }, headers)
+}
+
+/** A sync server in memory: idempotent by id, seq from 1, pull in seq order. */
+export class FakeServer {
+  readonly log: StoredRecord[] = []
+  /** ids of every push request, including refused ones, in order */
+  readonly pushes: string[][] = []
+  /** `after` of every pull request */
+  readonly pulls: number[] = []
+  readonly headers: Headers[] = []
+  /** one-shot answers, used before the normal behaviour */
+  readonly overrides: Override[] = []
+  /** ids to refuse with these reasons */
+  readonly reject = new Map<string, { code: string; reason: string; path: string }>()
+  /** ids the server leaves out of its answer (as if it stopped half way) */
+  readonly silent = new Set<string>()
+  /** answers 413 above this many records */
+  maxRecords = Infinity
+
+  readonly fetch: FetchLike = async (url, init) => {
+    const u = new URL(url, 'http://device.test')
+    const method = init.method ?? 'GET'
+    const body = typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined
+    this.headers.push(new Headers(init.headers))
+    if (method === 'POST' && u.pathname === '/api/v1/sync/push') this.pushes.push((body as { records: LocalRecord[] }).records.map((r) => r.id))
+    if (method === 'GET' && u.pathname === '/api/v1/sync/pull') this.pulls.push(Number(u.searchParams.get('after')))
+    const override = this.overrides.shift()?.({ url: u, method, body })
+    if (override === 'network') throw new TypeError('Failed to fetch')
+    if (override) return override
+    if (u.pathname === '/api/v1/sync/push') return this.push((body as { records: LocalRecord[] }).records)
+    if (u.pathname === '/api/v1/sync/pull') return this.pull(Number(u.searchParams.get('after')), Number(u.searchParams.get('limit')))
+    return apiError(404, 'not_found')
+  }
+
+  /** Puts records in the log directly, as if other devices had sent them. */
+  seed(records: LocalRecord[]): void {
+    for (const r of records) this.accept(r)
+  }
+
+  private accept(r: LocalRecord): StoredRecord {
+    const seq = this.log.length + 1
+    const stored = { ...r, seq, serverTime: new Date(Date.UTC(2024, 5, 1) + seq * 1000).toISOString() }
+    this.log.push(stored)
+    return stored
+  }
+
+  private push(records: LocalRecord[]): Response {
+    if (records.length > this.maxRecords) return apiError(413, 'too_large')
+    const results: PushResult[] = []
+    for (const r of records) {
+      if (this.silent.has(r.id)) continue
+      const refusal = this.reject.get(r.id)
+      if (refusal) {
+        results.push({ id: r.id, status: 'rejected', code: refusal.code as 'bad_value', reason: refusal.reason, path: refusal.path })
+        continue
+      }
+      const existing = this.log.find((s) => s.id === r.id)
+      if (existing) {
+        const { seq, serverTime, ...content } = existing
+        if (canonicalJson(content) === canonicalJson(r)) results.push({ id: r.id, status: 'duplicate', seq, serverTime })
+        else results.push({ id: r.id, status: 'conflict', code: 'conflict', reason: '同一编号的记录内容不同' })
+        continue
+      }
+      const stored = this.accept(r)
+      results.push({ id: r.id, status: 'accepted', seq: stored.seq, serverTime: stored.serverTime })
+    }
+    return json(200, { results })
+  }
+
+  private pull(after: number, limit: number): Response {
+    const page = this.log.filter((r) => r.seq > after).slice(0, limit)
+    const cursor = page.length ? page[page.length - 1]!.seq : after
+    return json(200, { records: page, cursor, more: this.log.some((r) => r.seq > cursor) })
+  }
+}
+
+/** Timers that only fire when the test says so, remembering every delay asked for. */
+export class ManualTimers implements Timers {
+  readonly delays: number[] = []
+  private readonly pending = new Map<number, { fn: () => void; ms: number }>()
+  private nextId = 1
+
+  setTimeout(fn: () => void, ms: number): number {
+    const id = this.nextId++
+    this.pending.set(id, { fn, ms })
+    this.delays.push(ms)
+    return id
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number)
+  }
+
+  get size(): number {
+    return this.pending.size
+  }
+
+  /** Fires everything due now (not what those callbacks schedule). */
+  fireAll(): void {
+    const due = [...this.pending.values()]
+    this.pending.clear()
+    for (const t of due) t.fn()
+  }
+}
+
+/** `navigator.locks` with ifAvailable, shared by engines that stand for tabs. */
+export class SharedLocks implements LockLike {
+  private held = new Set<string>()
+  readonly refused: string[] = []
+
+  async request<T>(name: string, _options: { ifAvailable: true }, callback: (lock: unknown) => Promise<T>): Promise<T> {
+    if (this.held.has(name)) {
+      this.refused.push(name)
+      return callback(null)
+    }
+    this.held.add(name)
+    try {
+      return await callback({ name })
+    } finally {
+      this.held.delete(name)
+    }
+  }
+}
+
+/** Lets pending IndexedDB and promise work settle. */
+export function settle(ms = 0): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { createSyncApi } from '@app/sync/api'
+import { saveRecord } from '@app/sync/outbox'
+import { pullAll } from '@app/sync/pull'
+import { uuidv7, type LocalRecord } from '@shared/index'
+import { BUILDING, FakeServer, NOW, freshDb, visitBody } from './fakes'
+
+function othersRecords(n: number): LocalRecord[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: uuidv7(NOW + i),
+    type: 'visit' as const,
+    v: 1,
+    orgPath: BUILDING,
+    authorId: 'u-other',
+    deviceId: 'other-phone',
+    clientTime: new Date(NOW + i).toISOString(),
+    body: visitBody(`1-${i + 1}-1`),
+  }))
+}
+
+describe('pullAll', () => {
+  it('pages until the server has no more, storing records and the cursor', async () => {
+    const db = freshDb()
+    const server = new FakeServer()
+    server.seed(othersRecords(5))
+    const result = await pullAll(db, createSyncApi({ fetch: server.fetch }, 'tok'), 2)
+    expect(result).toEqual({ kind: 'done', stored: 5 })
+    expect(server.pulls).toEqual([0, 2, 4])
+    expect(await db.getMeta('cursor')).toBe(5)
+    expect((await db.records.orderBy('seq').toArray()).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('resumes an interrupted pull from the last stored page, without fetching or writing page 1 again', async () => {
+    const db = freshDb()
+    const server = new FakeServer()
+    server.seed(othersRecords(5))
+    server.overrides.push(() => undefined, () => 'network')
+    const api = createSyncApi({ fetch: server.fetch }, 'tok')
+
+    expect((await pullAll(db, api, 2)).kind).toBe('failed')
+    expect(await db.getMeta('cursor')).toBe(2)
+    expect(await db.records.count()).toBe(2)
+
+    const written: string[] = []
+    db.records.hook('creating', (id) => void written.push(id as string))
+    expect(await pullAll(db, api, 2)).toEqual({ kind: 'done', stored: 3 })
+    expect(server.pulls).toEqual([0, 2, 2, 4])
+    expect(written.sort()).toEqual(server.log.slice(2).map((r) => r.id).sort())
+    expect(await db.records.count()).toBe(5)
+    expect(await db.getMeta('cursor')).toBe(5)
+  })
+
+  it('never overwrites the body of a record already on the device, only learns its seq', async () => {
+    const db = freshDb()
+    const mine = await saveRecord(db, { type: 'visit', orgPath: BUILDING, body: visitBody('1-1-1', '本机'), authorId: 'u', deviceId: 'd', now: NOW })
+    const server = new FakeServer()
+    server.seed([{ ...mine, body: { ...mine.body, note: '服务器上的' } }])
+    await pullAll(db, createSyncApi({ fetch: server.fetch }, 'tok'))
+    const stored = await db.records.get(mine.id)
+    expect(stored?.body).toMatchObject({ note: '本机' })
+    expect(stored?.seq).toBe(1)
+  })
+
+  it('stops when the server says more but its cursor does not move', async () => {
+    const db = freshDb()
+    const server = new FakeServer()
+    for (let i = 0; i < 5; i++) server.overrides.push(() => new Response(JSON.stringify({ records: [], cursor: 0, more: true }), { status: 200 }))
+    expect(await pullAll(db, createSyncApi({ fetch: server.fetch }, 'tok'))).toEqual({ kind: 'done', stored: 0 })
+    expect(server.pulls).toEqual([0])
+  })
+})
