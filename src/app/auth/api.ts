@@ -1,0 +1,63 @@
+/**
+ * The three account calls the shell makes. Record sync has its own client in
+ * `sync/`; these stay separate so logging in works even if sync is broken.
+ */
+import { API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION, type ApiError, type LoginResponse, type OrgResponse } from '@shared/index'
+import { locale, t } from '@app/i18n'
+
+/** A failed call, carrying words a person can read. */
+export class ApiProblem extends Error {
+  constructor(
+    message: string,
+    /** network: no answer at all; http: the server answered with an error */
+    readonly kind: 'network' | 'http',
+    readonly status = 0,
+    readonly code?: string,
+  ) {
+    super(message)
+    this.name = 'ApiProblem'
+  }
+}
+
+function headers(token?: string): Record<string, string> {
+  return {
+    Accept: 'application/json',
+    'Accept-Language': locale.value === 'en' ? 'en' : 'zh-CN,zh;q=0.9',
+    [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
+    ...(token ? { Authorization: `Bearer ${token}` } : {}),
+  }
+}
+
+async function call<T>(path: string, init: RequestInit & { token?: string; timeoutMs?: number }): Promise<T> {
+  const { token, timeoutMs = 15_000, ...rest } = init
+  let res: Response
+  try {
+    res = await fetch(API_PREFIX + path, {
+      ...rest,
+      headers: { ...headers(token), ...(rest.body ? { 'Content-Type': 'application/json' } : {}) },
+      signal: AbortSignal.timeout(timeoutMs),
+      cache: 'no-store',
+    })
+  } catch {
+    throw new ApiProblem(t('auth.errors.offline'), 'network')
+  }
+  const body: unknown = await res.json().catch(() => null)
+  if (!res.ok) {
+    const err = (body as Partial<ApiError> | null)?.error
+    // the server already speaks the chosen language (Accept-Language)
+    throw new ApiProblem(err?.message || t('auth.errors.server'), 'http', res.status, err?.code)
+  }
+  return body as T
+}
+
+export function postLogin(phone: string, password: string): Promise<LoginResponse> {
+  return call<LoginResponse>('/auth/login', { method: 'POST', body: JSON.stringify({ phone, password }) })
+}
+
+export function getOrg(token: string): Promise<OrgResponse> {
+  return call<OrgResponse>('/org', { method: 'GET', token })
+}
+
+export async function postLogout(token: string): Promise<void> {
+  await call<unknown>('/auth/logout', { method: 'POST', token, timeoutMs: 4_000 })
+}

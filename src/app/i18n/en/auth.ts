@@ -1,0 +1,20 @@
+export default {
+  title: 'Log in',
+  welcome: 'Welcome to Loudong',
+  tagline: 'Door-to-door visits, resident feedback and reading points, noted on one phone',
+  phone: 'Phone number',
+  phonePlaceholder: '11-digit phone number',
+  password: 'Password',
+  passwordPlaceholder: 'Your password',
+  submit: 'Log in',
+  submitting: 'Logging in…',
+  offlineNote: 'After logging in once, the app opens even without a network',
+  relogin: 'Your login has expired. Please enter your password again. Your records are still on this phone and will be uploaded after you log in.',
+  errors: {
+    phone: 'The phone number should be 11 digits. Please check it',
+    password: 'Please enter your password',
+    offline: 'No network connection. Please connect and then log in',
+    server: 'The server cannot log you in right now. Please try again later',
+    otherUser: 'This phone still has {n} records by {name} waiting to sync. Log in with that account and sync first',
+  },
+}

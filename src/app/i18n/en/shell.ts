@@ -1,0 +1,25 @@
+export default {
+  tabs: {
+    visits: 'Visits',
+    feedback: 'Feedback',
+    reading: 'Reading',
+    me: 'Me',
+  },
+  nav: 'Main sections',
+  update: {
+    available: 'New version available',
+    refresh: 'Refresh',
+    later: 'Later',
+    unsavedTitle: 'Something is not saved yet',
+    unsavedMessage: 'What you are typing has not been saved. Refreshing now will lose it. Save it first?',
+    keepEditing: 'Keep editing',
+    refreshAnyway: 'Refresh anyway',
+  },
+  install: {
+    button: 'Install on the home screen',
+    hint: 'Once installed it opens from the home screen like any app, and works without a network.',
+    iosHint: 'In Safari tap the Share button below → Add to Home Screen',
+    installed: 'Installed on the home screen',
+  },
+  loadFailed: 'This page did not open. Check the network and try again',
+}

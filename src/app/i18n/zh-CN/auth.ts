@@ -1,0 +1,20 @@
+export default {
+  title: '登录',
+  welcome: '欢迎使用楼栋通',
+  tagline: '入户走访、居民意见、读报点,一部手机记下来',
+  phone: '手机号',
+  phonePlaceholder: '请输入 11 位手机号',
+  password: '密码',
+  passwordPlaceholder: '请输入密码',
+  submit: '登录',
+  submitting: '正在登录…',
+  offlineNote: '登录一次后,没有网络也能打开使用',
+  relogin: '登录已过期,请重新输入密码。手机上的记录都还在,登录后会继续上传。',
+  errors: {
+    phone: '手机号应为 11 位数字,请检查',
+    password: '请输入密码',
+    offline: '网络未连接,请联网后登录',
+    server: '服务器暂时无法登录,请稍后再试',
+    otherUser: '这部手机上还有 {n} 条 {name} 的记录未同步,请先用该账号登录并同步',
+  },
+}

@@ -1,0 +1,42 @@
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import App from './App.vue'
+import { router } from './router'
+import { useSettingsStore } from './stores/settings'
+import { useSessionStore } from './stores/session'
+import { useSyncStore } from './stores/sync'
+import { captureInstallPrompt } from './pwa/install'
+import './styles/base.css'
+import './styles/vant-theme.css'
+
+// before anything async: the browser offers installation once, early
+captureInstallPrompt()
+
+async function boot(): Promise<void> {
+  const app = createApp(App)
+  app.use(createPinia())
+
+  // language and text size first, so the first paint is already in the right words and size
+  const settings = useSettingsStore()
+  settings.load()
+
+  // the saved session decides the first screen; with it the app opens logged in, offline or not
+  const session = useSessionStore()
+  try {
+    await session.load()
+  } catch {
+    // IndexedDB unavailable (private mode on some browsers): start at the login screen
+  }
+
+  app.use(router)
+  await router.isReady()
+  app.mount('#app')
+
+  if (session.loggedIn) {
+    useSyncStore().start()
+    // keep the tree fresh; offline this quietly fails and the stored copy stays
+    void session.refreshOrg().catch(() => undefined)
+  }
+}
+
+void boot()

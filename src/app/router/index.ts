@@ -1,0 +1,33 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useSessionStore } from '@app/stores/session'
+import { useSyncStore } from '@app/stores/sync'
+import './types'
+
+/** Each area adds its screens as `routes/<area>.ts` with a default-exported array. */
+const modules = import.meta.glob<{ default: RouteRecordRaw[] }>('./routes/*.ts', { eager: true })
+
+const areaRoutes = Object.values(modules).flatMap((m) => m.default)
+
+/** 走访 is home; if that area is missing from a build, 我的 keeps the app usable instead of redirecting in a loop. */
+export const HOME = areaRoutes.some((r) => r.path === '/visits') ? '/visits' : '/me'
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: HOME },
+  ...areaRoutes,
+  { path: '/:unknown(.*)*', redirect: HOME },
+]
+
+export const router = createRouter({
+  history: createWebHistory(import.meta.env.BASE_URL),
+  routes,
+  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+})
+
+router.beforeEach((to) => {
+  const session = useSessionStore()
+  if (!to.meta.public) return session.loggedIn ? true : { path: '/login', replace: true }
+  // a logged-in person only sees the login screen again when their login expired
+  if (to.path === '/login' && session.loggedIn && useSyncStore().paused !== 'login') return { path: HOME, replace: true }
+  return true
+})
+

@@ -1,0 +1,17 @@
+import 'vue-router'
+
+/** Which bottom tab / rail item a screen belongs to. */
+export type TabName = 'visits' | 'feedback' | 'reading' | 'me'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** highlights this tab; screens without one show no tab bar */
+    tab?: TabName
+    /** reachable without logging in */
+    public?: boolean
+    /** i18n key of the top bar title; defaults to the tab's name */
+    title?: string
+  }
+}
+
+export {}

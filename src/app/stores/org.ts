@@ -1,0 +1,62 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { isUnder, isUnderAny, parentPath, type NodeKind, type OrgNode } from '@shared/index'
+import { db } from '@app/db/database'
+
+/** The part of the organisation tree the server sent for this user, kept on the device. */
+export const useOrgStore = defineStore('org', () => {
+  /** every node this device knows, by path */
+  const nodes = ref<Map<string, OrgNode>>(new Map())
+  const loaded = computed(() => nodes.value.size > 0)
+
+  async function load(): Promise<void> {
+    const rows = await db.org.toArray()
+    nodes.value = new Map(rows.map((n) => [n.path, n]))
+  }
+
+  /** Replaces the whole tree in one transaction, so a half-written tree is never seen. */
+  async function replace(next: OrgNode[]): Promise<void> {
+    await db.transaction('rw', db.org, async () => {
+      await db.org.clear()
+      await db.org.bulkPut(next)
+    })
+    nodes.value = new Map(next.map((n) => [n.path, n]))
+  }
+
+  function clear(): void {
+    nodes.value = new Map()
+  }
+
+  /** Names from the top of the tree down to `path`, skipping levels the device does not know. */
+  function trail(path: string): string[] {
+    const names: string[] = []
+    for (let p: string | null = path; p; p = parentPath(p)) {
+      const n = nodes.value.get(p)
+      if (n) names.unshift(n.name)
+    }
+    return names
+  }
+
+  function under(scopes: readonly string[], kind: NodeKind): OrgNode[] {
+    return [...nodes.value.values()]
+      .filter((n) => n.kind === kind && isUnderAny(n.path, scopes))
+      .sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }))
+  }
+
+  /**
+   * Reading points a user takes part in: those inside their scopes, and those of
+   * the group or community their scope sits in (a building leader reads at the
+   * group's point, which is not under their building).
+   */
+  function readingPointsFor(scopes: readonly string[]): OrgNode[] {
+    return [...nodes.value.values()]
+      .filter((n) => n.kind === 'reading_point')
+      .filter((n) => {
+        const home = parentPath(n.path)
+        return isUnderAny(n.path, scopes) || (home !== null && scopes.some((s) => isUnder(s, home)))
+      })
+      .sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }))
+  }
+
+  return { nodes, loaded, load, replace, clear, trail, under, readingPointsFor }
+})

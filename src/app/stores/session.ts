@@ -1,0 +1,104 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { Session } from '@app/db/schema'
+import { db } from '@app/db/database'
+import { t } from '@app/i18n'
+import { ApiProblem, getOrg, postLogin, postLogout } from '@app/auth/api'
+import { useOrgStore } from '@app/stores/org'
+import { useSyncStore } from '@app/stores/sync'
+
+/** Thrown inside the wipe transaction when a record slipped into the outbox after the check. */
+class StillUnsynced extends Error {
+  constructor(readonly count: number) {
+    super('unsynced records')
+  }
+}
+
+export type LogoutResult = { ok: true } | { ok: false; unsynced: number }
+
+/**
+ * Removes everything personal from the device in one transaction, re-checking the
+ * outbox inside it so a record saved a moment ago can never be wiped. The device
+ * id stays: it names this phone, not its user.
+ */
+async function wipePersonalData(): Promise<void> {
+  await db.transaction('rw', [db.records, db.outbox, db.org, db.drafts, db.meta], async () => {
+    const left = await db.outbox.count()
+    if (left > 0) throw new StillUnsynced(left)
+    await db.records.clear()
+    await db.org.clear()
+    await db.drafts.clear()
+    await db.meta.where('key').notEqual('deviceId').delete()
+  })
+}
+
+export const useSessionStore = defineStore('session', () => {
+  /** token and user, mirrored in `db.meta` so the app opens logged in with no network */
+  const session = ref<Session | null>(null)
+  const user = computed(() => session.value?.user ?? null)
+  const loggedIn = computed(() => session.value !== null)
+
+  /** Reads the saved session; called before the first render. */
+  async function load(): Promise<void> {
+    session.value = (await db.getMeta('session')) ?? null
+    if (session.value) await useOrgStore().load()
+  }
+
+  /** Records not yet accepted by the server. The outbox is the truth; the sync store's counts may lag. */
+  async function unsyncedCount(): Promise<number> {
+    const sync = useSyncStore()
+    return Math.max(await db.outbox.count(), sync.waiting + sync.attention)
+  }
+
+  /** Downloads the user's part of the organisation tree and replaces the local copy. */
+  async function refreshOrg(): Promise<void> {
+    if (!session.value) return
+    const { nodes } = await getOrg(session.value.token)
+    await useOrgStore().replace(nodes)
+  }
+
+  /** Throws ApiProblem with words for the person on failure. */
+  async function login(phone: string, password: string): Promise<void> {
+    const previous = session.value
+    if (previous && previous.user.phone !== phone) {
+      const n = await unsyncedCount()
+      if (n > 0) throw new ApiProblem(t('auth.errors.otherUser', { n, name: previous.user.name }), 'http')
+    }
+    const res = await postLogin(phone, password)
+    const sync = useSyncStore()
+    if (previous && previous.user.id !== res.user.id) {
+      sync.stop()
+      await wipePersonalData()
+      useOrgStore().clear()
+    }
+    const next: Session = { token: res.token, user: res.user }
+    await db.setMeta('session', next)
+    session.value = next
+    // the tree is needed for the screens but not for being logged in; it is fetched again on the next start
+    await refreshOrg().catch(() => undefined)
+    if (!previous) sync.start()
+    await sync.resume()
+  }
+
+  /** Refused while anything is unsynced: logging out wipes the device, and those records exist nowhere else. */
+  async function logout(): Promise<LogoutResult> {
+    const unsynced = await unsyncedCount()
+    if (unsynced > 0) return { ok: false, unsynced }
+    const sync = useSyncStore()
+    sync.stop()
+    const token = session.value?.token
+    if (token) await postLogout(token).catch(() => undefined)
+    try {
+      await wipePersonalData()
+    } catch (e) {
+      if (!(e instanceof StillUnsynced)) throw e
+      sync.start()
+      return { ok: false, unsynced: e.count }
+    }
+    session.value = null
+    useOrgStore().clear()
+    return { ok: true }
+  }
+
+  return { session, user, loggedIn, load, login, logout, refreshOrg, unsyncedCount }
+})
