@@ -1,0 +1,123 @@
+import { defineStore } from 'pinia'
+import { liveQuery } from 'dexie'
+import { computed, shallowRef } from 'vue'
+import { uuidv7, type AnyRecord, type BodyOf, type LocalRecord, type RecordType } from '@shared/index'
+import { db } from '@app/db/database'
+import type { OutboxEntry } from '@app/db/schema'
+import { requeueRejected, saveAsNewRecord, saveRecord } from '@app/sync/outbox'
+import { recordStatus, type RecordStatus } from '@app/sync/status'
+import { useSyncStore } from '@app/stores/sync'
+
+/** How many visits "最近走访" shows besides every one still waiting. */
+export const RECENT_VISITS = 30
+
+export interface AttentionItem {
+  record: AnyRecord
+  entry: OutboxEntry
+}
+
+interface Snapshot {
+  entries: OutboxEntry[]
+  recent: AnyRecord[]
+  /** records with an outbox entry that are not among the recent ones */
+  queued: AnyRecord[]
+}
+
+/** This phone's id: made once, in a transaction so two tabs cannot make two. */
+async function deviceId(): Promise<string> {
+  return db.transaction('rw', db.meta, async () => {
+    const existing = await db.getMeta('deviceId')
+    if (existing) return existing
+    const made = uuidv7()
+    await db.setMeta('deviceId', made)
+    return made
+  })
+}
+
+async function author(): Promise<{ authorId: string; deviceId: string }> {
+  const session = await db.getMeta('session')
+  if (!session) throw new Error('not signed in')
+  return { authorId: session.user.id, deviceId: await deviceId() }
+}
+
+/** Records made on this device and what became of them. Views use this, never Dexie. */
+export const useRecordsStore = defineStore('records', () => {
+  const sync = useSyncStore()
+  const snapshot = shallowRef<Snapshot>({ entries: [], recent: [], queued: [] })
+
+  // One query for lists and outbox together, so a visit and its status always change in the same render.
+  liveQuery(async (): Promise<Snapshot> => {
+    const entries = await db.outbox.toArray()
+    const recent = await db.records.where('type').equals('visit').reverse().limit(RECENT_VISITS).toArray()
+    const seen = new Set(recent.map((r) => r.id))
+    const queued = (await db.records.bulkGet(entries.map((e) => e.id).filter((id) => !seen.has(id)))).filter((r) => r !== undefined)
+    return { entries, recent, queued }
+  }).subscribe({ next: (s) => (snapshot.value = s), error: () => undefined })
+
+  const outbox = computed(() => new Map(snapshot.value.entries.map((e) => [e.id, e])))
+
+  /** Every visit still waiting or refused, then the latest others; newest visit first. */
+  const recentVisits = computed<AnyRecord<'visit'>[]>(() => {
+    const visits = [...snapshot.value.recent, ...snapshot.value.queued].filter((r): r is AnyRecord<'visit'> => r.type === 'visit')
+    return visits.sort((a, b) => (a.body.visitedAt === b.body.visitedAt ? (a.id < b.id ? 1 : -1) : a.body.visitedAt < b.body.visitedAt ? 1 : -1))
+  })
+
+  const attentionItems = computed<AttentionItem[]>(() => {
+    const byId = new Map([...snapshot.value.recent, ...snapshot.value.queued].map((r) => [r.id, r]))
+    return snapshot.value.entries
+      .filter((e) => e.state === 'attention' && byId.has(e.id))
+      .sort((a, b) => a.queuedAt - b.queuedAt)
+      .map((entry) => ({ entry, record: byId.get(entry.id)! }))
+  })
+
+  /** 待同步 / 已同步 / 需处理: a record leaves the outbox only once the server accepted it. */
+  function statusOf(id: string): RecordStatus {
+    return recordStatus(outbox.value.get(id))
+  }
+
+  /** Shows a just-saved record at once, before the live query catches up. */
+  function showNow(record: LocalRecord, entry: OutboxEntry, replaces?: string): void {
+    const s = snapshot.value
+    snapshot.value = {
+      entries: [...s.entries.filter((e) => e.id !== entry.id && e.id !== replaces), entry],
+      recent: s.recent.filter((r) => r.id !== record.id && r.id !== replaces),
+      queued: [...s.queued.filter((r) => r.id !== record.id && r.id !== replaces), record],
+    }
+  }
+
+  /**
+   * Saves a new record; resolves once it is safely on the device. Throws
+   * RecordShapeError (with code and field) when the shape check fails.
+   */
+  async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>): Promise<LocalRecord<T>> {
+    const now = Date.now()
+    const record = await saveRecord(db, { type, orgPath, body, ...(await author()), now })
+    showNow(record, { id: record.id, state: 'pending', queuedAt: now, attempts: 0 })
+    sync.afterSave()
+    return record
+  }
+
+  /** A refused record, mended (or not) and sent again under the same id. */
+  async function resend<T extends RecordType>(id: string, body?: BodyOf<T>): Promise<LocalRecord<T>> {
+    const attempts = outbox.value.get(id)?.attempts ?? 0
+    const record = await requeueRejected<T>(db, id, body, Date.now())
+    showNow(record, { id, state: 'pending', queuedAt: Date.now(), attempts })
+    sync.afterSave()
+    return record
+  }
+
+  /** A conflicting record saved again under a new id (另存为新记录). */
+  async function saveAsNew<T extends RecordType>(id: string, body?: BodyOf<T>): Promise<LocalRecord<T>> {
+    const now = Date.now()
+    const record = await saveAsNewRecord<T>(db, id, { ...(body ? { body } : {}), ...(await author()), now })
+    showNow(record, { id: record.id, state: 'pending', queuedAt: now, attempts: 0 }, id)
+    sync.afterSave()
+    return record
+  }
+
+  function find(id: string): Promise<AnyRecord | undefined> {
+    return db.records.get(id)
+  }
+
+  return { outbox, recentVisits, attentionItems, statusOf, save, resend, saveAsNew, find }
+})
