@@ -37,6 +37,21 @@ export const useOrgStore = defineStore('org', () => {
     return names
   }
 
+  /**
+   * One readable line per group of sibling scopes: a leader of buildings 1 and 2
+   * reads "盘龙区 › … › 第一居民小组 › 1栋、2栋" rather than the whole trail twice.
+   */
+  function scopeLines(scopes: readonly string[], sep: string, listSep: string): string[] {
+    const byParent = new Map<string, string[]>()
+    for (const s of scopes) {
+      const parent = parentPath(s) ?? ''
+      const names = byParent.get(parent) ?? []
+      names.push(nodes.value.get(s)?.name ?? s)
+      byParent.set(parent, names)
+    }
+    return [...byParent].map(([parent, names]) => [...(parent ? trail(parent) : []), names.join(listSep)].join(sep))
+  }
+
   function under(scopes: readonly string[], kind: NodeKind): OrgNode[] {
     return [...nodes.value.values()]
       .filter((n) => n.kind === kind && isUnderAny(n.path, scopes))
@@ -58,5 +73,5 @@ export const useOrgStore = defineStore('org', () => {
       .sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }))
   }
 
-  return { nodes, loaded, load, replace, clear, trail, under, readingPointsFor }
+  return { nodes, loaded, load, replace, clear, trail, scopeLines, under, readingPointsFor }
 })

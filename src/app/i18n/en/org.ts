@@ -16,6 +16,7 @@ export default {
     reading_point: 'Reading point',
   },
   separator: ' › ',
+  listSeparator: ', ',
   notLoaded: 'Your area has not been downloaded yet. It will download when the phone is online',
   buildingCount: '{n} buildings',
 }

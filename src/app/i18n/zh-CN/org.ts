@@ -16,6 +16,7 @@ export default {
     reading_point: '读报点',
   },
   separator: ' › ',
+  listSeparator: '、',
   notLoaded: '还没有下载您负责的范围,联网后会自动下载',
   buildingCount: '共 {n} 栋楼',
 }
