@@ -1,0 +1,6 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+export default [
+  { path: '/sync', name: 'sync', component: () => import('@app/views/sync/SyncDetails.vue'), meta: { tab: 'me', title: 'sync.title' } },
+  { path: '/sync/attention', name: 'sync-attention', component: () => import('@app/views/sync/NeedsAttention.vue'), meta: { tab: 'me', title: 'sync.attention.title' } },
+] satisfies RouteRecordRaw[]
