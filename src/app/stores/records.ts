@@ -119,5 +119,18 @@ export const useRecordsStore = defineStore('records', () => {
     return db.records.get(id)
   }
 
-  return { outbox, recentVisits, attentionItems, statusOf, save, resend, saveAsNew, find }
+  /** A half-filled form, kept on the device so a killed tab or a reload loses no typing. */
+  async function keepDraft(key: string, value: unknown): Promise<void> {
+    await db.drafts.put({ key, value, updatedAt: Date.now() })
+  }
+
+  async function draft<T>(key: string): Promise<T | undefined> {
+    return (await db.drafts.get(key))?.value as T | undefined
+  }
+
+  async function dropDraft(key: string): Promise<void> {
+    await db.drafts.delete(key)
+  }
+
+  return { outbox, recentVisits, attentionItems, statusOf, save, resend, saveAsNew, find, keepDraft, draft, dropDraft }
 })

@@ -81,6 +81,25 @@ describe('VisitsHome', () => {
     expect(await holder.db!.records.count()).toBe(0)
   })
 
+  it('keeps a half-typed visit when the app is closed and brings it back', async () => {
+    const first = await mountHome()
+    await button(first, '1单元').trigger('click')
+    await button(first, '201').trigger('click')
+    await first.find('textarea').setValue('老人说药快吃完了')
+    await vi.waitFor(async () => expect((await holder.db!.drafts.get('visits.quick'))?.value).toMatchObject({ note: '老人说药快吃完了' }))
+    first.unmount()
+
+    setActivePinia((pinia = createPinia()))
+    await useSessionStore().load()
+    const second = await mountHome()
+    await vi.waitFor(() => expect((second.find('textarea').element as HTMLTextAreaElement).value).toBe('老人说药快吃完了'))
+    expect(second.text()).toContain('12栋 1单元 201')
+
+    await second.find('form').trigger('submit')
+    await vi.waitFor(async () => expect(await holder.db!.records.count()).toBe(1))
+    await vi.waitFor(async () => expect((await holder.db!.drafts.get('visits.quick'))?.value).toMatchObject({ note: '', household: null }))
+  })
+
   it('reopens a refused visit filled in and sends it again under the same id', async () => {
     const { useRecordsStore } = await import('@app/stores/records')
     const visit = await useRecordsStore().save('visit', BUILDING, { household: '1-2-1', outcome: 'declined', purposes: ['care'], note: '原来的备注', visitedAt: new Date().toISOString() })

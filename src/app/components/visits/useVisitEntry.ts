@@ -2,13 +2,26 @@
  * The quick visit's state and its save: what is picked and typed survives any
  * failed save, and fix mode reopens a refused visit with its content filled in.
  */
-import { computed, ref } from 'vue'
+import { computed, ref, watch } from 'vue'
 import { message, roomLabel, type AnyRecord, type Outcome, type Purpose, type VisitBody } from '@shared/index'
 import { locale, t } from '@app/i18n'
 import { useRecordsStore } from '@app/stores/records'
 import { RecordShapeError } from '@app/sync/errors'
 import { fieldText } from '@app/components/sync/words'
+import { useUnsavedGuard } from '@app/composables/useUnsavedGuard'
 import type { FormError } from './VisitForm.vue'
+
+const DRAFT_KEY = 'visits.quick'
+const DRAFT_DELAY_MS = 500
+
+interface QuickDraft {
+  building: string | null
+  unit: number | null
+  household: string | null
+  outcome: Outcome
+  purposes: Purpose[]
+  note: string
+}
 
 function describe(error: unknown): FormError {
   if (error instanceof RecordShapeError) {
@@ -38,6 +51,30 @@ export function useVisitEntry() {
   const fixPath = ref('')
 
   const ready = computed(() => building.value !== null && household.value !== null)
+  /** typing that would be lost: a note, chosen purposes, or a visit being mended */
+  const dirty = computed(() => note.value !== '' || purposes.value.length > 0 || fixing.value !== null)
+  useUnsavedGuard(dirty)
+
+  // Only the new-visit form is drafted; a visit being mended is already saved as a record.
+  let draftTimer: ReturnType<typeof setTimeout> | undefined
+  watch([building, unit, household, outcome, purposes, note], () => {
+    if (fixing.value) return
+    clearTimeout(draftTimer)
+    const value: QuickDraft = { building: building.value, unit: unit.value, household: household.value, outcome: outcome.value, purposes: [...purposes.value], note: note.value }
+    draftTimer = setTimeout(() => void records.keepDraft(DRAFT_KEY, value).catch(() => undefined), DRAFT_DELAY_MS)
+  })
+
+  /** Brings back what was typed before the app closed, unless something is already picked. */
+  async function restoreDraft(): Promise<void> {
+    const saved = await records.draft<QuickDraft>(DRAFT_KEY).catch(() => undefined)
+    if (!saved || fixing.value || household.value || note.value) return
+    building.value = saved.building
+    unit.value = saved.unit
+    household.value = saved.household
+    outcome.value = saved.outcome
+    purposes.value = [...saved.purposes]
+    note.value = saved.note
+  }
 
   function resetForNextDoor(): void {
     household.value = null
@@ -93,6 +130,8 @@ export function useVisitEntry() {
         closeFix()
       } else {
         await records.save('visit', building.value, body)
+        clearTimeout(draftTimer)
+        await records.dropDraft(DRAFT_KEY).catch(() => undefined)
         saved.value = t('visits.saved', { room: roomLabel(body.household), outcome: t(`visits.outcomes.${body.outcome}`) })
         resetForNextDoor()
       }
@@ -105,5 +144,5 @@ export function useVisitEntry() {
     }
   }
 
-  return { building, unit, household, outcome, purposes, note, saving, error, saved, fixing, ready, openFix, closeFix, submit }
+  return { building, unit, household, outcome, purposes, note, saving, error, saved, fixing, ready, restoreDraft, openFix, closeFix, submit }
 }
