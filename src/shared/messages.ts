@@ -29,6 +29,18 @@ export const MESSAGES = {
   bad_value: ['填写的内容不正确', 'A value is not valid'],
   required: ['有必填项未填写', 'A required field is empty'],
   conflict: ['同一编号的记录内容不同', 'A record with this id already exists with different content'],
+  // feedback, reading sessions, rounds
+  cannot_escalate: ['已到最高层级(区),不能再往上报', 'This is already the highest level (district); it cannot go further up'],
+  wrong_level: ['不能替其他层级上报或办结', 'You cannot escalate or resolve on behalf of another level'],
+  already_resolved: ['该意见已解决', 'This feedback has already been resolved'],
+  not_resolved: ['该意见尚未解决,无需重新打开', 'This feedback is not resolved, so there is nothing to reopen'],
+  superseded: ['已被更早同步的处理取代', 'Overtaken by an action that reached the server first'],
+  duplicate_household: ['同一户在一次活动中只能登记一次', 'A household can be listed only once per session'],
+  headcount_below_named: ['参与人数不能少于已登记的户数', 'The head count cannot be lower than the number of named households'],
+  end_before_start: ['结束时间不能早于开始时间', 'The end time cannot be before the start time'],
+  name_too_long: ['称呼太长,最多 20 字', 'The name is too long (20 characters at most)'],
+  bad_phone: ['手机号应为以 1 开头的 11 位数字', 'A phone number is 11 digits starting with 1'],
+  not_amendable: ['这类记录不能更正或撤回', 'This kind of record cannot be corrected or withdrawn'],
 } as const satisfies Record<string, readonly [string, string]>
 
 export type MessageCode = keyof typeof MESSAGES

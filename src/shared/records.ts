@@ -6,6 +6,7 @@
 import * as v from 'valibot'
 import { UUID_RE } from './ids'
 import type { MessageCode } from './messages'
+import { LEVELS } from './org'
 
 const msg = (code: MessageCode) => code
 
@@ -22,10 +23,20 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{
 const isoTime = v.pipe(v.string(msg('bad_value')), v.regex(ISO_RE, msg('bad_value')))
 const note = v.pipe(v.string(msg('bad_value')), v.maxLength(NOTE_MAX, msg('note_too_long')))
 const recordId = v.pipe(v.string(msg('bad_id')), v.regex(UUID_RE, msg('bad_id')))
+const householdKey = v.pipe(v.string(msg('bad_value')), v.regex(/^\d{1,2}-\d{1,3}-\d{1,2}$/, msg('unknown_household')))
+
+/**
+ * Text a person must fill in. Blank (only spaces) counts as empty. The schema
+ * checks but never trims: a record's content is hashed for idempotency, so the
+ * device trims before saving (see the draft helpers) and the check must not
+ * change what it is given.
+ */
+const filledText = (max: number, tooLong: MessageCode = 'text_too_long') =>
+  v.pipe(v.string(msg('bad_value')), v.check((s) => s.trim().length > 0, msg('required')), v.maxLength(max, msg(tooLong)))
 
 export const VisitBody = v.strictObject(
   {
-    household: v.pipe(v.string(msg('bad_value')), v.regex(/^\d{1,2}-\d{1,3}-\d{1,2}$/, msg('unknown_household'))),
+    household: householdKey,
     outcome: v.picklist(OUTCOMES, msg('bad_value')),
     purposes: v.pipe(v.array(v.picklist(PURPOSES, msg('bad_value')), msg('bad_value')), v.maxLength(PURPOSES.length, msg('bad_value'))),
     note,
@@ -34,6 +45,169 @@ export const VisitBody = v.strictObject(
   msg('invalid_record'),
 )
 export type VisitBody = v.InferOutput<typeof VisitBody>
+
+// ---------------------------------------------------------------- feedback
+
+export const FEEDBACK_CATEGORIES = ['environment', 'property', 'security', 'neighbour', 'repair', 'policy', 'other'] as const
+export type FeedbackCategory = (typeof FEEDBACK_CATEGORIES)[number]
+
+export const URGENCIES = ['normal', 'urgent'] as const
+export type Urgency = (typeof URGENCIES)[number]
+
+/** How the feedback was collected. */
+export const CHANNELS = ['visit', 'reading', 'box', 'phone', 'wechat', 'other'] as const
+export type Channel = (typeof CHANNELS)[number]
+
+export const FEEDBACK_SOURCE_TYPES = ['visit', 'reading.session'] as const
+export type FeedbackSourceType = (typeof FEEDBACK_SOURCE_TYPES)[number]
+
+export const DESCRIPTION_MAX = 2000
+export const EVENT_TEXT_MAX = 2000
+
+export const FeedbackBody = v.strictObject(
+  {
+    category: v.picklist(FEEDBACK_CATEGORIES, msg('bad_value')),
+    description: filledText(DESCRIPTION_MAX),
+    /** only when the record's orgPath is a building (checked with context) */
+    household: v.optional(householdKey),
+    urgency: v.picklist(URGENCIES, msg('bad_value')),
+    channel: v.picklist(CHANNELS, msg('bad_value')),
+    /** the visit or reading session it was raised from */
+    source: v.optional(
+      v.strictObject({ type: v.picklist(FEEDBACK_SOURCE_TYPES, msg('bad_value')), id: recordId }, msg('invalid_record')),
+    ),
+    raisedAt: isoTime,
+  },
+  msg('invalid_record'),
+)
+export type FeedbackBody = v.InferOutput<typeof FeedbackBody>
+
+export const FEEDBACK_ACTIONS = ['comment', 'escalate', 'resolve', 'reopen'] as const
+export type FeedbackAction = (typeof FEEDBACK_ACTIONS)[number]
+
+/** Levels feedback can be escalated to: every level but the lowest. */
+export const ESCALATION_LEVELS = LEVELS.slice(0, -1) as readonly ('district' | 'street' | 'community' | 'group')[]
+
+const eventBase = {
+  feedback: recordId,
+  // Every action carries words: the comment itself, why it goes up, how it was solved, why it is reopened.
+  text: filledText(EVENT_TEXT_MAX),
+}
+
+/**
+ * One step in a feedback's life. The action decides the extra field: an
+ * escalation names the level it goes to (one above what the author saw), a
+ * resolution the level the author claims to work at.
+ */
+export const FeedbackEventBody = v.variant(
+  'action',
+  [
+    v.strictObject({ ...eventBase, action: v.literal('comment') }, msg('invalid_record')),
+    v.strictObject(
+      { ...eventBase, action: v.literal('escalate'), toLevel: v.picklist(ESCALATION_LEVELS, msg('cannot_escalate')) },
+      msg('invalid_record'),
+    ),
+    v.strictObject({ ...eventBase, action: v.literal('resolve'), atLevel: v.picklist(LEVELS, msg('bad_value')) }, msg('invalid_record')),
+    v.strictObject({ ...eventBase, action: v.literal('reopen') }, msg('invalid_record')),
+  ],
+  msg('bad_value'),
+)
+export type FeedbackEventBody = v.InferOutput<typeof FeedbackEventBody>
+
+// ---------------------------------------------------------------- reading sessions
+
+export const READER_MAX = 40
+export const MATERIAL_MAX = 100
+export const MATERIALS_MAX = 20
+export const HEADCOUNT_MAX = 2000
+/** Quick picks offered for materials; any other text is as good. */
+export const MATERIAL_PICKS = ['人民日报', '云南日报', '昆明日报', '政策文件'] as const
+
+const BUILDING_PATH_RE = /^[a-z0-9_-]{1,40}(\/[a-z0-9_-]{1,40}){4}$/
+
+/** A named household at a reading session: a room in one of the buildings near the point. */
+export const NamedHousehold = v.strictObject(
+  {
+    building: v.pipe(v.string(msg('bad_value')), v.regex(BUILDING_PATH_RE, msg('unknown_household'))),
+    household: householdKey,
+  },
+  msg('invalid_record'),
+)
+export type NamedHousehold = v.InferOutput<typeof NamedHousehold>
+
+export function namedHouseholdKey(h: NamedHousehold): string {
+  return `${h.building}:${h.household}`
+}
+
+const hasNoDuplicates = (hs: readonly NamedHousehold[]) => new Set(hs.map(namedHouseholdKey)).size === hs.length
+
+const sessionFields = {
+  materials: v.pipe(
+    v.array(filledText(MATERIAL_MAX), msg('bad_value')),
+    v.maxLength(MATERIALS_MAX, msg('bad_value')),
+  ),
+  headCount: v.pipe(v.number(msg('bad_value')), v.integer(msg('bad_value')), v.minValue(0, msg('bad_value')), v.maxValue(HEADCOUNT_MAX, msg('bad_value'))),
+  households: v.pipe(
+    v.array(NamedHousehold, msg('bad_value')),
+    v.maxLength(HEADCOUNT_MAX, msg('bad_value')),
+    v.check((hs: NamedHousehold[]) => hasNoDuplicates(hs), msg('duplicate_household')),
+  ),
+  notes: note,
+  endedAt: isoTime,
+}
+
+export const ReadingSessionBody = v.pipe(
+  v.strictObject(
+    {
+      startedAt: isoTime,
+      endedAt: sessionFields.endedAt,
+      reader: filledText(READER_MAX),
+      readerId: v.optional(v.pipe(v.string(msg('bad_value')), v.minLength(1, msg('bad_value')), v.maxLength(64, msg('bad_value')))),
+      materials: sessionFields.materials,
+      headCount: sessionFields.headCount,
+      households: sessionFields.households,
+      notes: sessionFields.notes,
+    },
+    msg('invalid_record'),
+  ),
+  v.forward(v.check((b) => Date.parse(b.endedAt) >= Date.parse(b.startedAt), msg('end_before_start')), ['endedAt']),
+  // Every named household sent at least one person.
+  v.forward(v.check((b) => b.headCount >= b.households.length, msg('headcount_below_named')), ['headCount']),
+)
+export type ReadingSessionBody = v.InferOutput<typeof ReadingSessionBody>
+
+// ---------------------------------------------------------------- rounds: care list, household profiles
+
+export const CARE_KINDS = ['alone_elderly', 'disabled', 'low_income', 'other'] as const
+export type CareKind = (typeof CARE_KINDS)[number]
+
+export const CareFlagBody = v.strictObject(
+  {
+    household: householdKey,
+    kind: v.picklist(CARE_KINDS, msg('bad_value')),
+    intervalDays: v.pipe(v.number(msg('bad_value')), v.integer(msg('bad_value')), v.minValue(1, msg('bad_value')), v.maxValue(365, msg('bad_value'))),
+    /** false takes the household off the care list */
+    active: v.boolean(msg('bad_value')),
+    note: v.optional(v.pipe(v.string(msg('bad_value')), v.maxLength(500, msg('text_too_long')))),
+  },
+  msg('invalid_record'),
+)
+export type CareFlagBody = v.InferOutput<typeof CareFlagBody>
+
+export const DISPLAY_NAME_MAX = 20
+
+/** The minimum a building leader keeps about a household: what to call them and how to ring them. */
+export const HouseholdProfileBody = v.strictObject(
+  {
+    household: householdKey,
+    displayName: v.pipe(v.string(msg('bad_value')), v.maxLength(DISPLAY_NAME_MAX, msg('name_too_long'))),
+    phone: v.optional(v.pipe(v.string(msg('bad_phone')), v.regex(/^(1\d{10})?$/, msg('bad_phone')))),
+  },
+  msg('invalid_record'),
+)
+export type HouseholdProfileBody = v.InferOutput<typeof HouseholdProfileBody>
+
+// ---------------------------------------------------------------- corrections and voids
 
 /** Fields a correction may change, by target type. */
 export const CORRECTABLE = {
@@ -46,16 +220,44 @@ export const CORRECTABLE = {
     },
     msg('invalid_record'),
   ),
+  'reading.session': v.pipe(
+    v.strictObject(
+      {
+        materials: v.optional(sessionFields.materials),
+        headCount: v.optional(sessionFields.headCount),
+        households: v.optional(sessionFields.households),
+        notes: v.optional(sessionFields.notes),
+        endedAt: v.optional(sessionFields.endedAt),
+      },
+      msg('invalid_record'),
+    ),
+    // Only checkable when both change together; against the session's current values see checkSessionCorrection.
+    v.forward(
+      v.check((f) => f.headCount === undefined || f.households === undefined || f.headCount >= f.households.length, msg('headcount_below_named')),
+      ['headCount'],
+    ),
+  ),
 } as const
 
-export const CorrectionBody = v.strictObject(
-  {
-    target: recordId,
-    targetType: v.picklist(['visit'] as const, msg('bad_value')),
-    fields: CORRECTABLE.visit,
-    reason: v.optional(v.pipe(v.string(msg('bad_value')), v.maxLength(500, msg('text_too_long')))),
-  },
-  msg('invalid_record'),
+/** Record types a correction or a void may target. Feedback has none: its events are its history. */
+export const AMENDABLE_TYPES = ['visit', 'reading.session'] as const
+export type AmendableType = (typeof AMENDABLE_TYPES)[number]
+
+const correctionBase = {
+  target: recordId,
+  reason: v.optional(v.pipe(v.string(msg('bad_value')), v.maxLength(500, msg('text_too_long')))),
+}
+
+export const CorrectionBody = v.variant(
+  'targetType',
+  [
+    v.strictObject({ ...correctionBase, targetType: v.literal('visit'), fields: CORRECTABLE.visit }, msg('invalid_record')),
+    v.strictObject(
+      { ...correctionBase, targetType: v.literal('reading.session'), fields: CORRECTABLE['reading.session'] },
+      msg('invalid_record'),
+    ),
+  ],
+  msg('bad_value'),
 )
 export type CorrectionBody = v.InferOutput<typeof CorrectionBody>
 
@@ -72,6 +274,11 @@ export const BODY_SCHEMAS = {
   visit: VisitBody,
   correction: CorrectionBody,
   void: VoidBody,
+  feedback: FeedbackBody,
+  'feedback.event': FeedbackEventBody,
+  'reading.session': ReadingSessionBody,
+  'care.flag': CareFlagBody,
+  'household.profile': HouseholdProfileBody,
 } as const
 
 export type RecordType = keyof typeof BODY_SCHEMAS
@@ -79,7 +286,17 @@ export const RECORD_TYPES = Object.keys(BODY_SCHEMAS) as RecordType[]
 export type BodyOf<T extends RecordType> = v.InferOutput<(typeof BODY_SCHEMAS)[T]>
 
 /** Current schema version of each body. */
-export const BODY_VERSION: Record<RecordType, number> = { visit: 1, correction: 1, void: 1 }
+export const BODY_VERSION: Record<RecordType, number> = {
+  visit: 1,
+  // still 1: reading-session corrections were added beside visit ones, which are unchanged
+  correction: 1,
+  void: 1,
+  feedback: 1,
+  'feedback.event': 1,
+  'reading.session': 1,
+  'care.flag': 1,
+  'household.profile': 1,
+}
 
 export const Envelope = v.strictObject(
   {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { foldVisits, liveVisits, inLogOrder } from '@shared/fold'
+import { checkAmendment, foldVisits, liveVisits, inLogOrder } from '@shared/fold'
 import type { AnyRecord } from '@shared/records'
 
 let n = 0
@@ -59,5 +59,26 @@ describe('foldVisits', () => {
     ])
     expect(visits.get('a')!.note).toBe('一')
     expect(visits.size).toBe(1)
+  })
+})
+
+describe('checkAmendment', () => {
+  const B01 = 'pl/tuodong/mingtongxiang/g01/b01'
+  const fix = (targetType: 'visit' | 'reading.session', orgPath = B01) =>
+    ({ type: 'correction' as const, orgPath, body: { target: 't', targetType, fields: {} } }) as Parameters<typeof checkAmendment>[0]
+  const withdraw = { type: 'void' as const, orgPath: B01, body: { target: 't', reason: '记错了' } }
+
+  it('accepts corrections and voids of visits and reading sessions at the same orgPath', () => {
+    expect(checkAmendment(fix('visit'), { type: 'visit', orgPath: B01 })).toBeNull()
+    expect(checkAmendment(withdraw, { type: 'visit', orgPath: B01 })).toBeNull()
+    expect(checkAmendment(fix('reading.session', 'pl/x/y/g01/rp-a'), { type: 'reading.session', orgPath: 'pl/x/y/g01/rp-a' })).toBeNull()
+  })
+
+  it('refuses a missing target, feedback, a mislabelled target and another orgPath', () => {
+    expect(checkAmendment(withdraw, undefined)).toEqual({ code: 'unknown_target', path: 'body.target' })
+    expect(checkAmendment(withdraw, { type: 'feedback', orgPath: B01 })).toEqual({ code: 'not_amendable', path: 'body.target' })
+    expect(checkAmendment(withdraw, { type: 'feedback.event', orgPath: B01 })).toEqual({ code: 'not_amendable', path: 'body.target' })
+    expect(checkAmendment(fix('reading.session'), { type: 'visit', orgPath: B01 })).toEqual({ code: 'not_amendable', path: 'body.targetType' })
+    expect(checkAmendment(fix('visit', 'pl/tuodong/mingtongxiang/g01/b02'), { type: 'visit', orgPath: B01 })).toEqual({ code: 'out_of_scope', path: 'orgPath' })
   })
 })
