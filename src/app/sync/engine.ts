@@ -112,7 +112,12 @@ export class SyncEngine {
     let status: SyncStatus
     do {
       this.again = false
-      status = await this.runOnce()
+      try {
+        status = await this.runOnce()
+      } catch {
+        // the device side failed (storage full, database closed): nothing was lost, so try again later
+        status = await this.fail({ kind: 'http', status: 503, code: 'device_error', retryAfterMs: null })
+      }
     } while (this.again && status.state === 'idle')
     return status
   }

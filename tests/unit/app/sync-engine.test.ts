@@ -221,3 +221,19 @@ describe('SyncEngine', () => {
     expect(seen).toEqual(['idle', 'syncing', 'idle'])
   })
 })
+
+describe('SyncEngine on a failing device', () => {
+  it('a storage error during a run is retried later, not thrown at the page', async () => {
+    const db = freshDb()
+    await signIn(db)
+    const server = new FakeServer()
+    await saveRecord(db, visitInput())
+    const { engine, timers } = engineFor(db, server)
+    db.meta.hook('creating', () => {
+      throw new Error('QuotaExceededError')
+    })
+    const status = await engine.sync()
+    expect(status).toMatchObject({ state: 'retrying', code: 'device_error' })
+    expect(timers.size).toBe(1)
+  })
+})
