@@ -15,6 +15,12 @@ export default {
     en: 'English',
   },
   install: 'Install',
+  storage: {
+    title: 'Storage on this phone',
+    persisted: 'Records are kept on this phone for good',
+    notPersisted: 'If the phone runs low on space the browser may clear data; sync often',
+    used: '{mb} MB used',
+  },
   logout: {
     button: 'Log out',
     refused: '{n} records are still waiting to sync. Connect to the network and sync before logging out',

@@ -15,6 +15,12 @@ export default {
     en: 'English',
   },
   install: '安装',
+  storage: {
+    title: '本机存储',
+    persisted: '记录会长期保存在这部手机上',
+    notPersisted: '手机空间不足时,浏览器可能清理数据,请及时同步',
+    used: '已用 {mb} MB',
+  },
   logout: {
     button: '退出登录',
     refused: '还有 {n} 条记录未同步,请联网同步后再退出',
