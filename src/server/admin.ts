@@ -1,0 +1,234 @@
+/**
+ * `npm run admin -- <command>`: the administrator's command line. It opens the same
+ * database as the server (DATA_DIR, default ./data) and may run while the server runs.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './auth'
+import { openDatabase, StartupError, type Db } from './db'
+import { ImportError, importText, validateImport, applyImport } from './importer'
+import { createSqliteStorage } from './storage'
+import { ROLES } from '../shared/roles'
+
+export interface AdminIo {
+  out: (line: string) => void
+  err: (line: string) => void
+}
+
+interface Command {
+  usage: string
+  help: string
+  options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>
+  positionals: number
+  run: (db: Db, args: { values: Record<string, unknown>; positionals: string[] }, io: AdminIo) => Promise<number>
+}
+
+class UsageError extends Error {}
+
+function need(values: Record<string, unknown>, key: string): string {
+  const v = values[key]
+  if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`缺少 --${key} / --${key} is required`)
+  return v.trim()
+}
+
+const COMMANDS: Record<string, Command> = {
+  import: {
+    usage: 'import <file.json|file.csv>',
+    help: [
+      '导入组织架构和账号;全部通过校验才写入(一个事务),重复导入结果不变。',
+      'Imports org nodes and accounts; written only if everything is valid (one transaction); importing again changes nothing.',
+      '',
+      'JSON: {"nodes": [{"path","kind","name","layout"?,"place"?,"usualTime"?}], "users": [{"phone","name","role","scopes":[],"password"}]}',
+      'CSV of users: header  phone,name,role,scopes,password   (scopes separated by ;)',
+      'CSV of nodes: header  path,kind,name,units,floors,roomsPerFloor,place,usualTime',
+      `kinds: district, street, community, group, building, reading_point`,
+      `roles: ${ROLES.join(', ')}`,
+      'An existing account keeps its password when the password is left empty.',
+      'Example: src/server/examples/district.example.json',
+    ].join('\n'),
+    options: {},
+    positionals: 1,
+    run: async (db, { positionals }, io) => {
+      const file = resolve(positionals[0]!)
+      if (!existsSync(file)) throw new UsageError(`找不到文件 / file not found: ${file}`)
+      const s = await importText(createSqliteStorage(db), file, readFileSync(file, 'utf8'))
+      io.out(
+        `导入完成 / Imported: 组织节点 nodes ${s.nodesAdded} 新增 added, ${s.nodesUpdated} 更新 updated; ` +
+          `账号 users ${s.usersAdded} 新增 added, ${s.usersUpdated} 更新 updated`,
+      )
+      return 0
+    },
+  },
+  'user:add': {
+    usage: 'user:add --phone <11 digits> --name <name> --role <role> --scope <path> [--scope <path> …] --password <password>',
+    help: [
+      '新增账号(或按手机号更新已有账号)。 / Adds an account (or updates the one with that phone).',
+      `roles: ${ROLES.join(', ')}; a scope must be a node of the role's level (admin: any).`,
+      'Example: npm run admin -- user:add --phone 13900000001 --name 赵芳 --role building_leader --scope pl/tuodong/shangyi/g01/b01 --password chang-jia-123',
+    ].join('\n'),
+    options: { phone: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true }, password: { type: 'string' } },
+    positionals: 0,
+    run: async (db, { values }, io) => {
+      const scopes = (values.scope as string[] | undefined) ?? []
+      if (!scopes.length) throw new UsageError('至少一个 --scope / at least one --scope is required')
+      const storage = createSqliteStorage(db)
+      const data = validateImport(
+        { nodes: [], users: [{ where: 'user:add', item: { phone: need(values, 'phone'), name: need(values, 'name'), role: need(values, 'role'), scopes, password: need(values, 'password') } }] },
+        storage,
+      )
+      const s = await applyImport(storage, data)
+      io.out(s.usersAdded ? `已新增账号 / Added ${data.users[0]!.phone}` : `已更新账号 / Updated ${data.users[0]!.phone}`)
+      return 0
+    },
+  },
+  'user:disable': {
+    usage: 'user:disable --phone <11 digits>',
+    help: '停用账号并注销其全部登录;设备下次同步时会清除本机数据。 / Disables an account and revokes all its logins; its devices wipe themselves at the next sync.',
+    options: { phone: { type: 'string' } },
+    positionals: 0,
+    run: async (db, { values }, io) => {
+      const phone = need(values, 'phone')
+      const storage = createSqliteStorage(db)
+      const user = storage.users.byPhone(phone)
+      if (!user) throw new UsageError(`没有这个手机号的账号 / no account with phone ${phone}`)
+      const revoked = storage.transaction(() => {
+        storage.users.setDisabled(phone, new Date().toISOString())
+        return storage.sessions.revokeAllFor(user.id, Date.now())
+      })
+      io.out(`已停用 / Disabled ${phone} ${user.name}; 注销登录 revoked sessions: ${revoked}`)
+      return 0
+    },
+  },
+  'user:enable': {
+    usage: 'user:enable --phone <11 digits>',
+    help: '重新启用账号(需要重新登录)。 / Enables a disabled account again (it logs in afresh).',
+    options: { phone: { type: 'string' } },
+    positionals: 0,
+    run: async (db, { values }, io) => {
+      const phone = need(values, 'phone')
+      const storage = createSqliteStorage(db)
+      if (!storage.users.setDisabled(phone, null)) throw new UsageError(`没有这个手机号的账号 / no account with phone ${phone}`)
+      io.out(`已启用 / Enabled ${phone}`)
+      return 0
+    },
+  },
+  'user:password': {
+    usage: 'user:password --phone <11 digits> --password <new password>',
+    help: '重设密码并注销该账号已有的登录。 / Sets a new password and revokes the account\'s existing logins.',
+    options: { phone: { type: 'string' }, password: { type: 'string' } },
+    positionals: 0,
+    run: async (db, { values }, io) => {
+      const phone = need(values, 'phone')
+      const password = need(values, 'password')
+      if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) throw new UsageError(`密码至少 ${PASSWORD_MIN} 位 / the password needs at least ${PASSWORD_MIN} characters`)
+      const storage = createSqliteStorage(db)
+      const user = storage.users.byPhone(phone)
+      if (!user) throw new UsageError(`没有这个手机号的账号 / no account with phone ${phone}`)
+      const hash = await hashPassword(password)
+      storage.transaction(() => {
+        storage.users.upsert({ ...user, passwordHash: hash })
+        storage.sessions.revokeAllFor(user.id, Date.now())
+      })
+      io.out(`已重设密码 / Password changed for ${phone}`)
+      return 0
+    },
+  },
+  backup: {
+    usage: 'backup <file>',
+    help: [
+      '在线备份数据库到一个新文件;服务器无需停止,备份是某一时刻的一致副本。',
+      'Copies the database to a new file while the server keeps running; the copy is consistent as of one moment.',
+      'Example: npm run admin -- backup backups/loudong-2026-05-01.db',
+    ].join('\n'),
+    options: { force: { type: 'boolean' } },
+    positionals: 1,
+    run: async (db, { values, positionals }, io) => {
+      const file = resolve(positionals[0]!)
+      if (existsSync(file) && !values.force) throw new UsageError(`文件已存在(加 --force 覆盖) / the file exists (add --force to overwrite): ${file}`)
+      // After the first step, copy all remaining pages in one step: one read snapshot,
+      // so writers never make the copy start over.
+      await db.backup(file, { progress: () => 0x7fffffff })
+      const copy = new Database(file, { readonly: true, fileMustExist: true })
+      try {
+        const check = copy.pragma('integrity_check', { simple: true })
+        const records = (copy.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n
+        if (check !== 'ok') {
+          io.err(`备份校验失败 / the backup failed its integrity check: ${String(check)}`)
+          return 1
+        }
+        io.out(`备份完成 / Backup written: ${file} (${records} records, integrity ok)`)
+      } finally {
+        copy.close()
+      }
+      return 0
+    },
+  },
+}
+
+function mainHelp(): string {
+  return [
+    '楼栋通管理命令 / Loudong admin',
+    '',
+    'Usage: npm run admin -- <command> [options]',
+    '',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+    '',
+    'npm run admin -- <command> --help   shows the details of one command.',
+    'Options for every command: --data-dir <dir> (default: $DATA_DIR or ./data)',
+  ].join('\n')
+}
+
+/** Runs one admin command; returns the exit code. */
+export async function runAdmin(argv: string[], io: AdminIo, env: { dataDir?: string } = {}): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(mainHelp())
+    return name ? 0 : 1
+  }
+  const cmd = COMMANDS[name]
+  if (!cmd) {
+    io.err(`不认识的命令 / unknown command: ${name}\n\n${mainHelp()}`)
+    return 1
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`Usage: npm run admin -- ${cmd.usage}\n\n${cmd.help}`)
+    return 0
+  }
+  let parsed: { values: Record<string, unknown>; positionals: string[] }
+  try {
+    parsed = parseArgs({ args: rest, options: { ...cmd.options, 'data-dir': { type: 'string' } }, allowPositionals: true, strict: true })
+    if (parsed.positionals.length !== cmd.positionals) throw new UsageError(`参数数量不对 / wrong number of arguments`)
+  } catch (err) {
+    io.err(`${err instanceof Error ? err.message : String(err)}\nUsage: npm run admin -- ${cmd.usage}`)
+    return 1
+  }
+  const dataDir = (parsed.values['data-dir'] as string | undefined) ?? env.dataDir ?? process.env.DATA_DIR ?? './data'
+  let db: Db
+  try {
+    db = openDatabase(dataDir)
+  } catch (err) {
+    io.err(err instanceof StartupError ? err.message : String(err))
+    return 1
+  }
+  try {
+    return await cmd.run(db, parsed, io)
+  } catch (err) {
+    if (err instanceof ImportError) {
+      io.err(`未导入任何内容,请修正以下问题 / Nothing was imported; fix these problems:\n${err.message}`)
+    } else if (err instanceof UsageError) {
+      io.err(`${err.message}\nUsage: npm run admin -- ${cmd.usage}`)
+    } else {
+      io.err(`失败 / Failed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    return 1
+  } finally {
+    db.close()
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runAdmin(process.argv.slice(2), { out: (l) => console.log(l), err: (l) => console.error(l) }).then((code) => process.exit(code))
+}

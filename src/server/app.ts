@@ -1,0 +1,123 @@
+/**
+ * The HTTP server: the JSON API under /api/v1 and the built PWA on the same port.
+ * Tests build it with a temp database and drive it through `app.inject()`.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { Db } from './db'
+import { createSqliteStorage, type Storage } from './storage'
+import { authenticate, bearerToken, FailureLimiter } from './auth'
+import { classify, sendError } from './errors'
+import { registerStatic } from './static'
+import { authRoutes } from './routes/auth'
+import { orgRoutes } from './routes/org'
+import { syncRoutes } from './routes/sync'
+import { MIN_PROTOCOL, PROTOCOL_HEADER } from '../shared/protocol'
+import type { SessionUser } from '../shared/roles'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the caller, set for every authenticated /api route */
+    user: SessionUser | null
+    tokenHash: string | null
+  }
+  interface FastifyContextConfig {
+    /** reachable without a bearer token */
+    public?: boolean
+  }
+}
+
+export interface AppOptions {
+  db: Db
+  /** the built PWA (vite's `dist/`); without it `/` explains how to build */
+  distDir?: string
+  /** the server clock, replaceable in tests */
+  now?: () => number
+  logger?: boolean
+  /** honour X-Forwarded-For (set when behind a reverse proxy) */
+  trustProxy?: boolean
+  /** login failures allowed per phone and per IP address in `windowMs` */
+  loginLimit?: { max: number; windowMs: number }
+}
+
+/** What route plugins share. */
+export interface AppContext {
+  storage: Storage
+  now: () => number
+  loginByAccount: FailureLimiter
+  loginByIp: FailureLimiter
+}
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+    "manifest-src 'self'; worker-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+  'cross-origin-opener-policy': 'same-origin',
+}
+
+/** Requests that are not JSON API calls: only the login route's body and small JSON elsewhere. */
+const DEFAULT_BODY_LIMIT = 64 * 1024
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger
+      ? { level: 'info', redact: { paths: ['req.headers.authorization', 'req.body', 'body.password'], censor: '[redacted]' } }
+      : false,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    trustProxy: opts.trustProxy ?? false,
+  })
+  const now = opts.now ?? Date.now
+  const limit = opts.loginLimit ?? { max: 10, windowMs: 15 * 60 * 1000 }
+  const ctx: AppContext = {
+    storage: createSqliteStorage(opts.db),
+    now,
+    loginByAccount: new FailureLimiter(limit.max, limit.windowMs),
+    loginByIp: new FailureLimiter(limit.max, limit.windowMs),
+  }
+
+  app.decorateRequest('user', null)
+  app.decorateRequest('tokenHash', null)
+
+  // Security headers on every response, static files and errors included.
+  app.addHook('onRequest', async (req, reply) => {
+    reply.headers(SECURITY_HEADERS)
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store')
+  })
+
+  // The API gate: protocol version, then the bearer token.
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.url.startsWith('/api/')) return
+    const proto = req.headers[PROTOCOL_HEADER]
+    if (proto !== undefined) {
+      const n = Number(Array.isArray(proto) ? proto[0] : proto)
+      if (!(n >= MIN_PROTOCOL)) return sendError(req, reply, 426, 'outdated_client')
+    }
+    const route = req.routeOptions.url
+    // unknown /api paths fall through to the JSON 404
+    if (!route?.startsWith('/api/') || req.routeOptions.config.public) return
+    const auth = authenticate(ctx.storage, bearerToken(req.headers.authorization), now())
+    if (!auth.ok) return sendError(req, reply, auth.code === 'account_disabled' ? 403 : 401, auth.code)
+    req.user = auth.user
+    req.tokenHash = auth.tokenHash
+  })
+
+  app.setErrorHandler((err, req, reply) => {
+    const { status, code, headers } = classify(err)
+    if (status >= 500) {
+      if (opts.logger) req.log.error({ err }, 'request failed')
+      else if (process.env.NODE_ENV !== 'test') console.error(`[loudong] ${req.method} ${req.url.split('?')[0]}: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    return sendError(req, reply, status, code, headers)
+  })
+
+  app.get('/api/v1/health', { config: { public: true } }, async () => ({ ok: true }))
+  await app.register(authRoutes(ctx))
+  await app.register(orgRoutes(ctx))
+  await app.register(syncRoutes(ctx))
+  await registerStatic(app, opts.distDir)
+
+  return app
+}

@@ -1,0 +1,142 @@
+/**
+ * The SQLite database: opening it with durable settings, and applying the numbered
+ * SQL migrations in `./migrations/` once each, recorded in `schema_migrations`.
+ */
+import Database from 'better-sqlite3'
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export type Db = Database.Database
+
+export const DB_FILE = 'loudong.db'
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url))
+/** Below this much free space the server refuses to start: it could not accept records safely. */
+const MIN_FREE_BYTES = 16 * 1024 * 1024
+
+/**
+ * A problem that stops the server from starting. Its message is one line, Chinese
+ * then English, printed without a stack trace.
+ */
+export class StartupError extends Error {
+  constructor(zh: string, en: string) {
+    super(`${zh} / ${en}`)
+    this.name = 'StartupError'
+  }
+}
+
+function errCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : ''
+}
+
+/** Turns a file-system or SQLite error met while opening the data directory into a StartupError. */
+export function describeStartupError(err: unknown, dataDir: string): StartupError {
+  if (err instanceof StartupError) return err
+  const code = errCode(err)
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL') {
+    return new StartupError(`磁盘已满,无法写入数据目录 ${dataDir}`, `The disk is full; cannot write to the data directory ${dataDir}`)
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
+    return new StartupError(`数据目录 ${dataDir} 不可写(只读或无权限),请设置可写的 DATA_DIR`, `The data directory ${dataDir} is not writable (read-only or no permission); set DATA_DIR to a writable directory`)
+  }
+  if (code === 'ENOENT') {
+    return new StartupError(`无法创建数据目录 ${dataDir},请设置可写的 DATA_DIR`, `Cannot create the data directory ${dataDir}; set DATA_DIR to a writable directory`)
+  }
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    return new StartupError(`数据目录 ${dataDir} 不是一个目录`, `The data directory ${dataDir} is not a directory`)
+  }
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new StartupError(`数据库文件 ${join(dataDir, DB_FILE)} 已损坏或不是数据库`, `The database file ${join(dataDir, DB_FILE)} is damaged or not a database`)
+  }
+  const detail = err instanceof Error ? err.message.split('\n')[0] : String(err)
+  return new StartupError(`无法打开数据目录 ${dataDir}:${detail}`, `Cannot open the data directory ${dataDir}: ${detail}`)
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir can spin forever on
+ * pseudo file systems such as /proc, and a startup must fail, not hang.
+ */
+function makeDirs(dir: string): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })
+    return
+  }
+  const parent = dirname(dir)
+  if (parent !== dir) makeDirs(parent)
+  mkdirSync(dir)
+}
+
+/** Applies the durable settings every connection needs. */
+export function configure(db: Db): Db {
+  db.pragma('journal_mode = WAL')
+  // FULL: an accepted record has reached the disk before the device is told "accepted".
+  db.pragma('synchronous = FULL')
+  db.pragma('busy_timeout = 5000')
+  db.pragma('foreign_keys = ON')
+  return db
+}
+
+/** Opens a database file (created if missing) with the durable settings. */
+export function openDatabaseFile(file: string): Db {
+  return configure(new Database(file))
+}
+
+/**
+ * Opens `${dataDir}/loudong.db`, creating the directory if needed, and migrates it.
+ * Every failure becomes a StartupError with a one-line bilingual message.
+ */
+export function openDatabase(dataDir: string): Db {
+  const dir = resolve(dataDir)
+  let db: Db | undefined
+  try {
+    makeDirs(dir)
+    accessSync(dir, constants.W_OK)
+    const fs = statfsSync(dir)
+    if (fs.bavail * fs.bsize < MIN_FREE_BYTES) throw Object.assign(new Error('disk full'), { code: 'ENOSPC' })
+    db = openDatabaseFile(join(dir, DB_FILE))
+    migrate(db)
+    return db
+  } catch (err) {
+    db?.close()
+    throw describeStartupError(err, dir)
+  }
+}
+
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .map((file) => /^(\d+)_([\w-]+)\.sql$/.exec(file))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ version: Number(m[1]), name: m[0], sql: readFileSync(join(dir, m[0]), 'utf8') }))
+    .sort((a, b) => a.version - b.version)
+}
+
+/**
+ * Applies, in order, the migrations not yet recorded in `schema_migrations`; each in
+ * its own IMMEDIATE transaction so two processes starting at once cannot both apply one.
+ * Returns the names of the migrations applied now.
+ */
+export function migrate(db: Db, migrations: Migration[] = loadMigrations()): string[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`)
+  const has = db.prepare<[number], { version: number }>('SELECT version FROM schema_migrations WHERE version = ?')
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+  const applied: string[] = []
+  for (const m of migrations) {
+    db.transaction(() => {
+      if (has.get(m.version)) return
+      db.exec(m.sql)
+      record.run(m.version, m.name, new Date().toISOString())
+      applied.push(m.name)
+    }).immediate()
+  }
+  return applied
+}

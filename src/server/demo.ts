@@ -1,0 +1,149 @@
+/**
+ * The demo district, created on first start with an empty database: Panlong
+ * District, Kunming, as the seed document describes it — five streets, ten
+ * communities, two resident groups each, a few buildings per group, and the four
+ * newspaper reading points of 状元楼社区. Every demo account's password is demo-1234.
+ */
+import { hashPassword } from './auth'
+import type { Storage } from './storage'
+import type { BuildingLayout, OrgNode } from '../shared/org'
+import { parentPath } from '../shared/org'
+import type { Role } from '../shared/roles'
+
+export const DEMO_PASSWORD = 'demo-1234'
+
+export const ROLE_LABEL: Record<Role, string> = {
+  building_leader: '楼栋长',
+  group_leader: '居民小组长',
+  community_staff: '社区工作人员',
+  street_staff: '街道工作人员',
+  district_staff: '区级工作人员',
+  admin: '系统管理员',
+}
+
+const STREETS: { slug: string; name: string; communities: [slug: string, name: string][] }[] = [
+  { slug: 'tuodong', name: '拓东街道', communities: [['mingtongxiang', '明通巷社区'], ['shangyi', '尚义社区'], ['zhuangyuanlou', '状元楼社区']] },
+  { slug: 'lianmeng', name: '联盟街道', communities: [['jinjulu', '金菊路社区'], ['jinxing', '金星社区']] },
+  { slug: 'qingyun', name: '青云街道', communities: [['jinsha', '金沙社区']] },
+  { slug: 'gulou', name: '鼓楼街道', communities: [['wangqiying', '王旗营社区'], ['jinjianglu', '金江路社区'], ['taoyuan', '桃源社区']] },
+  { slug: 'ciba', name: '茨坝街道', communities: [['qingsonglu', '青松路社区']] },
+]
+
+/** From 1980s six-storey walk-ups to 18-storey towers. */
+const LAYOUTS: BuildingLayout[] = [
+  { units: 2, floors: 6, roomsPerFloor: 2 },
+  { units: 3, floors: 7, roomsPerFloor: 2 },
+  { units: 2, floors: 6, roomsPerFloor: 3 },
+  { units: 1, floors: 11, roomsPerFloor: 4 },
+  { units: 2, floors: 18, roomsPerFloor: 4 },
+  { units: 3, floors: 18, roomsPerFloor: 4 },
+]
+
+const GROUP_NAMES = ['第一居民小组', '第二居民小组']
+
+const READING_POINTS: OrgNode[] = [
+  { path: 'pl/tuodong/zhuangyuanlou/g01/rp-tiyu', kind: 'reading_point', name: '体育小区小广场', place: '体育小区内小广场凉亭', usualTime: '每天 8:30' },
+  { path: 'pl/tuodong/zhuangyuanlou/g01/rp-jinzhihe', kind: 'reading_point', name: '金汁河畔', place: '金汁河畔步道休息亭', usualTime: '每天 9:00' },
+  { path: 'pl/tuodong/zhuangyuanlou/g02/rp-tidiansuo', kind: 'reading_point', name: '体电所宿舍', place: '体电所宿舍院内活动室门口', usualTime: '每天 16:00' },
+  { path: 'pl/tuodong/zhuangyuanlou/g02/rp-huanweizhan', kind: 'reading_point', name: '环卫站宿舍', place: '环卫站宿舍楼下', usualTime: '每天 19:30' },
+]
+
+/** The whole demo tree, parents before children. */
+export function demoNodes(): OrgNode[] {
+  const nodes: OrgNode[] = [{ path: 'pl', kind: 'district', name: '盘龙区' }]
+  let layoutIndex = 0
+  STREETS.forEach((street, si) => {
+    const streetPath = `pl/${street.slug}`
+    nodes.push({ path: streetPath, kind: 'street', name: street.name })
+    street.communities.forEach(([slug, name], ci) => {
+      const communityPath = `${streetPath}/${slug}`
+      nodes.push({ path: communityPath, kind: 'community', name })
+      let buildingNo = 0
+      GROUP_NAMES.forEach((groupName, gi) => {
+        const groupPath = `${communityPath}/g${String(gi + 1).padStart(2, '0')}`
+        nodes.push({ path: groupPath, kind: 'group', name: groupName })
+        const count = (si + ci + gi) % 2 === 0 ? 3 : 2
+        for (let b = 1; b <= count; b++) {
+          buildingNo++
+          const layout = LAYOUTS[layoutIndex++ % LAYOUTS.length]!
+          nodes.push({ path: `${groupPath}/b${String(b).padStart(2, '0')}`, kind: 'building', name: `${buildingNo}栋`, layout: { ...layout } })
+        }
+      })
+    })
+  })
+  nodes.push(...READING_POINTS)
+  return nodes
+}
+
+export interface DemoUser {
+  id: string
+  phone: string
+  name: string
+  role: Role
+  scopes: string[]
+}
+
+export const DEMO_USERS: DemoUser[] = [
+  { id: 'demo-13800000001', phone: '13800000001', name: '张秀英', role: 'building_leader', scopes: ['pl/tuodong/mingtongxiang/g01/b01', 'pl/tuodong/mingtongxiang/g01/b02'] },
+  { id: 'demo-13800000011', phone: '13800000011', name: '李建华', role: 'building_leader', scopes: ['pl/tuodong/zhuangyuanlou/g01/b01'] },
+  { id: 'demo-13800000002', phone: '13800000002', name: '王志强', role: 'group_leader', scopes: ['pl/tuodong/mingtongxiang/g01'] },
+  { id: 'demo-13800000003', phone: '13800000003', name: '刘敏', role: 'community_staff', scopes: ['pl/tuodong/mingtongxiang'] },
+  { id: 'demo-13800000004', phone: '13800000004', name: '陈刚', role: 'street_staff', scopes: ['pl/tuodong'] },
+  { id: 'demo-13800000005', phone: '13800000005', name: '杨丽', role: 'district_staff', scopes: ['pl'] },
+  { id: 'demo-13800000000', phone: '13800000000', name: '系统管理员', role: 'admin', scopes: ['pl'] },
+]
+
+export interface DemoLogin {
+  phone: string
+  role: string
+  name: string
+  scope: string
+}
+
+/** "明通巷社区 第一居民小组 1栋": the scope named from the community down (or just the node above that). */
+function scopeLabel(path: string, names: Map<string, string>): string {
+  const chain: string[] = []
+  for (let p: string | null = path; p !== null; p = parentPath(p)) chain.unshift(names.get(p) ?? p)
+  const depth = path.split('/').length
+  return depth >= 3 ? chain.slice(2).join(' ') : chain[chain.length - 1]!
+}
+
+export function demoLogins(nodes: OrgNode[] = demoNodes()): DemoLogin[] {
+  const names = new Map(nodes.map((n) => [n.path, n.name]))
+  return DEMO_USERS.map((u) => ({
+    phone: u.phone,
+    role: ROLE_LABEL[u.role],
+    name: u.name,
+    scope: u.scopes.map((s) => scopeLabel(s, names)).join('、'),
+  }))
+}
+
+/**
+ * Writes the demo district and accounts (one transaction). `passwordHash` lets
+ * tests reuse one scrypt hash of DEMO_PASSWORD instead of computing seven.
+ */
+export async function seedDemo(storage: Storage, opts: { passwordHash?: string } = {}): Promise<DemoLogin[]> {
+  const nodes = demoNodes()
+  const hashes = await Promise.all(DEMO_USERS.map(() => opts.passwordHash ?? hashPassword(DEMO_PASSWORD)))
+  storage.transaction(() => {
+    for (const n of nodes) storage.org.upsert(n)
+    DEMO_USERS.forEach((u, i) => storage.users.upsert({ ...u, passwordHash: hashes[i]! }))
+  })
+  return demoLogins(nodes)
+}
+
+/** Seeds the demo district when the database has no org nodes; returns the logins it made, or null. */
+export async function seedDemoIfEmpty(storage: Storage): Promise<DemoLogin[] | null> {
+  if (storage.org.count() > 0) return null
+  return seedDemo(storage)
+}
+
+/** The logins table printed at first start. */
+export function formatLogins(logins: DemoLogin[]): string {
+  const rows = [['手机号 phone', '角色 role', '姓名 name', '负责范围 scope'], ...logins.map((l) => [l.phone, l.role, l.name, l.scope])]
+  // CJK characters take two columns in a terminal
+  const width = (s: string) => [...s].reduce((w, ch) => w + (/[\u1100-\uffff]/.test(ch) ? 2 : 1), 0)
+  const cols = rows[0]!.map((_, c) => Math.max(...rows.map((r) => width(r[c]!))))
+  const line = (r: string[]) => r.map((cell, c) => (c === r.length - 1 ? cell : cell + ' '.repeat(cols[c]! - width(cell)))).join('  ')
+  return [line(rows[0]!), ...rows.slice(1).map(line), `密码 password: ${DEMO_PASSWORD}`].join('\n')
+}

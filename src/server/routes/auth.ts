@@ -1,0 +1,71 @@
+/**
+ * POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/me.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import * as v from 'valibot'
+import type { AppContext } from '../app'
+import { dummyPasswordHash, hashToken, newToken, PASSWORD_MAX, sessionUser, verifyPassword } from '../auth'
+import { HttpError } from '../errors'
+import type { LoginResponse } from '../../shared/protocol'
+import type { SessionUser } from '../../shared/roles'
+
+const LoginBody = v.object({
+  phone: v.pipe(v.string(), v.minLength(1), v.maxLength(32)),
+  password: v.pipe(v.string(), v.minLength(1), v.maxLength(PASSWORD_MAX)),
+})
+
+/** People type phone numbers with spaces, dashes or +86; the account is the 11 digits. */
+export function normalizePhone(raw: string): string {
+  const s = raw.replace(/[\s\-()]/g, '')
+  return s.replace(/^(?:\+?86)(1\d{10})$/, '$1')
+}
+
+/** The authenticated caller; the API gate has already refused requests without one. */
+export function callerOf(req: FastifyRequest): SessionUser {
+  if (!req.user) throw new HttpError(401, 'unauthorized')
+  return req.user
+}
+
+export const authRoutes =
+  (ctx: AppContext): FastifyPluginAsync =>
+  async (app) => {
+    app.post('/api/v1/auth/login', { config: { public: true } }, async (req): Promise<LoginResponse> => {
+      const parsed = v.safeParse(LoginBody, req.body)
+      if (!parsed.success) throw new HttpError(400, 'bad_request')
+      const phone = normalizePhone(parsed.output.phone)
+      const { password } = parsed.output
+      const now = ctx.now()
+      const accountKey = `phone:${phone}`
+      const ipKey = `ip:${req.ip}`
+
+      // 1. Too many recent failures for this account or from this address: refuse before checking.
+      const wait = Math.max(ctx.loginByAccount.retryAfter(accountKey, now), ctx.loginByIp.retryAfter(ipKey, now))
+      if (wait > 0) throw new HttpError(429, 'rate_limited', { 'retry-after': String(wait) })
+
+      // 2. Check the password; an unknown phone costs the same time as a wrong password.
+      const user = ctx.storage.users.byPhone(phone)
+      const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()))
+      if (!user || !ok) {
+        ctx.loginByAccount.fail(accountKey, now)
+        ctx.loginByIp.fail(ipKey, now)
+        throw new HttpError(401, 'wrong_password')
+      }
+
+      // 3. Disabled accounts are told so (only once the password is right), so the device wipes itself.
+      if (user.disabledAt) throw new HttpError(403, 'account_disabled')
+
+      // 4. A new opaque token; only its hash is stored.
+      ctx.loginByAccount.reset(accountKey)
+      const token = newToken()
+      ctx.storage.sessions.create(hashToken(token), user.id, now)
+      return { token, user: sessionUser(user) }
+    })
+
+    app.post('/api/v1/auth/logout', async (req) => {
+      callerOf(req)
+      if (req.tokenHash) ctx.storage.sessions.revoke(req.tokenHash, ctx.now())
+      return { ok: true }
+    })
+
+    app.get('/api/v1/me', async (req) => ({ user: callerOf(req) }))
+  }

@@ -1,0 +1,30 @@
+/**
+ * GET /api/v1/org: the subtree under each of the caller's scopes, plus the
+ * ancestors of each scope (for breadcrumbs such as 盘龙区 › 拓东街道 › 明通巷社区).
+ */
+import type { FastifyPluginAsync } from 'fastify'
+import type { AppContext } from '../app'
+import type { Storage } from '../storage'
+import { normalizeScopes } from '../storage'
+import { callerOf } from './auth'
+import { parentPath, type OrgNode } from '../../shared/org'
+import type { OrgResponse } from '../../shared/protocol'
+
+export function visibleNodes(storage: Storage, scopes: readonly string[]): OrgNode[] {
+  const byPath = new Map<string, OrgNode>()
+  for (const scope of normalizeScopes(scopes)) {
+    for (const n of storage.org.subtree(scope)) byPath.set(n.path, n)
+    for (let p = parentPath(scope); p !== null; p = parentPath(p)) {
+      if (byPath.has(p)) continue
+      const n = storage.org.get(p)
+      if (n) byPath.set(p, n)
+    }
+  }
+  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+export const orgRoutes =
+  (ctx: AppContext): FastifyPluginAsync =>
+  async (app) => {
+    app.get('/api/v1/org', async (req): Promise<OrgResponse> => ({ nodes: visibleNodes(ctx.storage, callerOf(req).scopes) }))
+  }

@@ -1,0 +1,451 @@
+/**
+ * Storage behind small interfaces, so the SQLite implementation here can later be
+ * joined by a PostgreSQL one. The interfaces are synchronous because better-sqlite3
+ * is; a PostgreSQL port would return Promises from the same methods (every caller is
+ * already an async route handler or CLI command) and run `appendBatch` in one
+ * SERIALIZABLE transaction relying on the same UNIQUE(id) constraint.
+ */
+import type { Db } from './db'
+import type { BuildingLayout, NodeKind, OrgNode } from '../shared/org'
+import { parentPath } from '../shared/org'
+import type { LocalRecord, StoredRecord } from '../shared/records'
+import type { MessageCode } from '../shared/messages'
+import type { Role } from '../shared/roles'
+
+// ---------------------------------------------------------------- interfaces
+
+export interface UserRow {
+  id: string
+  phone: string
+  name: string
+  role: Role
+  scopes: string[]
+  passwordHash: string
+  disabledAt: string | null
+}
+
+export interface SessionRow {
+  tokenHash: string
+  userId: string
+  createdAt: number
+  lastSeenAt: number
+  revokedAt: number | null
+}
+
+export interface OrgStore {
+  get(path: string): OrgNode | null
+  /** the node at `scope` and everything beneath it, by path */
+  subtree(scope: string): OrgNode[]
+  upsert(node: OrgNode): void
+  count(): number
+}
+
+export interface UserStore {
+  byId(id: string): UserRow | null
+  byPhone(phone: string): UserRow | null
+  /** insert or update by phone; returns the stored row */
+  upsert(user: Omit<UserRow, 'id' | 'disabledAt'> & { id?: string }): UserRow
+  setDisabled(phone: string, disabledAt: string | null): boolean
+}
+
+export interface SessionStore {
+  create(tokenHash: string, userId: string, now: number): void
+  get(tokenHash: string): SessionRow | null
+  touch(tokenHash: string, now: number): void
+  revoke(tokenHash: string, now: number): void
+  revokeAllFor(userId: string, now: number): number
+}
+
+/** What a record needs to exist already (in the log, or earlier in the same batch). */
+export interface TargetRequirement {
+  id: string
+  /** the target's type must be one of these */
+  types: readonly string[]
+  /** the target must have this orgPath */
+  orgPath: string
+  /** dot path reported when the requirement fails, e.g. `body.target` */
+  path: string
+}
+
+export type BatchItem =
+  /** already rejected by a check before storage: only quarantined */
+  | { kind: 'reject'; recordId: string | null; code: MessageCode; path: string; raw: string }
+  | { kind: 'append'; record: LocalRecord; hash: string; raw: string; target?: TargetRequirement }
+
+export type BatchOutcome =
+  | { status: 'accepted' | 'duplicate'; seq: number; serverTime: string }
+  | { status: 'conflict' }
+  | { status: 'rejected'; code: MessageCode; path: string }
+
+export interface ExistingRecord {
+  seq: number
+  serverTime: string
+  hash: string
+}
+
+export interface RecordStore {
+  /**
+   * Stores one pushed batch in ONE transaction: appends what is new, answers
+   * duplicate/conflict for ids already stored, checks target requirements, and
+   * quarantines everything rejected or conflicting. All or nothing.
+   */
+  appendBatch(items: readonly BatchItem[], ctx: { userId: string; serverTime: string; reason: (code: MessageCode) => string }): BatchOutcome[]
+  /** records under any of `scopes` with seq > after, in seq order; `more` when more wait */
+  pull(scopes: readonly string[], after: number, limit: number): { records: StoredRecord[]; more: boolean }
+  getById(id: string): StoredRecord | null
+  /** seq, serverTime and content hash of the given ids that are stored */
+  existing(ids: readonly string[]): Map<string, ExistingRecord>
+  count(): number
+}
+
+export interface QuarantineRow {
+  qid: number
+  recordId: string | null
+  userId: string
+  receivedAt: string
+  code: string
+  reason: string
+  path: string
+  raw: string
+}
+
+export interface Storage {
+  org: OrgStore
+  users: UserStore
+  sessions: SessionStore
+  records: RecordStore
+  quarantine: { list(limit?: number): QuarantineRow[] }
+  /** runs `fn` in one write transaction (for imports) */
+  transaction<T>(fn: () => T): T
+}
+
+// ---------------------------------------------------------------- SQLite
+
+/** The quarantine keeps at most this much of a rejected record. */
+export const QUARANTINE_RAW_MAX = 64 * 1024
+
+interface OrgDbRow {
+  path: string
+  kind: NodeKind
+  name: string
+  parent: string | null
+  layout: string | null
+  place: string | null
+  usual_time: string | null
+}
+
+interface UserDbRow {
+  id: string
+  phone: string
+  name: string
+  role: Role
+  scopes: string
+  password_hash: string
+  disabled_at: string | null
+}
+
+interface RecordDbRow {
+  seq: number
+  id: string
+  type: string
+  v: number
+  org_path: string
+  author_id: string
+  device_id: string
+  client_time: string
+  body: string
+  content_hash: string
+  server_time: string
+}
+
+function toNode(r: OrgDbRow): OrgNode {
+  const node: OrgNode = { path: r.path, kind: r.kind, name: r.name }
+  if (r.layout) node.layout = JSON.parse(r.layout) as BuildingLayout
+  if (r.place) node.place = r.place
+  if (r.usual_time) node.usualTime = r.usual_time
+  return node
+}
+
+function toUser(r: UserDbRow): UserRow {
+  return {
+    id: r.id,
+    phone: r.phone,
+    name: r.name,
+    role: r.role,
+    scopes: JSON.parse(r.scopes) as string[],
+    passwordHash: r.password_hash,
+    disabledAt: r.disabled_at,
+  }
+}
+
+function toStored(r: RecordDbRow): StoredRecord {
+  return {
+    id: r.id,
+    type: r.type,
+    v: r.v,
+    orgPath: r.org_path,
+    authorId: r.author_id,
+    deviceId: r.device_id,
+    clientTime: r.client_time,
+    body: JSON.parse(r.body),
+    seq: r.seq,
+    serverTime: r.server_time,
+  } as StoredRecord
+}
+
+/** Truncates to at most `max` UTF-8 bytes without splitting a character. */
+export function truncateUtf8(s: string, max: number): string {
+  const buf = Buffer.from(s, 'utf8')
+  if (buf.length <= max) return s
+  let end = max
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--
+  return buf.subarray(0, end).toString('utf8')
+}
+
+/**
+ * Scopes without repeats and without any scope that lies under another one,
+ * so no record is fetched twice.
+ */
+export function normalizeScopes(scopes: readonly string[]): string[] {
+  const sorted = [...new Set(scopes)].sort()
+  const out: string[] = []
+  for (const s of sorted) if (!out.some((o) => s === o || s.startsWith(o + '/'))) out.push(s)
+  return out
+}
+
+/**
+ * Paths strictly beneath `scope` are exactly those in [scope + '/', scope + '0'):
+ * '0' is the character after '/'. A range comparison, not LIKE, where '_' would be a wildcard.
+ */
+export function belowRange(scope: string): [string, string] {
+  return [scope + '/', scope + '0']
+}
+
+/** Scopes this shallow (district, street) cover much of the log: scan it in seq order instead. */
+const WIDE_SCOPE_DEPTH = 2
+
+export function createSqliteStorage(db: Db): Storage {
+  const q = {
+    orgGet: db.prepare<[string], OrgDbRow>('SELECT * FROM org_nodes WHERE path = ?'),
+    orgSubtree: db.prepare<[string, string, string], OrgDbRow>(
+      'SELECT * FROM org_nodes WHERE path = ? OR (path >= ? AND path < ?) ORDER BY path',
+    ),
+    orgUpsert: db.prepare(
+      `INSERT INTO org_nodes (path, kind, name, parent, layout, place, usual_time) VALUES (@path, @kind, @name, @parent, @layout, @place, @usual_time)
+       ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, name = excluded.name, parent = excluded.parent,
+         layout = excluded.layout, place = excluded.place, usual_time = excluded.usual_time`,
+    ),
+    orgCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM org_nodes'),
+    userById: db.prepare<[string], UserDbRow>('SELECT * FROM users WHERE id = ?'),
+    userByPhone: db.prepare<[string], UserDbRow>('SELECT * FROM users WHERE phone = ?'),
+    userUpsert: db.prepare(
+      `INSERT INTO users (id, phone, name, role, scopes, password_hash) VALUES (@id, @phone, @name, @role, @scopes, @password_hash)
+       ON CONFLICT (phone) DO UPDATE SET name = excluded.name, role = excluded.role, scopes = excluded.scopes, password_hash = excluded.password_hash`,
+    ),
+    userDisable: db.prepare<[string | null, string]>('UPDATE users SET disabled_at = ? WHERE phone = ?'),
+    sessionCreate: db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)'),
+    sessionGet: db.prepare<[string], { token_hash: string; user_id: string; created_at: number; last_seen_at: number; revoked_at: number | null }>(
+      'SELECT * FROM sessions WHERE token_hash = ?',
+    ),
+    sessionTouch: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?'),
+    sessionRevoke: db.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL'),
+    sessionRevokeAll: db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL'),
+    recordMeta: db.prepare<[string], { seq: number; server_time: string; content_hash: string; type: string; org_path: string }>(
+      'SELECT seq, server_time, content_hash, type, org_path FROM records WHERE id = ?',
+    ),
+    recordById: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE id = ?'),
+    recordInsert: db.prepare(
+      `INSERT INTO records (id, type, v, org_path, author_id, device_id, client_time, body, content_hash, server_time)
+       VALUES (@id, @type, @v, @org_path, @author_id, @device_id, @client_time, @body, @content_hash, @server_time)`,
+    ),
+    recordCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM records'),
+    // A narrow scope picks its page of seqs from the covering (org_path, seq) index
+    // (no table reads for the rows it skips), then fetches just those rows.
+    pullNarrow: db.prepare<[string, number, string, string, number, number], RecordDbRow>(
+      `SELECT * FROM records WHERE seq IN (
+         SELECT seq FROM records INDEXED BY records_scope
+         WHERE (org_path = ? AND seq > ?) OR (org_path >= ? AND org_path < ? AND seq > ?)
+         ORDER BY seq LIMIT ?)
+       ORDER BY seq`,
+    ),
+    // A wide scope walks the log in seq order and filters (unary + keeps the planner off the path index).
+    pullWide: db.prepare<[number, string, string, string, number], RecordDbRow>(
+      `SELECT * FROM records
+       WHERE seq > ? AND (+org_path = ? OR (+org_path >= ? AND +org_path < ?))
+       ORDER BY seq LIMIT ?`,
+    ),
+    quarantineInsert: db.prepare(
+      `INSERT INTO quarantine (record_id, user_id, received_at, code, reason, path, raw)
+       VALUES (@record_id, @user_id, @received_at, @code, @reason, @path, @raw)`,
+    ),
+    quarantineList: db.prepare<[number], { qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string; raw: string }>(
+      'SELECT * FROM quarantine ORDER BY qid LIMIT ?',
+    ),
+  }
+
+  const org: OrgStore = {
+    get: (path) => {
+      const r = q.orgGet.get(path)
+      return r ? toNode(r) : null
+    },
+    subtree: (scope) => q.orgSubtree.all(scope, ...belowRange(scope)).map(toNode),
+    upsert: (n) => {
+      q.orgUpsert.run({
+        path: n.path,
+        kind: n.kind,
+        name: n.name,
+        parent: parentPath(n.path),
+        layout: n.layout ? JSON.stringify(n.layout) : null,
+        place: n.place ?? null,
+        usual_time: n.usualTime ?? null,
+      })
+    },
+    count: () => q.orgCount.get()!.n,
+  }
+
+  const users: UserStore = {
+    byId: (id) => {
+      const r = q.userById.get(id)
+      return r ? toUser(r) : null
+    },
+    byPhone: (phone) => {
+      const r = q.userByPhone.get(phone)
+      return r ? toUser(r) : null
+    },
+    upsert: (u) => {
+      const existing = q.userByPhone.get(u.phone)
+      q.userUpsert.run({
+        id: existing?.id ?? u.id ?? crypto.randomUUID(),
+        phone: u.phone,
+        name: u.name,
+        role: u.role,
+        scopes: JSON.stringify(u.scopes),
+        password_hash: u.passwordHash,
+      })
+      return toUser(q.userByPhone.get(u.phone)!)
+    },
+    setDisabled: (phone, at) => q.userDisable.run(at, phone).changes > 0,
+  }
+
+  const sessions: SessionStore = {
+    create: (hash, userId, now) => {
+      q.sessionCreate.run(hash, userId, now, now)
+    },
+    get: (hash) => {
+      const r = q.sessionGet.get(hash)
+      return r ? { tokenHash: r.token_hash, userId: r.user_id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, revokedAt: r.revoked_at } : null
+    },
+    touch: (hash, now) => {
+      q.sessionTouch.run(now, hash)
+    },
+    revoke: (hash, now) => {
+      q.sessionRevoke.run(now, hash)
+    },
+    revokeAllFor: (userId, now) => q.sessionRevokeAll.run(now, userId).changes,
+  }
+
+  const appendTx = db.transaction(
+    (items: readonly BatchItem[], ctx: { userId: string; serverTime: string; reason: (code: MessageCode) => string }): BatchOutcome[] => {
+      const quarantine = (recordId: string | null, code: MessageCode, path: string, raw: string) => {
+        q.quarantineInsert.run({
+          record_id: recordId,
+          user_id: ctx.userId,
+          received_at: ctx.serverTime,
+          code,
+          reason: ctx.reason(code),
+          path,
+          raw: truncateUtf8(raw, QUARANTINE_RAW_MAX),
+        })
+      }
+      return items.map((item): BatchOutcome => {
+        if (item.kind === 'reject') {
+          quarantine(item.recordId, item.code, item.path, item.raw)
+          return { status: 'rejected', code: item.code, path: item.path }
+        }
+        const r = item.record
+        // Idempotency: the id is the key. Same content → duplicate; other content → conflict.
+        const existing = q.recordMeta.get(r.id)
+        if (existing) {
+          if (existing.content_hash === item.hash) return { status: 'duplicate', seq: existing.seq, serverTime: existing.server_time }
+          quarantine(r.id, 'conflict', '', item.raw)
+          return { status: 'conflict' }
+        }
+        // Target requirement: seen in this transaction, so earlier records of the batch count.
+        if (item.target) {
+          const t = q.recordMeta.get(item.target.id)
+          if (!t || !item.target.types.includes(t.type) || t.org_path !== item.target.orgPath) {
+            quarantine(r.id, 'unknown_target', item.target.path, item.raw)
+            return { status: 'rejected', code: 'unknown_target', path: item.target.path }
+          }
+        }
+        const res = q.recordInsert.run({
+          id: r.id,
+          type: r.type,
+          v: r.v,
+          org_path: r.orgPath,
+          author_id: r.authorId,
+          device_id: r.deviceId,
+          client_time: r.clientTime,
+          body: JSON.stringify(r.body),
+          content_hash: item.hash,
+          server_time: ctx.serverTime,
+        })
+        return { status: 'accepted', seq: Number(res.lastInsertRowid), serverTime: ctx.serverTime }
+      })
+    },
+  )
+
+  const records: RecordStore = {
+    // IMMEDIATE: take the write lock up front, so the reads inside see the final state.
+    appendBatch: (items, ctx) => appendTx.immediate(items, ctx),
+    pull: (scopes, after, limit) => {
+      const rows: RecordDbRow[] = []
+      const norm = normalizeScopes(scopes)
+      for (const s of norm) {
+        const [lo, hi] = belowRange(s)
+        const page =
+          s.split('/').length <= WIDE_SCOPE_DEPTH
+            ? q.pullWide.all(after, s, lo, hi, limit + 1)
+            : q.pullNarrow.all(s, after, lo, hi, after, limit + 1)
+        rows.push(...page)
+      }
+      if (norm.length > 1) rows.sort((a, b) => a.seq - b.seq)
+      const more = rows.length > limit
+      return { records: rows.slice(0, limit).map(toStored), more }
+    },
+    getById: (id) => {
+      const r = q.recordById.get(id)
+      return r ? toStored(r) : null
+    },
+    existing: (ids) => {
+      const out = new Map<string, ExistingRecord>()
+      for (const id of ids) {
+        const r = q.recordMeta.get(id)
+        if (r) out.set(id, { seq: r.seq, serverTime: r.server_time, hash: r.content_hash })
+      }
+      return out
+    },
+    count: () => q.recordCount.get()!.n,
+  }
+
+  return {
+    org,
+    users,
+    sessions,
+    records,
+    quarantine: {
+      list: (limit = 1000) =>
+        q.quarantineList.all(limit).map((r) => ({
+          qid: r.qid,
+          recordId: r.record_id,
+          userId: r.user_id,
+          receivedAt: r.received_at,
+          code: r.code,
+          reason: r.reason,
+          path: r.path,
+          raw: r.raw,
+        })),
+    },
+    transaction: (fn) => db.transaction(fn).immediate(),
+  }
+}
