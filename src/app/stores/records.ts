@@ -87,11 +87,12 @@ export const useRecordsStore = defineStore('records', () => {
 
   /**
    * Saves a new record; resolves once it is safely on the device. Throws
-   * RecordShapeError (with code and field) when the shape check fails.
+   * RecordShapeError (with code and field) when the shape check fails. `opts.id`
+   * keeps an id handed out before saving (a running reading session's).
    */
-  async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>): Promise<LocalRecord<T>> {
+  async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>, opts: { id?: string } = {}): Promise<LocalRecord<T>> {
     const now = Date.now()
-    const record = await saveRecord(db, { type, orgPath, body, ...(await author()), now })
+    const record = await saveRecord(db, { type, orgPath, body, ...(await author()), now, ...opts })
     showNow(record, { id: record.id, state: 'pending', queuedAt: now, attempts: 0 })
     sync.afterSave()
     return record

@@ -14,6 +14,11 @@ export interface SaveInput<T extends RecordType> {
   deviceId: string
   /** device clock, ms; only becomes clientTime and the id's time part */
   now: number
+  /**
+   * An id made earlier, when others already refer to the record before it is
+   * saved (a reading session's draft: feedback raised during it points at it).
+   */
+  id?: string
 }
 
 function checked<T extends RecordType>(candidate: LocalRecord<T>): LocalRecord<T> {
@@ -33,10 +38,13 @@ async function nextQueuedAt(db: LoudongDB, now: number): Promise<number> {
   return newest ? Math.max(now, newest.queuedAt + 1) : now
 }
 
-/** Builds, checks and saves a new record. The id is made here, once, and reused by every retry. */
+/**
+ * Builds, checks and saves a new record. The id is made here (or given), once,
+ * and reused by every retry; saving a given id twice fails on the second add.
+ */
 export async function saveRecord<T extends RecordType>(db: LoudongDB, input: SaveInput<T>): Promise<LocalRecord<T>> {
   const record = checked<T>({
-    id: uuidv7(input.now),
+    id: input.id ?? uuidv7(input.now),
     type: input.type,
     v: BODY_VERSION[input.type],
     orgPath: input.orgPath,
