@@ -80,7 +80,7 @@ export async function login(app: FastifyInstance, phone: string, password = DEMO
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
-export function visit(authorId: string, over: Partial<LocalRecord<'visit'>> & { body?: Partial<LocalRecord<'visit'>['body']> } = {}): LocalRecord<'visit'> {
+export function visit(authorId: string, over: Omit<Partial<LocalRecord<'visit'>>, 'body'> & { body?: Partial<LocalRecord<'visit'>['body']> } = {}): LocalRecord<'visit'> {
   const { body, ...rest } = over
   return {
     id: uuidv7(),

@@ -1,0 +1,168 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { describeStartupError, loadMigrations, migrate, openDatabase, StartupError, DB_FILE } from '../../../src/server/db'
+import { createSqliteStorage } from '../../../src/server/storage'
+import { demoLogins, demoNodes, DEMO_USERS, formatLogins, seedDemoIfEmpty } from '../../../src/server/demo'
+import { householdsOf } from '../../../src/shared/org'
+import { ROLE_LEVEL } from '../../../src/shared/roles'
+import { tempDir } from './helpers'
+
+const dirs: string[] = []
+const fresh = () => {
+  const d = tempDir()
+  dirs.push(d)
+  return d
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+describe('openDatabase and migrations', () => {
+  it('creates DATA_DIR, opens loudong.db in WAL mode with synchronous FULL, and applies every migration once', () => {
+    const dir = join(fresh(), 'nested', 'data')
+    const db = openDatabase(dir)
+    expect(db.name).toBe(join(dir, DB_FILE))
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('synchronous', { simple: true })).toBe(2) // FULL
+    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0)
+    const applied = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()
+    expect(applied).toEqual(loadMigrations().map((m) => ({ version: m.version, name: m.name })))
+    expect(applied[0]).toEqual({ version: 1, name: '001_init.sql' })
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name)
+    expect(tables).toEqual(expect.arrayContaining(['org_nodes', 'users', 'sessions', 'records', 'quarantine', 'schema_migrations']))
+    db.close()
+  })
+
+  it('a restart on the same file applies nothing again and keeps the data', () => {
+    const dir = fresh()
+    const db1 = openDatabase(dir)
+    createSqliteStorage(db1).org.upsert({ path: 'pl', kind: 'district', name: '盘龙区' })
+    db1.close()
+    const db2 = openDatabase(dir)
+    expect(migrate(db2)).toEqual([])
+    expect((db2.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(loadMigrations().length)
+    expect(createSqliteStorage(db2).org.get('pl')?.name).toBe('盘龙区')
+    db2.close()
+  })
+
+  it('applies a new numbered migration in order, once', () => {
+    const dir = fresh()
+    const db = openDatabase(dir)
+    const migDir = join(fresh(), 'migrations')
+    mkdirSync(migDir)
+    writeFileSync(join(migDir, '001_init.sql'), 'SELECT 1;')
+    writeFileSync(join(migDir, '002_extra.sql'), 'CREATE TABLE extra (x INTEGER);')
+    writeFileSync(join(migDir, 'README.md'), 'not a migration')
+    const ms = loadMigrations(migDir)
+    expect(ms.map((m) => m.name)).toEqual(['001_init.sql', '002_extra.sql'])
+    expect(migrate(db, ms)).toEqual(['002_extra.sql'])
+    expect(migrate(db, ms)).toEqual([])
+    db.close()
+  })
+
+  it('a failing migration leaves nothing half-applied', () => {
+    const db = openDatabase(fresh())
+    const bad = [{ version: 99, name: '099_bad.sql', sql: 'CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;' }]
+    expect(() => migrate(db, bad)).toThrow()
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined()
+    expect(db.prepare('SELECT * FROM schema_migrations WHERE version = 99').get()).toBeUndefined()
+    db.close()
+  })
+
+  it('refuses to start with a one-line bilingual message when DATA_DIR is not a directory', () => {
+    const file = join(fresh(), 'a-file')
+    writeFileSync(file, 'x')
+    let err: unknown
+    try {
+      openDatabase(join(file, 'data'))
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(StartupError)
+    const msg = (err as Error).message
+    expect(msg).not.toContain('\n')
+    expect(msg).toMatch(/[\u4e00-\u9fff].* \/ [A-Za-z]/)
+  })
+
+  it('explains read-only, permission, disk-full and damaged-file errors in Chinese and English', () => {
+    const cases: [string, RegExp, RegExp][] = [
+      ['EROFS', /不可写/, /not writable/],
+      ['EACCES', /不可写/, /not writable/],
+      ['SQLITE_READONLY', /不可写/, /not writable/],
+      ['SQLITE_CANTOPEN', /不可写/, /not writable/],
+      ['ENOSPC', /磁盘已满/, /disk is full/],
+      ['SQLITE_FULL', /磁盘已满/, /disk is full/],
+      ['SQLITE_NOTADB', /已损坏/, /damaged/],
+      ['ENOENT', /无法创建/, /Cannot create/],
+    ]
+    for (const [code, zh, en] of cases) {
+      const e = describeStartupError(Object.assign(new Error('x'), { code }), '/srv/loudong')
+      expect(e.message, code).toMatch(zh)
+      expect(e.message, code).toMatch(en)
+      expect(e.message, code).toContain('/srv/loudong')
+      expect(e.message).not.toContain('\n')
+    }
+  })
+
+  it('refuses a file that is not a database', () => {
+    const dir = fresh()
+    writeFileSync(join(dir, DB_FILE), 'this is not sqlite, just text '.repeat(100))
+    expect(() => openDatabase(dir)).toThrow(/已损坏.*damaged/)
+  })
+})
+
+describe('demo district', () => {
+  it('has the seed document’s streets, ten communities, groups, buildings with layouts, and four reading points', () => {
+    const nodes = demoNodes()
+    const byKind = (k: string) => nodes.filter((n) => n.kind === k)
+    expect(byKind('district').map((n) => [n.path, n.name])).toEqual([['pl', '盘龙区']])
+    expect(byKind('street').map((n) => n.path)).toEqual(['pl/tuodong', 'pl/lianmeng', 'pl/qingyun', 'pl/gulou', 'pl/ciba'])
+    expect(byKind('community').map((n) => n.path)).toEqual([
+      'pl/tuodong/mingtongxiang', 'pl/tuodong/shangyi', 'pl/tuodong/zhuangyuanlou', 'pl/lianmeng/jinjulu', 'pl/lianmeng/jinxing',
+      'pl/qingyun/jinsha', 'pl/gulou/wangqiying', 'pl/gulou/jinjianglu', 'pl/gulou/taoyuan', 'pl/ciba/qingsonglu',
+    ])
+    expect(byKind('group')).toHaveLength(20)
+    const buildings = byKind('building')
+    for (const g of byKind('group')) {
+      const n = buildings.filter((b) => b.path.startsWith(g.path + '/')).length
+      expect(n).toBeGreaterThanOrEqual(2)
+      expect(n).toBeLessThanOrEqual(3)
+    }
+    const sizes = buildings.map((b) => householdsOf(b.layout!).length)
+    expect(Math.min(...sizes)).toBe(24) // 2 × 6 × 2 walk-up
+    expect(Math.max(...sizes)).toBe(216) // 3 × 18 × 4 tower
+    const rps = byKind('reading_point')
+    expect(rps.map((r) => r.name)).toEqual(['体育小区小广场', '金汁河畔', '体电所宿舍', '环卫站宿舍'])
+    for (const r of rps) {
+      expect(r.path).toMatch(/^pl\/tuodong\/zhuangyuanlou\/g0[12]\/rp-/)
+      expect(r.place).toBeTruthy()
+      expect(r.usualTime).toMatch(/^每天 \d{1,2}:\d{2}$/)
+    }
+    // every path unique, every parent present
+    const paths = new Set(nodes.map((n) => n.path))
+    expect(paths.size).toBe(nodes.length)
+    for (const n of nodes) if (n.path !== 'pl') expect(paths.has(n.path.slice(0, n.path.lastIndexOf('/'))), n.path).toBe(true)
+  })
+
+  it('demo accounts have scopes that exist at their role’s level', () => {
+    const kinds = new Map(demoNodes().map((n) => [n.path, n.kind]))
+    for (const u of DEMO_USERS) for (const s of u.scopes) expect(kinds.get(s), `${u.name} ${s}`).toBe(ROLE_LEVEL[u.role])
+    const logins = demoLogins()
+    expect(logins[0]).toEqual({ phone: '13800000001', role: '楼栋长', name: '张秀英', scope: '明通巷社区 第一居民小组 1栋、明通巷社区 第一居民小组 2栋' })
+    const table = formatLogins(logins)
+    expect(table).toContain('13800000000')
+    expect(table).toContain('demo-1234')
+  })
+
+  it('is seeded only into an empty database', async () => {
+    const db = openDatabase(fresh())
+    const storage = createSqliteStorage(db)
+    const first = await seedDemoIfEmpty(storage)
+    expect(first).toHaveLength(DEMO_USERS.length)
+    expect(storage.org.count()).toBe(demoNodes().length)
+    expect(await seedDemoIfEmpty(storage)).toBeNull()
+    expect(storage.users.byPhone('13800000001')!.passwordHash).toMatch(/^scrypt\$/)
+    db.close()
+  })
+})
