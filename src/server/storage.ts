@@ -36,6 +36,8 @@ export interface OrgStore {
   get(path: string): OrgNode | null
   /** the node at `scope` and everything beneath it, by path */
   subtree(scope: string): OrgNode[]
+  /** the reading points placed directly under `parent` */
+  readingPointsAt(parent: string): OrgNode[]
   upsert(node: OrgNode): void
   count(): number
 }
@@ -230,6 +232,7 @@ export function createSqliteStorage(db: Db): Storage {
     orgSubtree: db.prepare<[string, string, string], OrgDbRow>(
       'SELECT * FROM org_nodes WHERE path = ? OR (path >= ? AND path < ?) ORDER BY path',
     ),
+    orgReadingPoints: db.prepare<[string], OrgDbRow>("SELECT * FROM org_nodes WHERE parent = ? AND kind = 'reading_point' ORDER BY path"),
     orgUpsert: db.prepare(
       `INSERT INTO org_nodes (path, kind, name, parent, layout, place, usual_time) VALUES (@path, @kind, @name, @parent, @layout, @place, @usual_time)
        ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, name = excluded.name, parent = excluded.parent,
@@ -289,6 +292,7 @@ export function createSqliteStorage(db: Db): Storage {
       return r ? toNode(r) : null
     },
     subtree: (scope) => q.orgSubtree.all(scope, ...belowRange(scope)).map(toNode),
+    readingPointsAt: (parent) => q.orgReadingPoints.all(parent).map(toNode),
     upsert: (n) => {
       q.orgUpsert.run({
         path: n.path,

@@ -1,17 +1,20 @@
 /**
- * GET /api/v1/org: the subtree under each of the caller's scopes, plus the
- * ancestors of each scope (for breadcrumbs such as 盘龙区 › 拓东街道 › 明通巷社区).
+ * GET /api/v1/org: the subtree under each of the caller's scopes, the ancestors of
+ * each scope (for breadcrumbs such as 盘龙区 › 拓东街道 › 明通巷社区), and the
+ * reading points the caller takes part in (see scope.ts). Nothing else.
  */
 import type { FastifyPluginAsync } from 'fastify'
 import type { AppContext } from '../app'
 import type { Storage } from '../storage'
 import { normalizeScopes } from '../storage'
 import { callerOf } from './auth'
+import { joinedReadingPoints } from '../scope'
 import { parentPath, type OrgNode } from '../../shared/org'
 import type { OrgResponse } from '../../shared/protocol'
 
 export function visibleNodes(storage: Storage, scopes: readonly string[]): OrgNode[] {
   const byPath = new Map<string, OrgNode>()
+  for (const rp of joinedReadingPoints(storage, scopes)) byPath.set(rp.path, rp)
   for (const scope of normalizeScopes(scopes)) {
     for (const n of storage.org.subtree(scope)) byPath.set(n.path, n)
     for (let p = parentPath(scope); p !== null; p = parentPath(p)) {

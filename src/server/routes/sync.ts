@@ -6,6 +6,7 @@ import type { AppContext } from '../app'
 import { HttpError, langOf } from '../errors'
 import { pushRecords } from '../sync/push'
 import { callerOf } from './auth'
+import { effectiveScopes } from '../scope'
 import { PULL_DEFAULT_LIMIT, PULL_MAX_LIMIT, PUSH_MAX_BYTES, PUSH_MAX_RECORDS, type PullResponse, type PushResponse } from '../../shared/protocol'
 
 /** A non-negative integer query value, or the default when absent; anything else is a 400. */
@@ -25,7 +26,8 @@ export const syncRoutes =
       const records = (body as { records?: unknown }).records
       if (!Array.isArray(records)) throw new HttpError(400, 'bad_request')
       if (records.length > PUSH_MAX_RECORDS) throw new HttpError(413, 'too_large')
-      return { results: pushRecords(records, { storage: ctx.storage, user, now: ctx.now(), lang: langOf(req) }) }
+      const scopes = effectiveScopes(ctx.storage, user.scopes)
+      return { results: pushRecords(records, { storage: ctx.storage, user, scopes, now: ctx.now(), lang: langOf(req) }) }
     })
 
     app.get('/api/v1/sync/pull', async (req): Promise<PullResponse> => {
@@ -34,7 +36,7 @@ export const syncRoutes =
       const after = intParam(query.after, 0)
       const limit = Math.min(intParam(query.limit, PULL_DEFAULT_LIMIT), PULL_MAX_LIMIT)
       if (limit < 1) throw new HttpError(400, 'bad_request')
-      const page = ctx.storage.records.pull(user.scopes, after, limit)
+      const page = ctx.storage.records.pull(effectiveScopes(ctx.storage, user.scopes), after, limit)
       const last = page.records[page.records.length - 1]
       return { records: page.records, cursor: last ? last.seq : after, more: page.more }
     })

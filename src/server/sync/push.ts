@@ -132,6 +132,8 @@ function rawJson(raw: unknown): string {
 export interface PushContext {
   storage: Storage
   user: SessionUser
+  /** where the user may write: their scopes plus joined reading points (scope.ts) */
+  scopes: readonly string[]
   /** server clock, epoch ms */
   now: number
   lang: Lang
@@ -160,7 +162,7 @@ function checkOne(raw: unknown, ctx: PushContext): Checked | { ok: 'replay'; has
 
   // 4. Scope: under one of the caller's scopes, on an existing node of a kind that fits the type.
   const rule = TYPE_RULES[record.type] ?? DEFAULT_RULE
-  const node = isUnderAny(record.orgPath, ctx.user.scopes) ? ctx.storage.org.get(record.orgPath) : null
+  const node = isUnderAny(record.orgPath, ctx.scopes) ? ctx.storage.org.get(record.orgPath) : null
   if (!node || !rule.nodeKinds.includes(node.kind)) return { ok: false, issue: { code: 'out_of_scope', path: 'orgPath' } }
 
   // 5. Context checks: the device clock, then the type's own rule and the target it needs.

@@ -35,7 +35,10 @@ describe('admin import', () => {
     const zhao = await login(env.app, '13900000021', 'change-me-2026')
     expect(zhao.user).toMatchObject({ name: '赵芳', role: 'building_leader', scopes: ['pl/tuodong/shangyi/g03/b01', 'pl/tuodong/shangyi/g03/b02'] })
     const org = (await env.app.inject({ url: '/api/v1/org', headers: bearer(zhao.token) })).json<{ nodes: { path: string }[] }>()
-    expect(org.nodes.map((n) => n.path)).toEqual(['pl', 'pl/tuodong', 'pl/tuodong/shangyi', 'pl/tuodong/shangyi/g03', 'pl/tuodong/shangyi/g03/b01', 'pl/tuodong/shangyi/g03/b02'])
+    expect(org.nodes.map((n) => n.path)).toEqual([
+      'pl', 'pl/tuodong', 'pl/tuodong/shangyi', 'pl/tuodong/shangyi/g03', 'pl/tuodong/shangyi/g03/b01', 'pl/tuodong/shangyi/g03/b02',
+      'pl/tuodong/shangyi/g03/rp-xiaoyuan', // the reading point of their group
+    ])
     const snapshot = () => JSON.stringify([env.db.prepare('SELECT * FROM org_nodes ORDER BY path').all(), env.db.prepare('SELECT * FROM users ORDER BY phone').all()])
     const before = snapshot()
     expect(await admin('import', EXAMPLE.pathname)).toBe(0)

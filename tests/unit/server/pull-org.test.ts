@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { B01, B02, bearer, login, PHONES, push, setup, visit, ZYL_B01, type TestEnv } from './helpers'
 import { belowRange, normalizeScopes } from '../../../src/server/storage'
 import type { OrgNode } from '../../../src/shared/org'
+import { uuidv7 } from '../../../src/shared/ids'
 import type { LocalRecord } from '../../../src/shared/records'
 import type { PullResponse, PushResult } from '../../../src/shared/protocol'
 
@@ -50,9 +51,12 @@ describe('GET /api/v1/org', () => {
     expect(ps.some((p) => p.includes('zhuangyuanlou') || p.includes('shangyi'))).toBe(false)
   })
 
-  it('a building leader in 状元楼 does not see the reading points of the group (only their building)', async () => {
+  it('a building leader in 状元楼 also sees the reading points of their own group, not of the other group', async () => {
     const ps = (await paths(PHONES.li)).map((n) => n.path)
-    expect(ps).toEqual(['pl', 'pl/tuodong', 'pl/tuodong/zhuangyuanlou', 'pl/tuodong/zhuangyuanlou/g01', ZYL_B01])
+    expect(ps).toEqual([
+      'pl', 'pl/tuodong', 'pl/tuodong/zhuangyuanlou', 'pl/tuodong/zhuangyuanlou/g01', ZYL_B01,
+      'pl/tuodong/zhuangyuanlou/g01/rp-jinzhihe', 'pl/tuodong/zhuangyuanlou/g01/rp-tiyu',
+    ])
   })
 
   it('street staff see their street with its reading points', async () => {
@@ -196,6 +200,48 @@ describe('GET /api/v1/sync/pull', () => {
       B01, 0, ...belowRange(B01), 0, 10,
     )
     expect(narrow).toMatch(/COVERING INDEX records_scope/)
+  })
+})
+
+describe('reading points', () => {
+  const session = (authorId: string, orgPath: string, households: { building: string; household: string }[] = []): LocalRecord => ({
+    id: uuidv7(),
+    type: 'reading.session',
+    v: 1,
+    orgPath,
+    authorId,
+    deviceId: 'dev-li',
+    clientTime: '2026-05-01T09:00:00.000Z',
+    body: {
+      startedAt: '2026-05-01T08:30:00.000Z',
+      endedAt: '2026-05-01T09:00:00.000Z',
+      reader: '李建华',
+      materials: ['人民日报'],
+      headCount: 12,
+      households,
+      notes: '',
+    },
+  }) as LocalRecord
+
+  it('a building leader may record a session at their group’s reading point, and pull it back; others outside cannot', async () => {
+    const li = await login(env.app, PHONES.li)
+    const ok = session(li.user.id, 'pl/tuodong/zhuangyuanlou/g01/rp-tiyu', [{ building: ZYL_B01, household: '1-1-1' }])
+    const otherGroup = session(li.user.id, 'pl/tuodong/zhuangyuanlou/g02/rp-huanweizhan')
+    const badHousehold = session(li.user.id, 'pl/tuodong/zhuangyuanlou/g01/rp-jinzhihe', [{ building: ZYL_B01, household: '9-9-9' }])
+    const res = await push(env.app, li.token, [ok, otherGroup, badHousehold])
+    const results = res.json<{ results: PushResult[] }>().results
+    expect(results.map((r) => [r.status, (r as { code?: string }).code])).toEqual([
+      ['accepted', undefined],
+      ['rejected', 'out_of_scope'],
+      ['rejected', 'unknown_household'],
+    ])
+    expect((await pull(li.token)).records.map((r) => r.id)).toEqual([ok.id])
+    const zhang = await login(env.app, PHONES.zhang)
+    expect((await pull(zhang.token)).records).toEqual([])
+    // a building leader of the reading point's other group does not see it
+    env.storage.users.upsert({ phone: '13900000077', name: '二组楼栋长', role: 'building_leader', scopes: ['pl/tuodong/zhuangyuanlou/g02/b01'], passwordHash: env.storage.users.byPhone(PHONES.li)!.passwordHash })
+    const g2 = await login(env.app, '13900000077')
+    expect((await pull(g2.token)).records).toEqual([])
   })
 })
 
