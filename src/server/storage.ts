@@ -8,7 +8,7 @@
 import type { Db } from './db'
 import type { BuildingLayout, NodeKind, OrgNode } from '../shared/org'
 import { parentPath } from '../shared/org'
-import type { LocalRecord, StoredRecord } from '../shared/records'
+import type { LocalRecord, RecordIssue, StoredRecord } from '../shared/records'
 import type { MessageCode } from '../shared/messages'
 import type { Role } from '../shared/roles'
 
@@ -58,15 +58,17 @@ export interface SessionStore {
   revokeAllFor(userId: string, now: number): number
 }
 
-/** What a record needs to exist already (in the log, or earlier in the same batch). */
+/** The record another one refers to, as stored (or appended earlier in the same batch). */
+export interface TargetView {
+  record: StoredRecord | null
+  /** records referring to the same target, in seq order (its corrections, voids or events) */
+  related: () => StoredRecord[]
+}
+
+/** A reference to an earlier record, checked inside the batch transaction. */
 export interface TargetRequirement {
   id: string
-  /** the target's type must be one of these */
-  types: readonly string[]
-  /** the target must have this orgPath */
-  orgPath: string
-  /** dot path reported when the requirement fails, e.g. `body.target` */
-  path: string
+  check: (target: TargetView) => RecordIssue | null
 }
 
 export type BatchItem =
@@ -88,7 +90,7 @@ export interface ExistingRecord {
 export interface RecordStore {
   /**
    * Stores one pushed batch in ONE transaction: appends what is new, answers
-   * duplicate/conflict for ids already stored, checks target requirements, and
+   * duplicate/conflict for ids already stored, checks references to earlier records, and
    * quarantines everything rejected or conflicting. All or nothing.
    */
   appendBatch(items: readonly BatchItem[], ctx: { userId: string; serverTime: string; reason: (code: MessageCode) => string }): BatchOutcome[]
@@ -148,6 +150,7 @@ interface UserDbRow {
 
 interface RecordDbRow {
   seq: number
+  target_id?: string | null
   id: string
   type: string
   v: number
@@ -258,9 +261,10 @@ export function createSqliteStorage(db: Db): Storage {
     ),
     recordById: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE id = ?'),
     recordInsert: db.prepare(
-      `INSERT INTO records (id, type, v, org_path, author_id, device_id, client_time, body, content_hash, server_time)
-       VALUES (@id, @type, @v, @org_path, @author_id, @device_id, @client_time, @body, @content_hash, @server_time)`,
+      `INSERT INTO records (id, type, v, org_path, author_id, device_id, client_time, body, content_hash, server_time, target_id)
+       VALUES (@id, @type, @v, @org_path, @author_id, @device_id, @client_time, @body, @content_hash, @server_time, @target_id)`,
     ),
+    recordsRelated: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE target_id = ? ORDER BY seq'),
     recordCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM records'),
     // A narrow scope picks its page of seqs from the covering (org_path, seq) index
     // (no table reads for the rows it skips), then fetches just those rows.
@@ -374,12 +378,14 @@ export function createSqliteStorage(db: Db): Storage {
           quarantine(r.id, 'conflict', '', item.raw)
           return { status: 'conflict' }
         }
-        // Target requirement: seen in this transaction, so earlier records of the batch count.
+        // References are read inside this transaction, so earlier records of the batch count.
         if (item.target) {
-          const t = q.recordMeta.get(item.target.id)
-          if (!t || !item.target.types.includes(t.type) || t.org_path !== item.target.orgPath) {
-            quarantine(r.id, 'unknown_target', item.target.path, item.raw)
-            return { status: 'rejected', code: 'unknown_target', path: item.target.path }
+          const targetId = item.target.id
+          const row = q.recordById.get(targetId)
+          const issue = item.target.check({ record: row ? toStored(row) : null, related: () => q.recordsRelated.all(targetId).map(toStored) })
+          if (issue) {
+            quarantine(r.id, issue.code, issue.path, item.raw)
+            return { status: 'rejected', code: issue.code, path: issue.path }
           }
         }
         const res = q.recordInsert.run({
@@ -393,6 +399,7 @@ export function createSqliteStorage(db: Db): Storage {
           body: JSON.stringify(r.body),
           content_hash: item.hash,
           server_time: ctx.serverTime,
+          target_id: item.target?.id ?? null,
         })
         return { status: 'accepted', seq: Number(res.lastInsertRowid), serverTime: ctx.serverTime }
       })

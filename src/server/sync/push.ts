@@ -7,10 +7,14 @@ import { createHash } from 'node:crypto'
 import type { BatchItem, BatchOutcome, Storage, TargetRequirement } from '../storage'
 import { canonicalJson } from '../../shared/canonical'
 import { message, type Lang, type MessageCode } from '../../shared/messages'
-import { householdInLayout, isUnderAny, type NodeKind, type OrgNode } from '../../shared/org'
+import { isUnderAny, type Level, type NodeKind, type OrgNode } from '../../shared/org'
+import { checkAmendment } from '../../shared/fold'
+import { checkFeedback, checkFeedbackEvent, foldFeedback } from '../../shared/feedback'
+import { checkReadingSession, checkSessionCorrection, foldReadingSessions, type NodeLookup } from '../../shared/reading'
+import { checkHouseholdRecord } from '../../shared/rounds'
 import type { PushResult } from '../../shared/protocol'
-import { BODY_VERSION, checkRecordShape, isTooFarInFuture, type LocalRecord, type RecordIssue } from '../../shared/records'
-import type { SessionUser } from '../../shared/roles'
+import { BODY_VERSION, checkRecordShape, isTooFarInFuture, type CorrectionBody, type LocalRecord, type RecordIssue, type RecordType } from '../../shared/records'
+import { ROLE_LEVEL, type SessionUser } from '../../shared/roles'
 
 // ---------------------------------------------------------------- per-type rules
 
@@ -19,91 +23,93 @@ export interface RuleContext {
   node: OrgNode
   /** server clock, epoch ms */
   now: number
-  /** looks up another org node (e.g. a building named in a reading session) */
-  org: (path: string) => OrgNode | null
+  /** any org node by path */
+  lookup: NodeLookup
+  /** the level the author works at, from their role */
+  actorLevel: Level
 }
 
 /**
  * What the server checks for one record type beyond its shape: where it may be
- * placed, context checks that need the org tree or the clock, and an earlier
- * record it refers to (checked inside the batch transaction). Each new record type
- * adds its entry here; a type without one gets DEFAULT_RULE.
+ * placed, context checks that need the org tree or the clock, and the earlier
+ * record it refers to (checked inside the batch transaction). The checks are the
+ * shared ones the device runs before saving, so both sides agree. Keyed by every
+ * RecordType: a new type in src/shared/records.ts does not compile until it has
+ * its entry here.
  */
-export interface TypeRule {
+export interface TypeRule<T extends RecordType = RecordType> {
   /** kinds of org node a record of this type may be placed on */
   nodeKinds: readonly NodeKind[]
-  check?: (body: Body, c: RuleContext) => RecordIssue | null
-  target?: (body: Body) => Omit<TargetRequirement, 'orgPath'> | null
-}
-
-/** A record body after its schema passed: read generically, the schema has fixed the types. */
-type Body = Readonly<Record<string, unknown>>
-
-const str = (b: Body, key: string): string | undefined => (typeof b[key] === 'string' ? (b[key] as string) : undefined)
-
-/** A household named in the body must be a room of the building the record is placed on. */
-function householdCheck(b: Body, node: OrgNode, path = 'body.household'): RecordIssue | null {
-  const household = str(b, 'household')
-  if (household === undefined) return null
-  if (node.kind !== 'building' || !node.layout || !householdInLayout(household, node.layout)) return { code: 'unknown_household', path }
-  return null
+  check?: (record: LocalRecord<T>, c: RuleContext) => RecordIssue | null
+  target?: (record: LocalRecord<T>, c: RuleContext) => TargetRequirement
 }
 
 /** Times a person entered must not lie in the future (beyond the tolerated clock drift). */
-function timesCheck(b: Body, now: number, keys: readonly string[]): RecordIssue | null {
+function timesCheck(values: Readonly<Record<string, unknown>>, now: number, keys: readonly string[], base = 'body'): RecordIssue | null {
   for (const key of keys) {
-    const t = str(b, key)
-    if (t !== undefined && isTooFarInFuture(t, now)) return { code: 'future_time', path: `body.${key}` }
+    const t = values[key]
+    if (typeof t === 'string' && isTooFarInFuture(t, now)) return { code: 'future_time', path: `${base}.${key}` }
   }
   return null
 }
 
-/** Record types a correction or void may target (mirrors AMENDABLE_TYPES in shared). */
-const AMENDABLE = ['visit', 'reading.session'] as const
 const FEEDBACK_PLACES: readonly NodeKind[] = ['building', 'group', 'community', 'reading_point']
 
-export const DEFAULT_RULE: TypeRule = {
-  nodeKinds: ['building', 'group', 'community', 'reading_point'],
-  check: (b, { node }) => householdCheck(b, node),
-}
-
-export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
-  visit: {
-    nodeKinds: ['building'],
-    check: (b, { node, now }) => householdCheck(b, node) ?? timesCheck(b, now, ['visitedAt']),
-  },
-  correction: {
-    nodeKinds: ['building', 'reading_point'],
-    target: (b) => ({ id: str(b, 'target') ?? '', types: [str(b, 'targetType') ?? ''], path: 'body.target' }),
-  },
-  void: {
-    nodeKinds: ['building', 'reading_point'],
-    target: (b) => ({ id: str(b, 'target') ?? '', types: AMENDABLE, path: 'body.target' }),
-  },
-  feedback: {
-    nodeKinds: FEEDBACK_PLACES,
-    check: (b, { node, now }) => householdCheck(b, node) ?? timesCheck(b, now, ['raisedAt']),
-  },
-  'feedback.event': {
-    nodeKinds: FEEDBACK_PLACES,
-    // an event belongs to a feedback and sits where the feedback sits
-    target: (b) => ({ id: str(b, 'feedback') ?? '', types: ['feedback'], path: 'body.feedback' }),
-  },
-  'reading.session': {
-    nodeKinds: ['reading_point'],
-    check: (b, { now, org }) => {
-      const t = timesCheck(b, now, ['startedAt', 'endedAt'])
-      if (t) return t
-      const households = Array.isArray(b.households) ? (b.households as Body[]) : []
-      for (const [i, h] of households.entries()) {
-        const building = org(str(h, 'building') ?? '')
-        if (!building || householdCheck(h, building)) return { code: 'unknown_household', path: `body.households.${i}` }
+/** Corrections and voids: the target exists, may be amended, sits at the same orgPath (checkAmendment). */
+function amendmentTarget(record: LocalRecord<'correction'> | LocalRecord<'void'>, c: RuleContext): TargetRequirement {
+  return {
+    id: record.body.target,
+    check: ({ record: target, related }) => {
+      const issue = checkAmendment(record, target ?? undefined)
+      if (issue || !target || record.type !== 'correction') return issue
+      const body = record.body as CorrectionBody
+      if (body.targetType === 'reading.session') {
+        // against the session as it is now: the stored record folded with its amendments so far
+        const view = foldReadingSessions([target, ...related()]).get(target.id)
+        return view ? checkSessionCorrection(body.fields, view, c.lookup) : null
       }
       return null
     },
+  }
+}
+
+export const TYPE_RULES: { [T in RecordType]: TypeRule<T> } = {
+  visit: {
+    nodeKinds: ['building'],
+    check: (r, { node, now }) => checkHouseholdRecord(r, node) ?? timesCheck(r.body, now, ['visitedAt']),
   },
-  'care.flag': { nodeKinds: ['building'], check: (b, { node }) => householdCheck(b, node) },
-  'household.profile': { nodeKinds: ['building'], check: (b, { node }) => householdCheck(b, node) },
+  correction: {
+    nodeKinds: ['building', 'reading_point'],
+    check: (r, { now }) => timesCheck(r.body.fields, now, ['visitedAt', 'endedAt'], 'body.fields'),
+    target: amendmentTarget,
+  },
+  void: {
+    nodeKinds: ['building', 'reading_point'],
+    target: amendmentTarget,
+  },
+  feedback: {
+    nodeKinds: FEEDBACK_PLACES,
+    check: (r, { node, now }) => checkFeedback(r) ?? checkHouseholdRecord(r, node) ?? timesCheck(r.body, now, ['raisedAt']),
+  },
+  'feedback.event': {
+    nodeKinds: FEEDBACK_PLACES,
+    target: (r, { actorLevel }) => ({
+      id: r.body.feedback,
+      // checkFeedbackEvent needs only the feedback's place and origin level, which its own record gives
+      check: ({ record: fb }) => checkFeedbackEvent(r, fb ? foldFeedback([fb]).get(fb.id) : undefined, actorLevel),
+    }),
+  },
+  'reading.session': {
+    nodeKinds: ['reading_point'],
+    check: (r, { now, lookup }) => checkReadingSession(r, lookup) ?? timesCheck(r.body, now, ['startedAt', 'endedAt']),
+  },
+  'care.flag': { nodeKinds: ['building'], check: (r, { node }) => checkHouseholdRecord(r, node) },
+  'household.profile': { nodeKinds: ['building'], check: (r, { node }) => checkHouseholdRecord(r, node) },
+}
+
+/** The rule of a record's type, typed for any record. */
+function ruleOf(type: RecordType): TypeRule {
+  return TYPE_RULES[type] as unknown as TypeRule
 }
 
 // ---------------------------------------------------------------- hashing
@@ -161,17 +167,17 @@ function checkOne(raw: unknown, ctx: PushContext): Checked | { ok: 'replay'; has
   if (ctx.storage.records.existing([record.id]).get(record.id)?.hash === hash) return { ok: 'replay', hash, record }
 
   // 4. Scope: under one of the caller's scopes, on an existing node of a kind that fits the type.
-  const rule = TYPE_RULES[record.type] ?? DEFAULT_RULE
+  const rule = ruleOf(record.type)
   const node = isUnderAny(record.orgPath, ctx.scopes) ? ctx.storage.org.get(record.orgPath) : null
   if (!node || !rule.nodeKinds.includes(node.kind)) return { ok: false, issue: { code: 'out_of_scope', path: 'orgPath' } }
 
   // 5. Context checks: the device clock, then the type's own rule and the target it needs.
   if (isTooFarInFuture(record.clientTime, ctx.now)) return { ok: false, issue: { code: 'future_time', path: 'clientTime' } }
-  const body = record.body as Body
-  const issue = rule.check?.(body, { node, now: ctx.now, org: (p) => ctx.storage.org.get(p) }) ?? null
+  const rc: RuleContext = { node, now: ctx.now, lookup: (p) => ctx.storage.org.get(p) ?? undefined, actorLevel: ROLE_LEVEL[ctx.user.role] }
+  const issue = rule.check?.(record, rc) ?? null
   if (issue) return { ok: false, issue }
-  const target = rule.target?.(body)
-  return { ok: true, record, hash, ...(target ? { target: { ...target, orgPath: record.orgPath } } : {}) }
+  const target = rule.target?.(record, rc)
+  return { ok: true, record, hash, ...(target ? { target } : {}) }
 }
 
 /**

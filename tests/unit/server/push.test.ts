@@ -166,17 +166,28 @@ describe('corrections and voids', () => {
     expect(count()).toBe(4)
   })
 
-  it('rejects a target in another building (orgPath must match) and a wrong targetType', async () => {
+  it('rejects a target in another building (out_of_scope) and a target that cannot be amended (not_amendable)', async () => {
     const a = visit(me)
     await results([a])
-    const elsewhere = correctionOf(me, a.id, B02)
-    const [r1] = await results([elsewhere])
-    expect(r1).toMatchObject({ status: 'rejected', code: 'unknown_target', path: 'body.target' })
-    // a void whose target is itself a void is not amendable
+    const [r1] = await results([correctionOf(me, a.id, B02)])
+    expect(r1).toMatchObject({ status: 'rejected', code: 'out_of_scope', path: 'orgPath' })
+    // a void whose target is itself a void
     const v1 = voidOf(me, a.id)
     await results([v1])
     const [r2] = await results([voidOf(me, v1.id)])
-    expect(r2).toMatchObject({ status: 'rejected', code: 'unknown_target' })
+    expect(r2).toMatchObject({ status: 'rejected', code: 'not_amendable', path: 'body.target' })
+    // a correction naming the wrong type of target
+    const [r3] = await results([{ ...correctionOf(me, a.id), body: { target: a.id, targetType: 'reading.session', fields: { notes: 'x' } } }])
+    expect(r3).toMatchObject({ status: 'rejected', code: 'not_amendable', path: 'body.targetType' })
+    expect(quarantined().map((q) => q.code)).toEqual(['out_of_scope', 'not_amendable', 'not_amendable'])
+  })
+
+  it('stores what a correction or void refers to', async () => {
+    const a = visit(me)
+    const c = correctionOf(me, a.id)
+    await results([a, c])
+    expect(env.db.prepare('SELECT target_id FROM records WHERE id = ?').get(c.id)).toEqual({ target_id: a.id })
+    expect(env.db.prepare('SELECT target_id FROM records WHERE id = ?').get(a.id)).toEqual({ target_id: null })
   })
 
   it('rejects a correction whose target came later in the batch or was itself rejected', async () => {
