@@ -10,6 +10,7 @@ import type { Storage } from './storage'
 import { Envelope } from '../shared/records'
 import { LEVELS, levelOfPath, parentPath, type BuildingLayout, type NodeKind, type OrgNode } from '../shared/org'
 import { ROLE_LEVEL, ROLES, type Role } from '../shared/roles'
+import { isReadingPointPath, READING_POINT_PREFIX } from '../shared/reading'
 
 export interface ImportUser {
   phone: string
@@ -230,6 +231,10 @@ export function validateImport(raw: RawImport, storage: Storage): ImportData {
       const p = path as string
       const k = kind as NodeKind
       const depth = p.split('/').length
+      // the device tells reading points apart by name alone (shared/reading.ts)
+      if ((k === 'reading_point') !== isReadingPointPath(p)) {
+        problems.push(`读报点的路径末段以 ${READING_POINT_PREFIX} 开头,其他节点不能 / a reading point's last path segment starts with ${READING_POINT_PREFIX}, and no other node's does`)
+      }
       if (k === 'reading_point') {
         if (depth !== 4 && depth !== 5) problems.push('读报点应放在社区或居民小组下 / a reading point belongs under a community or a group')
       } else if (levelOfPath(p) !== k) {

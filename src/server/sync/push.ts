@@ -186,48 +186,37 @@ function checkOne(raw: unknown, ctx: PushContext): Checked | { ok: 'replay'; has
  */
 export function pushRecords(input: readonly unknown[], ctx: PushContext): PushResult[] {
   const reason = (code: MessageCode) => message(code, ctx.lang)
-  const results: (PushResult | null)[] = new Array<PushResult | null>(input.length).fill(null)
-  const items: BatchItem[] = []
-  const itemIndex: number[] = []
 
-  // Steps 1–5 for every record.
-  input.forEach((raw, i) => {
+  // Steps 1–5 for every record: one batch item per input record, in input order.
+  const items: BatchItem[] = input.map((raw): BatchItem => {
     const c = checkOne(raw, ctx)
-    if (c.ok === 'replay') {
-      // Resolved in step 6 with the stored seq (an exact replay is never a conflict).
-      items.push({ kind: 'append', record: c.record, hash: c.hash, raw: '' })
-    } else if (c.ok) {
-      items.push({ kind: 'append', record: c.record, hash: c.hash, raw: rawJson(raw), ...(c.target ? { target: c.target } : {}) })
-    } else {
-      items.push({ kind: 'reject', recordId: rawId(raw) || null, code: c.issue.code, path: c.issue.path, raw: rawJson(raw) })
-    }
-    itemIndex.push(i)
+    // an exact replay is resolved in step 6 with the stored seq (it is never a conflict)
+    if (c.ok === 'replay') return { kind: 'append', record: c.record, hash: c.hash, raw: '' }
+    if (c.ok) return { kind: 'append', record: c.record, hash: c.hash, raw: rawJson(raw), ...(c.target ? { target: c.target } : {}) }
+    return { kind: 'reject', recordId: rawId(raw) || null, code: c.issue.code, path: c.issue.path, raw: rawJson(raw) }
   })
 
   // 6. One transaction for the whole batch: for each record in order, an id already
   //    stored answers duplicate (same hash) or conflict (other hash, quarantined); a
-  //    missing target answers unknown_target (quarantined); otherwise it is appended
-  //    with the next seq. Rejections from steps 1–5 are quarantined in the same
-  //    transaction. A crash before COMMIT leaves nothing of the batch.
+  //    reference to an earlier record is checked against the log as it stands, this
+  //    batch's earlier records included (unknown_target, not_amendable, wrong_level…,
+  //    quarantined); otherwise the record is appended with the next seq. Rejections
+  //    from steps 1–5 are quarantined in the same transaction. A crash before COMMIT
+  //    leaves nothing of the batch.
   const serverTime = new Date(ctx.now).toISOString()
   const outcomes: BatchOutcome[] = items.length ? ctx.storage.records.appendBatch(items, { userId: ctx.user.id, serverTime, reason }) : []
 
   // 7. Answer in input order.
-  outcomes.forEach((o, k) => {
-    const i = itemIndex[k]!
+  return outcomes.map((o, i): PushResult => {
     const id = rawId(input[i])
     switch (o.status) {
       case 'accepted':
       case 'duplicate':
-        results[i] = { id, status: o.status, seq: o.seq, serverTime: o.serverTime }
-        break
+        return { id, status: o.status, seq: o.seq, serverTime: o.serverTime }
       case 'conflict':
-        results[i] = { id, status: 'conflict', code: 'conflict', reason: reason('conflict') }
-        break
+        return { id, status: 'conflict', code: 'conflict', reason: reason('conflict') }
       case 'rejected':
-        results[i] = { id, status: 'rejected', code: o.code, reason: reason(o.code), path: o.path }
-        break
+        return { id, status: 'rejected', code: o.code, reason: reason(o.code), path: o.path }
     }
   })
-  return results.map((r) => r!)
 }

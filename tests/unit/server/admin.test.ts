@@ -103,6 +103,8 @@ describe('admin import', () => {
           { path: 'pl/nowhere/c/g/b', kind: 'building', name: '孤楼', layout: { units: 1, floors: 1, roomsPerFloor: 1 } },
           { path: 'pl/tuodong/shangyi', kind: 'building', name: '层级错', layout: { units: 1, floors: 1, roomsPerFloor: 1 } },
           { path: 'PL/Bad Path', kind: 'street', name: '坏路径' },
+          { path: 'pl/tuodong/shangyi/g01/square', kind: 'reading_point', name: '小广场', place: '广场', usualTime: '每天 8:30' },
+          { path: 'pl/tuodong/shangyi/g01/rp-b9', kind: 'building', name: '9栋', layout: { units: 1, floors: 1, roomsPerFloor: 1 } },
         ],
         users: [],
       }),
@@ -114,6 +116,8 @@ describe('admin import', () => {
     expect(msg).toMatch(/nodes\[3\]: .*pl\/nowhere\/c\/g/)
     expect(msg).toMatch(/nodes\[4\]: .*kind/)
     expect(msg).toMatch(/nodes\[5\]: .*path/)
+    expect(msg).toMatch(/nodes\[6\]: .*rp-/)
+    expect(msg).toMatch(/nodes\[7\]: .*rp-/)
     // the valid group was not written either
     expect(env.storage.org.get('pl/tuodong/shangyi/g09')).toBeNull()
   })
