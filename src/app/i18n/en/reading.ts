@@ -25,6 +25,7 @@ export default {
     savedOffline: 'It is kept on this device and will upload by itself once online',
   },
   summary: {
+    short: { sessions: 'Sessions', attendees: 'Attend.', households: 'Households', feedback: 'Feedback' },
     sessions: 'Sessions',
     attendees: 'Attendance',
     households: 'Named households',

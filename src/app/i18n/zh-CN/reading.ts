@@ -25,6 +25,7 @@ export default {
     savedOffline: '记录已保存在手机上,联网后会自动上传',
   },
   summary: {
+    short: { sessions: '次数', attendees: '人次', households: '户数', feedback: '意见' },
     sessions: '活动次数',
     attendees: '参与人次',
     households: '登记户数',
