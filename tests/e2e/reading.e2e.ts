@@ -5,7 +5,7 @@
  * linked to it, and the same leader's tablet shows it in the point's history.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -34,8 +34,8 @@ const POINT_NAME = '体育小区小广场'
 /** district staff: reads everything, as another system would through the pull API */
 const OBSERVER = '13800000005'
 const SHOTS = join(ROOT, '.tmp', 'screenshots')
-/** a private build keeps this test off the shared dist/ (set READING_DIST to reuse one) */
-const DIST_DIR = process.env.READING_DIST ?? (existsSync(join(ROOT, '.tmp/dist-reading/index.html')) ? join(ROOT, '.tmp/dist-reading') : DIST)
+/** the built app; READING_DIST points at a private build so a run does not clobber the shared dist/ */
+const DIST_DIR = process.env.READING_DIST ?? DIST
 
 let server: RunningServer
 let browser: Browser
