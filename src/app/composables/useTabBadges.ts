@@ -1,6 +1,7 @@
 import { computed, type ComputedRef } from 'vue'
 import type { TabName } from '@app/router/types'
 import { useSyncStore } from '@app/stores/sync'
+import { useRoundsStore } from '@app/stores/rounds'
 
 /**
  * Numbers shown on the tabs. 我的 carries records that need attention, since
@@ -9,7 +10,9 @@ import { useSyncStore } from '@app/stores/sync'
  */
 export function useTabBadges(): ComputedRef<Partial<Record<TabName, number>>> {
   const sync = useSyncStore()
+  const rounds = useRoundsStore()
   return computed(() => ({
+    visits: rounds.overdue > 0 ? rounds.overdue : undefined,
     me: sync.attention > 0 ? sync.attention : undefined,
   }))
 }

@@ -1,0 +1,31 @@
+/** Plain words for rounds: times in Shanghai, rooms as residents say them, who did it. */
+import { parseHouseholdKey, roomLabel } from '@shared/index'
+import { locale, t } from '@app/i18n'
+
+const ZONE = 'Asia/Shanghai'
+
+/** "5月1日 14:02" / "5/1, 14:02" */
+export function whenText(iso: string): string {
+  return new Date(iso).toLocaleString(locale.value, { timeZone: ZONE, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+}
+
+/** "5月1日" / "5/1" */
+export function dayText(iso: string): string {
+  return new Date(iso).toLocaleDateString(locale.value, { timeZone: ZONE, month: 'numeric', day: 'numeric' })
+}
+
+/** "2单元 302" */
+export function doorText(household: string): string {
+  const h = parseHouseholdKey(household)
+  return h ? t('rounds.door', { unit: h.unit, room: roomLabel(household) }) : household
+}
+
+/** 我 for the signed-in person; others' names are not on this device, so 其他人. */
+export function authorText(authorId: string, myId: string | undefined): string {
+  return authorId === myId ? t('rounds.me') : t('rounds.someoneElse')
+}
+
+/** The route to a household's page. */
+export function householdPath(building: string, household: string): string {
+  return `/visits/h/${household}/${building}`
+}
