@@ -11,7 +11,6 @@ import {
   householdInLayout,
   isReadingPointPath,
   isTicked,
-  isUnderAny,
   liveSessions,
   message,
   newSessionDraft,
@@ -133,9 +132,9 @@ export const useReadingStore = defineStore('reading', () => {
     return org.nodes.get(path)
   }
 
-  /** The server takes sessions only at points inside the user's own scopes. */
+  /** Points the user takes part in (their scopes' and their group's or community's), as the server allows (scope.ts). */
   function canRun(pointPath: string): boolean {
-    return isUnderAny(pointPath, scopes.value)
+    return points.value.some((p) => p.path === pointPath)
   }
 
   /** Buildings whose households can be ticked at a point (those with a known layout). */

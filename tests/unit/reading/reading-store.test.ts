@@ -133,6 +133,15 @@ describe('reading store: the running session', () => {
     expect(await store.start(POINT)).toMatchObject({ ok: false, code: 'alreadyRunning' })
   })
 
+  it("a building leader runs sessions at the group's point, not at another group's", async () => {
+    await holder.db!.setMeta('session', { token: 't', user: { ...LEADER, id: 'u-building', name: '李建华', role: 'building_leader', scopes: [B1] } })
+    const store = await openApp()
+    expect(store.canRun(POINT)).toBe(true)
+    expect(store.canRun('pl/tuodong/zhuangyuanlou/g02/rp-tidiansuo')).toBe(false)
+    expect(await store.start(POINT)).toEqual({ ok: true })
+    expect(store.running).toMatchObject({ reader: '李建华', readerId: 'u-building' })
+  })
+
   it('a blank reader is refused at the end with the field named, and nothing is saved', async () => {
     const store = await openApp()
     await store.start(POINT)

@@ -15,7 +15,7 @@ export default {
     continue: 'Continue the session in progress',
     runningElsewhere: 'A session is in progress at “{name}”. Finish it before starting one here.',
     goRunning: 'Back to the session in progress',
-    readOnly: 'Sessions at this point are recorded by the leader of its resident group; you can see them here.',
+    readOnly: 'This is not one of your reading points: you can see its sessions here but not record one.',
     notFound: 'This reading point was not found; it may be outside your area.',
     history: 'Sessions',
     noHistory: 'No reading sessions recorded here yet',

@@ -15,7 +15,7 @@ export default {
     continue: '继续进行中的活动',
     runningElsewhere: '“{name}”有一场活动正在进行,结束后才能在这里开始新的活动。',
     goRunning: '回到进行中的活动',
-    readOnly: '这个读报点的活动由所在居民小组的小组长记录;您可以在这里查看记录。',
+    readOnly: '这个读报点不在您参加的读报点之中,您可以在这里查看记录,但不能记录活动。',
     notFound: '找不到这个读报点,可能不在您的范围内。',
     history: '活动记录',
     noHistory: '这里还没有读报活动记录',
