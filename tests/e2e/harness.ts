@@ -157,8 +157,20 @@ export async function login(page: Page, baseUrl: string, phone: string, password
 export async function waitForServiceWorker(page: Page): Promise<void> {
   await page.waitForFunction(async () => {
     const reg = await navigator.serviceWorker?.getRegistration()
-    return !!reg?.active && !!navigator.serviceWorker.controller
+    if (!reg?.active || reg.active.state !== 'activated' || !navigator.serviceWorker.controller) return false
+    // the shell is only usable offline once the precache holds index.html
+    for (const name of await caches.keys()) {
+      if (await (await caches.open(name)).match('/index.html', { ignoreSearch: true })) return true
+    }
+    return false
   }, undefined, { timeout: 30_000, polling: 250 })
+  // Let the newly controlling worker settle before the test pulls the network away.
+  await page.waitForTimeout(1000)
+}
+
+/** A visible element with this exact text (hidden copies, e.g. in closed pickers, are skipped). */
+export function visibleText(page: Page, text: string) {
+  return page.locator(`text=${text} >> visible=true`).first()
 }
 
 export function cleanup(...dirs: string[]): void {
