@@ -154,18 +154,23 @@ export async function login(page: Page, baseUrl: string, phone: string, password
 }
 
 /** Waits until the page's service worker controls it, so offline reloads are served from the precache. */
-export async function waitForServiceWorker(page: Page): Promise<void> {
-  await page.waitForFunction(async () => {
-    const reg = await navigator.serviceWorker?.getRegistration()
-    if (!reg?.active || reg.active.state !== 'activated' || !navigator.serviceWorker.controller) return false
-    // the shell is only usable offline once the precache holds index.html
-    for (const name of await caches.keys()) {
-      if (await (await caches.open(name)).match('/index.html', { ignoreSearch: true })) return true
-    }
-    return false
-  }, undefined, { timeout: 30_000, polling: 250 })
-  // Let the newly controlling worker settle before the test pulls the network away.
-  await page.waitForTimeout(1000)
+export async function waitForServiceWorker(page: Page, timeoutMs = 30_000): Promise<void> {
+  // page.waitForFunction would take the async check's Promise as truthy at once, so poll by hand
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const ready = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker?.getRegistration()
+      if (!reg?.active || reg.active.state !== 'activated' || !navigator.serviceWorker.controller) return false
+      // the shell is only usable offline once the precache holds index.html
+      for (const name of await caches.keys()) {
+        if (await (await caches.open(name)).match('/index.html', { ignoreSearch: true })) return true
+      }
+      return false
+    })
+    if (ready) return
+    if (Date.now() > deadline) throw new Error('the service worker did not take control with a filled precache in time')
+    await page.waitForTimeout(250)
+  }
 }
 
 /** A visible element with this exact text (hidden copies, e.g. in closed pickers, are skipped). */
