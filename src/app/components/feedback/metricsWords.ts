@@ -1,0 +1,15 @@
+/** The seed's feedback numbers as people read them: shares in per cent, durations in hours or days. */
+import { DAY_MS } from '@shared/index'
+import { t } from '@app/i18n'
+
+const HOUR_MS = 60 * 60 * 1000
+
+export function percentText(share: number | null): string {
+  return share === null ? t('feedback.metrics.none') : `${Math.round(share * 100)}%`
+}
+
+export function durationText(ms: number | null): string {
+  if (ms === null) return t('feedback.metrics.none')
+  if (ms < 2 * DAY_MS) return t('feedback.metrics.hours', { n: Math.max(1, Math.round(ms / HOUR_MS)) })
+  return t('feedback.metrics.days', { n: Math.round((ms / DAY_MS) * 10) / 10 })
+}

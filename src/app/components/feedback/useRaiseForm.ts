@@ -1,0 +1,138 @@
+/**
+ * The feedback form's state and its save. Half-typed words are kept as a
+ * draft on the device (a closed app or an update loses nothing), and a refused
+ * save keeps everything as it was, with the reason next to the field.
+ */
+import { computed, ref, watch } from 'vue'
+import { message, ROLE_LEVEL, type Channel, type FeedbackBody, type FeedbackCategory, type OrgNode, type Urgency } from '@shared/index'
+import { locale, t } from '@app/i18n'
+import { useFeedbackStore } from '@app/stores/feedback'
+import { useOrgStore } from '@app/stores/org'
+import { useRecordsStore } from '@app/stores/records'
+import { useSessionStore } from '@app/stores/session'
+import { useUnsavedGuard } from '@app/composables/useUnsavedGuard'
+import { doorKey, doorOf, type DoorInput } from './household'
+import { placesFor, raiseDraftKey, type RaiseContext } from './raiseContext'
+
+const DRAFT_DELAY_MS = 400
+
+export interface RaiseDraft {
+  place: string | null
+  door: DoorInput
+  category: FeedbackCategory
+  description: string
+  urgency: Urgency
+  channel: Channel
+}
+
+export interface FormError {
+  text: string
+  /** `orgPath`, `body.household`, `body.description`… or '' for the form as a whole */
+  path: string
+}
+
+export function useRaiseForm(ctx: RaiseContext) {
+  const org = useOrgStore()
+  const session = useSessionStore()
+  const feedback = useFeedbackStore()
+  const records = useRecordsStore()
+  const level = computed(() => (session.user ? ROLE_LEVEL[session.user.role] : 'building'))
+
+  const places = computed(() => {
+    const nodes = placesFor(level.value, session.user?.scopes ?? [], org.under)
+    const given = ctx.orgPath ? org.nodes.get(ctx.orgPath) : undefined
+    // a reading point or a building handed over by the link is the place, whatever the usual list
+    const list: OrgNode[] = given ? [given, ...nodes.filter((n) => n.path !== given.path)] : nodes
+    return (given?.kind === 'reading_point' ? [given] : list).map((node) => ({ node, label: node.name }))
+  })
+
+  const place = ref<string | null>(ctx.orgPath)
+  const door = ref<DoorInput>(doorOf(ctx.household))
+  const category = ref<FeedbackCategory>('other')
+  const description = ref('')
+  const urgency = ref<Urgency>('normal')
+  const channel = ref<Channel>(ctx.channel ?? (level.value === 'building' ? 'visit' : 'other'))
+  const saving = ref(false)
+  const error = ref<FormError | null>(null)
+  const restored = ref(false)
+
+  // one place only: nothing to choose
+  watch(places, (p) => {
+    if (!place.value && p.length === 1) place.value = p[0]!.node.path
+  }, { immediate: true })
+
+  const layout = computed(() => (place.value ? org.nodes.get(place.value)?.layout : undefined))
+  const isBuilding = computed(() => !!place.value && org.nodes.get(place.value)?.kind === 'building')
+
+  useUnsavedGuard(() => description.value.trim() !== '')
+
+  const key = raiseDraftKey(ctx)
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let loading = true
+  watch([place, door, category, description, urgency, channel], () => {
+    if (loading) return
+    clearTimeout(timer)
+    const value: RaiseDraft = { place: place.value, door: { ...door.value }, category: category.value, description: description.value, urgency: urgency.value, channel: channel.value }
+    timer = setTimeout(() => void records.keepDraft(key, value).catch(() => undefined), DRAFT_DELAY_MS)
+  }, { deep: true })
+
+  async function load(): Promise<void> {
+    const d = await records.draft<RaiseDraft>(key).catch(() => undefined)
+    if (d && d.description.trim()) {
+      place.value = d.place ?? place.value
+      door.value = d.door
+      category.value = d.category
+      description.value = d.description
+      urgency.value = d.urgency
+      channel.value = d.channel
+      restored.value = true
+    }
+    loading = false
+  }
+
+  function fail(path: string, text: string): null {
+    error.value = { path, text }
+    return null
+  }
+
+  /** Saves and returns the new id; null when refused (everything typed stays). */
+  async function save(): Promise<string | null> {
+    if (saving.value) return null
+    error.value = null
+    if (!place.value) return fail('orgPath', t('feedback.errors.noPlace'))
+    const household = isBuilding.value ? doorKey(door.value, layout.value) : null
+    if (household === 'bad') return fail('body.household', t('feedback.errors.badRoom'))
+    const body: FeedbackBody = {
+      category: category.value,
+      description: description.value,
+      urgency: urgency.value,
+      channel: channel.value,
+      raisedAt: new Date().toISOString(),
+      ...(household ? { household } : {}),
+      ...(ctx.source ? { source: ctx.source } : {}),
+    }
+    saving.value = true
+    try {
+      const r = await feedback.raise(place.value, body)
+      if (!r.ok) return fail(r.path, t('feedback.errors.field', { field: fieldName(r.path), message: message(r.code, locale.value) }))
+      clearTimeout(timer)
+      loading = true // nothing more to keep: the words are a record now
+      await records.dropDraft(key).catch(() => undefined)
+      return r.id
+    } catch {
+      return fail('', t('feedback.errors.notSaved'))
+    } finally {
+      saving.value = false
+    }
+  }
+
+  return { places, place, door, category, description, urgency, channel, layout, isBuilding, saving, error, restored, load, save }
+}
+
+/** `body.description` → 问题描述 */
+function fieldName(path: string): string {
+  const last = path.split('.').pop() ?? ''
+  const key = `feedback.fields.${last}`
+  const text = t(key)
+  return text === key ? t('feedback.fields.text') : text
+}

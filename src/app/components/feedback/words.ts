@@ -1,0 +1,62 @@
+/** Plain words for feedback: places, ages, levels and who acted. */
+import { DAY_MS, ancestorAt, parseHouseholdKey, roomLabel, type FeedbackTimelineEntry, type FeedbackView, type Level, type OrgNode } from '@shared/index'
+import { locale, t } from '@app/i18n'
+
+const ZONE = 'Asia/Shanghai'
+
+/** "5月1日 14:02": the device time people entered or acted, in Shanghai */
+export function whenText(iso: string): string {
+  return new Date(iso).toLocaleString(locale.value, { timeZone: ZONE, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+}
+
+/** "今天" / "3 天前" since it was raised */
+export function ageText(iso: string, now: number): string {
+  const days = Math.floor(Math.max(0, now - Date.parse(iso)) / DAY_MS)
+  return days === 0 ? t('feedback.item.today') : t('feedback.item.age', { days })
+}
+
+export function levelText(level: Level): string {
+  return t(`feedback.levels.${level}`)
+}
+
+/** "已解决 · 社区" */
+export function statusText(view: Pick<FeedbackView, 'status' | 'currentLevel' | 'resolvedLevel'>): string {
+  const level = view.status === 'resolved' ? (view.resolvedLevel ?? view.currentLevel) : view.currentLevel
+  return t('feedback.statusAt', { status: t(`feedback.status.${view.status}`), level: levelText(level) })
+}
+
+/** "1栋 2单元 302" or the reading point / group name; the path itself when the device does not know it. */
+export function placeText(orgPath: string, household: string | undefined, nodes: ReadonlyMap<string, OrgNode>): string {
+  const node = nodes.get(orgPath)
+  const name = node?.name ?? orgPath
+  const h = household ? parseHouseholdKey(household) : null
+  return h ? `${name} ${h.unit}${t('feedback.form.unit')} ${roomLabel(household!)}` : name
+}
+
+/** The building an item belongs to (a reading point or group item has none). */
+export function buildingOf(orgPath: string): string | null {
+  const b = ancestorAt(orgPath, 'building')
+  return b === orgPath ? b : null
+}
+
+/**
+ * Who acted. Other people's names are not on this device, but a resolution
+ * names its author's own level (the server refuses any other), so that is said.
+ */
+export function whoText(entry: FeedbackTimelineEntry, me: { id: string; name: string } | null): string {
+  if (me && entry.authorId === me.id) return t('feedback.timeline.me', { name: me.name })
+  if (entry.action === 'resolve' && entry.atLevel) return t('feedback.timeline.roleAt', { level: levelText(entry.atLevel) })
+  return t('feedback.timeline.someone')
+}
+
+/** "上报到社区", "在社区解决", "备注" … */
+export function actionText(entry: FeedbackTimelineEntry): string {
+  switch (entry.action) {
+    case 'escalate':
+      return t('feedback.timeline.escalate', { level: entry.toLevel ? levelText(entry.toLevel) : '' })
+    case 'resolve':
+      return t('feedback.timeline.resolve', { level: levelText(entry.level) })
+    default:
+      return t(`feedback.timeline.${entry.action}`)
+  }
+}

@@ -1,0 +1,138 @@
+import { defineStore } from 'pinia'
+import { liveQuery } from 'dexie'
+import { computed, ref, shallowRef } from 'vue'
+import {
+  ROLE_LEVEL,
+  availableActions,
+  feedbackEventBody,
+  feedbackMetrics,
+  foldFeedback,
+  inboxFor,
+  isUnderAny,
+  message,
+  monthKey,
+  monthRange,
+  raisedBy,
+  type AnyRecord,
+  type FeedbackAction,
+  type FeedbackBody,
+  type FeedbackMetrics,
+  type FeedbackView,
+  type Level,
+  type MessageCode,
+} from '@shared/index'
+import { db } from '@app/db/database'
+import { locale } from '@app/i18n'
+import { RecordShapeError } from '@app/sync/errors'
+import { useRecordsStore } from '@app/stores/records'
+import { useSessionStore } from '@app/stores/session'
+
+/** Why a save was refused: a shared message code, the words for the person, and the field. */
+export interface FeedbackRefusal {
+  ok: false
+  code: MessageCode
+  text: string
+  path: string
+}
+export type FeedbackSaveResult = { ok: true; id: string } | FeedbackRefusal
+
+function refusal(code: MessageCode, path = ''): FeedbackRefusal {
+  return { ok: false, code, text: message(code, locale.value), path }
+}
+
+/** A refused save in words; anything but a shape error is rethrown (the device itself failed). */
+function refusalOf(e: unknown): FeedbackRefusal {
+  if (e instanceof RecordShapeError) return refusal(e.code, e.path)
+  throw e
+}
+
+/**
+ * Resident feedback as the device knows it: every `feedback` and
+ * `feedback.event` record here, synced or not, folded by the shared rules.
+ * Views use this, never Dexie.
+ */
+export const useFeedbackStore = defineStore('feedback', () => {
+  const records = useRecordsStore()
+  const session = useSessionStore()
+
+  /** the feedback log on this device, in no particular order (the fold orders it) */
+  const log = shallowRef<AnyRecord[]>([])
+  /** true once the log has been read, so a detail page can tell "not here" from "not yet loaded" */
+  const loaded = ref(false)
+  liveQuery(() => db.records.where('type').anyOf('feedback', 'feedback.event').toArray()).subscribe({
+    next: (rows) => {
+      log.value = rows
+      loaded.value = true
+    },
+    error: () => undefined,
+  })
+
+  /** the feedback raised last on this device, for "已保存" on the list it returns to */
+  const lastSaved = ref<string | null>(null)
+
+  const views = computed(() => foldFeedback(log.value))
+  /** the level the signed-in person works at; null when signed out */
+  const level = computed<Level | null>(() => (session.user ? ROLE_LEVEL[session.user.role] : null))
+  const scopes = computed(() => session.user?.scopes ?? [])
+
+  /** waiting at my level in my scopes: urgent first, then oldest */
+  const inbox = computed(() => (level.value ? inboxFor(views.value, { level: level.value, scopes: scopes.value }) : []))
+  /** what I raised, newest first, wherever it is now */
+  const mine = computed(() => (session.user ? raisedBy(views.value, session.user.id) : []))
+  /**
+   * A building leader tells the resident what became of their words, so they
+   * follow every item of their buildings that is neither in their inbox nor
+   * raised by them: open first, then newest.
+   */
+  const following = computed(() => {
+    if (level.value !== 'building') return []
+    const skip = new Set([...inbox.value, ...mine.value].map((f) => f.id))
+    return [...views.value.values()]
+      .filter((f) => !skip.has(f.id) && isUnderAny(f.orgPath, scopes.value))
+      .sort((a, b) => (a.status === b.status ? Date.parse(b.raisedAt) - Date.parse(a.raisedAt) : a.status === 'open' ? -1 : 1))
+  })
+  /** everything in my scopes, for the filters of the wide layout */
+  const all = computed(() => [...views.value.values()].filter((f) => isUnderAny(f.orgPath, scopes.value)))
+
+  function find(id: string): FeedbackView | undefined {
+    return views.value.get(id)
+  }
+
+  function actionsFor(view: FeedbackView): FeedbackAction[] {
+    return level.value ? availableActions(view, level.value) : []
+  }
+
+  /** Saves new feedback; "saved" means on this device, whatever the network. */
+  async function raise(orgPath: string, body: FeedbackBody): Promise<FeedbackSaveResult> {
+    if (!body.description.trim()) return refusal('required', 'body.description')
+    try {
+      const record = await records.save('feedback', orgPath, { ...body, description: body.description.trim() })
+      lastSaved.value = record.id
+      return { ok: true, id: record.id }
+    } catch (e) {
+      return refusalOf(e)
+    }
+  }
+
+  /** A comment, escalation, resolution or reopening, checked against what this device shows now. */
+  async function act(id: string, action: FeedbackAction, text: string): Promise<FeedbackSaveResult> {
+    const view = views.value.get(id)
+    if (!view) return refusal('unknown_target', 'body.feedback')
+    if (!level.value) return refusal('forbidden')
+    const built = feedbackEventBody(view, action, text, level.value)
+    if (!built.ok) return refusal(built.issue.code, built.issue.path)
+    try {
+      const record = await records.save('feedback.event', view.orgPath, built.body)
+      return { ok: true, id: record.id }
+    } catch (e) {
+      return refusalOf(e)
+    }
+  }
+
+  /** The seed's numbers for a Shanghai month (default: this one) over feedback in my scopes. */
+  function metrics(month = monthKey(Date.now())): FeedbackMetrics {
+    return feedbackMetrics(all.value, monthRange(month))
+  }
+
+  return { log, loaded, lastSaved, views, level, inbox, mine, following, all, find, actionsFor, raise, act, metrics }
+})
