@@ -87,6 +87,7 @@ export const DEMO_USERS: DemoUser[] = [
   { id: 'demo-13800000001', phone: '13800000001', name: '张秀英', role: 'building_leader', scopes: ['pl/tuodong/mingtongxiang/g01/b01', 'pl/tuodong/mingtongxiang/g01/b02'] },
   { id: 'demo-13800000011', phone: '13800000011', name: '李建华', role: 'building_leader', scopes: ['pl/tuodong/zhuangyuanlou/g01/b01'] },
   { id: 'demo-13800000002', phone: '13800000002', name: '王志强', role: 'group_leader', scopes: ['pl/tuodong/mingtongxiang/g01'] },
+  { id: 'demo-13800000012', phone: '13800000012', name: '赵丽华', role: 'group_leader', scopes: ['pl/tuodong/zhuangyuanlou/g01'] },
   { id: 'demo-13800000003', phone: '13800000003', name: '刘敏', role: 'community_staff', scopes: ['pl/tuodong/mingtongxiang'] },
   { id: 'demo-13800000004', phone: '13800000004', name: '陈刚', role: 'street_staff', scopes: ['pl/tuodong'] },
   { id: 'demo-13800000005', phone: '13800000005', name: '杨丽', role: 'district_staff', scopes: ['pl'] },

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runAdmin } from '../../../src/server/admin'
 import { parseCsv } from '../../../src/server/importer'
+import { DEMO_USERS } from '../../../src/server/demo'
 import { bearer, login, PHONES, push, setup, visit, type TestEnv } from './helpers'
 import type { PushResult } from '../../../src/shared/protocol'
 
@@ -197,7 +198,7 @@ describe('admin backup', () => {
     const n = (copy.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n
     expect(n).toBeGreaterThanOrEqual(50)
     expect(n % 10).toBe(0) // whole batches only: 50 + 20k
-    expect((copy.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n).toBe(7)
+    expect((copy.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n).toBe(DEMO_USERS.length)
     copy.close()
     // the live database got everything
     const live = (env.db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n
