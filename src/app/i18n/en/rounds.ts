@@ -12,7 +12,7 @@ export default {
   careMark: 'Care list',
   coverage: '{done}/{total} households visited this month · {pct}%',
   coverageLabel: 'Coverage this month',
-  overdueCare: '{n} care households overdue',
+  overdueCare: 'Care visits overdue: {n}',
   buildings: 'Buildings',
   allBuildings: 'All buildings',
   pickToSee: 'Choose a building on the left to see its households',

@@ -1,5 +1,5 @@
 export default {
-  title: 'Door-to-door visit',
+  title: 'Door-to-door',
   pickBuilding: 'Choose a building',
   pickUnit: 'Choose a unit',
   pickRoom: 'Choose a room',
