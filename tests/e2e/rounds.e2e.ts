@@ -389,6 +389,7 @@ describe('screens at phone size', () => {
         if (textSize === 'xlarge') await tabs.nth(1).click()
         expect(await statusOf(page, '2-3-2')).toBe('never') // its only visit was withdrawn
         await openSheet(page, '2-3-1')
+        await page.waitForTimeout(400) // the sheet slides up
         await page.screenshot({ path: `.tmp/screenshots/rounds-sheet-${lang}-${textSize}.png` })
         await page.goto(`${server.url}/visits/h/2-3-1/${B01}`)
         await page.locator('.visit-item').first().waitFor()
