@@ -10,6 +10,7 @@ export function percentText(share: number | null): string {
 
 export function durationText(ms: number | null): string {
   if (ms === null) return t('feedback.metrics.none')
+  if (ms < HOUR_MS) return t('feedback.metrics.minutes', { n: Math.max(1, Math.round(ms / 60_000)) })
   if (ms < 2 * DAY_MS) return t('feedback.metrics.hours', { n: Math.max(1, Math.round(ms / HOUR_MS)) })
   return t('feedback.metrics.days', { n: Math.round((ms / DAY_MS) * 10) / 10 })
 }

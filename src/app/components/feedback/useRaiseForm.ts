@@ -65,6 +65,8 @@ export function useRaiseForm(ctx: RaiseContext) {
   const isBuilding = computed(() => !!place.value && org.nodes.get(place.value)?.kind === 'building')
 
   useUnsavedGuard(() => description.value.trim() !== '')
+  // a message about a field goes once the person changes the form
+  watch([place, door, description], () => (error.value = null), { deep: true })
 
   const key = raiseDraftKey(ctx)
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -99,6 +101,7 @@ export function useRaiseForm(ctx: RaiseContext) {
   async function save(): Promise<string | null> {
     if (saving.value) return null
     error.value = null
+    if (!description.value.trim()) return fail('body.description', t('feedback.errors.field', { field: fieldName('body.description'), message: message('required', locale.value) }))
     if (!place.value) return fail('orgPath', t('feedback.errors.noPlace'))
     const household = isBuilding.value ? doorKey(door.value, layout.value) : null
     if (household === 'bad') return fail('body.household', t('feedback.errors.badRoom'))

@@ -1,8 +1,11 @@
 /** Plain words for feedback: places, ages, levels and who acted. */
-import { DAY_MS, ancestorAt, parseHouseholdKey, roomLabel, type FeedbackTimelineEntry, type FeedbackView, type Level, type OrgNode } from '@shared/index'
+import { DAY_MS, ancestorAt, parseHouseholdKey, roomLabel, type FeedbackTimelineEntry, type FeedbackView, type Level, type OrgNode, type Role } from '@shared/index'
 import { locale, t } from '@app/i18n'
 
 const ZONE = 'Asia/Shanghai'
+
+/** who works at a level, for 社区工作人员 rather than 社区 */
+const ROLE_AT: Record<Level, Role> = { building: 'building_leader', group: 'group_leader', community: 'community_staff', street: 'street_staff', district: 'district_staff' }
 
 /** "5月1日 14:02": the device time people entered or acted, in Shanghai */
 export function whenText(iso: string): string {
@@ -45,7 +48,7 @@ export function buildingOf(orgPath: string): string | null {
  */
 export function whoText(entry: FeedbackTimelineEntry, me: { id: string; name: string } | null): string {
   if (me && entry.authorId === me.id) return t('feedback.timeline.me', { name: me.name })
-  if (entry.action === 'resolve' && entry.atLevel) return t('feedback.timeline.roleAt', { level: levelText(entry.atLevel) })
+  if (entry.action === 'resolve' && entry.atLevel) return t(`org.roles.${ROLE_AT[entry.atLevel]}`)
   return t('feedback.timeline.someone')
 }
 

@@ -1,6 +1,6 @@
 export default {
   title: 'Resident feedback',
-  newTitle: 'Record resident feedback',
+  newTitle: 'New feedback',
   detailTitle: 'Feedback',
   metricsTitle: 'Feedback this month',
   scopeTitle: 'Your area',
@@ -110,7 +110,6 @@ export default {
     reopen: 'Reopened',
     me: 'Me ({name})',
     someone: 'Someone else',
-    roleAt: '{level}',
     at: 'Then with: {level}',
     notEffective: 'Had no effect: {reason}',
   },
@@ -122,6 +121,7 @@ export default {
     selfShareHint: 'Resolved by a building or resident group leader, of all resolved',
     median: 'Time to resolve (median)',
     none: '—',
+    minutes: '{n} min',
     hours: '{n} h',
     days: '{n} days',
     byLevel: 'Resolved at each level',
