@@ -6,11 +6,15 @@ import { useSettingsStore } from './stores/settings'
 import { useSessionStore } from './stores/session'
 import { useSyncStore } from './stores/sync'
 import { captureInstallPrompt } from './pwa/install'
+import { setFaultWords } from './db/faults'
+import { t } from './i18n'
 import './styles/base.css'
 import './styles/vant-theme.css'
 
 // before anything async: the browser offers installation once, early
 captureInstallPrompt()
+// a failed save explains itself in the chosen language (the service worker keeps the Chinese default)
+setFaultWords((key) => t(key === 'storageFull' ? 'safety.storageFull.message' : 'safety.databaseLost'))
 
 async function boot(): Promise<void> {
   const app = createApp(App)

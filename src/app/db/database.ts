@@ -1,10 +1,12 @@
 import Dexie, { type Table } from 'dexie'
 import type { AnyRecord, OrgNode } from '@shared/index'
 import type { Draft, MetaKey, MetaRow, MetaValues, OutboxEntry } from './schema'
+import { guardAgainstOtherTabs } from './tabs'
+import { SCHEMA_VERSIONS } from './versions'
 
 /**
- * The device database. Every version ever shipped stays listed here, so an
- * upgrade from any of them keeps every outbox row.
+ * The device database. Every version ever shipped stays listed in versions.ts,
+ * so an upgrade from any of them keeps every outbox row.
  */
 export class LoudongDB extends Dexie {
   records!: Table<AnyRecord, string>
@@ -15,13 +17,10 @@ export class LoudongDB extends Dexie {
 
   constructor(name = 'loudong') {
     super(name)
-    this.version(1).stores({
-      records: 'id, seq, type, orgPath, [type+orgPath]',
-      outbox: 'id, state, queuedAt',
-      meta: 'key',
-      org: 'path, kind',
-      drafts: 'key',
-    })
+    for (const { version, stores, upgrade } of SCHEMA_VERSIONS) {
+      const declared = this.version(version).stores(stores)
+      if (upgrade) declared.upgrade(upgrade)
+    }
   }
 
   async getMeta<K extends MetaKey>(key: K): Promise<MetaValues[K] | undefined> {
@@ -36,3 +35,4 @@ export class LoudongDB extends Dexie {
 
 /** The one instance the app and its service worker use. */
 export const db = new LoudongDB()
+guardAgainstOtherTabs(db)

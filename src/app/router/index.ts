@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '@app/stores/session'
 import { useSyncStore } from '@app/stores/sync'
+import { handleChunkFailure } from './chunkReload'
 import './types'
 
 /** Each area adds its screens as `routes/<area>.ts` with a default-exported array. */
@@ -31,3 +32,7 @@ router.beforeEach((to) => {
   return true
 })
 
+// a screen's code went missing after a deploy: reload once into the new build
+router.onError((error) => {
+  handleChunkFailure(error)
+})

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, watch } from 'vue'
 import type { Session } from '@app/db/schema'
 import { db } from '@app/db/database'
 import { t } from '@app/i18n'
@@ -16,15 +16,26 @@ class StillUnsynced extends Error {
 
 export type LogoutResult = { ok: true } | { ok: false; unsynced: number }
 
+/** Why the device ended the session by itself, for the notice on the login screen. */
+export type EndedBecause = 'disabled' | null
+
+function isAccountDisabled(error: unknown): boolean {
+  return error instanceof ApiProblem && error.code === 'account_disabled'
+}
+
 /**
  * Removes everything personal from the device in one transaction, re-checking the
  * outbox inside it so a record saved a moment ago can never be wiped. The device
- * id stays: it names this phone, not its user.
+ * id stays: it names this phone, not its user. Settings live in localStorage and
+ * stay too. `evenUnsynced` is only for a disabled account (a lost phone): then
+ * the unsynced records must go as well, because whoever holds the phone is not
+ * the person who wrote them.
  */
-async function wipePersonalData(): Promise<void> {
+async function wipePersonalData(opts: { evenUnsynced?: boolean } = {}): Promise<void> {
   await db.transaction('rw', [db.records, db.outbox, db.org, db.drafts, db.meta], async () => {
     const left = await db.outbox.count()
-    if (left > 0) throw new StillUnsynced(left)
+    if (left > 0 && !opts.evenUnsynced) throw new StillUnsynced(left)
+    await db.outbox.clear()
     await db.records.clear()
     await db.org.clear()
     await db.drafts.clear()
@@ -37,6 +48,8 @@ export const useSessionStore = defineStore('session', () => {
   const session = ref<Session | null>(null)
   const user = computed(() => session.value?.user ?? null)
   const loggedIn = computed(() => session.value !== null)
+  /** set when the server said this account was disabled and the device wiped itself */
+  const endedBecause = ref<EndedBecause>(null)
 
   /** Reads the saved session; called before the first render. */
   async function load(): Promise<void> {
@@ -50,11 +63,36 @@ export const useSessionStore = defineStore('session', () => {
     return Math.max(await db.outbox.count(), sync.waiting + sync.attention)
   }
 
+  /**
+   * Community staff disabled this account (a lost phone): wipe everything
+   * personal, unsynced records included, and go back to the login screen.
+   */
+  async function accountDisabled(): Promise<void> {
+    useSyncStore().stop()
+    await wipePersonalData({ evenUnsynced: true })
+    session.value = null
+    useOrgStore().clear()
+    endedBecause.value = 'disabled'
+  }
+
+  // any sync run that hears 403 account_disabled ends here
+  watch(
+    () => useSyncStore().state,
+    (state) => {
+      if (state === 'disabled' && session.value) void accountDisabled()
+    },
+  )
+
   /** Downloads the user's part of the organisation tree and replaces the local copy. */
   async function refreshOrg(): Promise<void> {
     if (!session.value) return
-    const { nodes } = await getOrg(session.value.token)
-    await useOrgStore().replace(nodes)
+    try {
+      const { nodes } = await getOrg(session.value.token)
+      await useOrgStore().replace(nodes)
+    } catch (e) {
+      if (isAccountDisabled(e)) await accountDisabled()
+      throw e
+    }
   }
 
   /** Throws ApiProblem with words for the person on failure. */
@@ -64,7 +102,15 @@ export const useSessionStore = defineStore('session', () => {
       const n = await unsyncedCount()
       if (n > 0) throw new ApiProblem(t('auth.errors.otherUser', { n, name: previous.user.name }), 'http')
     }
-    const res = await postLogin(phone, password)
+    let res: Awaited<ReturnType<typeof postLogin>>
+    try {
+      res = await postLogin(phone, password)
+    } catch (e) {
+      // the right password for a disabled account: this device held it, so it wipes itself too
+      if (isAccountDisabled(e) && previous?.user.phone === phone) await accountDisabled()
+      throw e
+    }
+    endedBecause.value = null
     const sync = useSyncStore()
     if (previous && previous.user.id !== res.user.id) {
       sync.stop()
@@ -100,5 +146,5 @@ export const useSessionStore = defineStore('session', () => {
     return { ok: true }
   }
 
-  return { session, user, loggedIn, load, login, logout, refreshOrg, unsyncedCount }
+  return { session, user, loggedIn, endedBecause, load, login, logout, refreshOrg, accountDisabled, unsyncedCount }
 })

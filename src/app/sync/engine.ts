@@ -5,6 +5,8 @@
  * stamps "last synced".
  */
 import type { LoudongDB } from '@app/db/database'
+import { guardedWrite } from '@app/db/guarded'
+import type { MetaKey, MetaValues } from '@app/db/schema'
 import { createSyncApi } from './api'
 import { classifyFailure, retryDelay } from './backoff'
 import { defaultLocks, withSyncLock, type LockLike } from './locks'
@@ -98,7 +100,7 @@ export class SyncEngine {
 
   /** After a new login: lift the pause and send what waited. */
   async resume(): Promise<SyncStatus> {
-    await this.db.setMeta('syncPaused', null)
+    await this.writeMeta('syncPaused', null)
     this.failures = 0
     return this.sync({ force: true })
   }
@@ -142,7 +144,7 @@ export class SyncEngine {
     if (pulled.kind === 'failed') return this.fail(pulled.failure)
     this.failures = 0
     const at = this.now()
-    await this.db.setMeta('lastSyncAt', at)
+    await this.writeMeta('lastSyncAt', at)
     return this.set({ state: 'idle', lastSyncAt: at, code: null })
   }
 
@@ -157,11 +159,11 @@ export class SyncEngine {
         return this.set({ state: failure.kind === 'network' ? 'offline' : 'retrying', retryInMs: delay, code })
       }
       case 'login':
-        await this.db.setMeta('syncPaused', 'login')
+        await this.writeMeta('syncPaused', 'login')
         return this.set({ state: 'paused', code })
       case 'disabled':
         // the remedy is the same as an expired login: someone must sign in again
-        await this.db.setMeta('syncPaused', 'login')
+        await this.writeMeta('syncPaused', 'login')
         return this.set({ state: 'disabled', code })
       case 'outdated':
         this.halted = true
@@ -170,6 +172,10 @@ export class SyncEngine {
         this.halted = true
         return this.set({ state: 'failed', code: decision.code })
     }
+  }
+
+  private writeMeta<K extends MetaKey>(key: K, value: MetaValues[K]): Promise<void> {
+    return guardedWrite(this.db, () => this.db.setMeta(key, value))
   }
 
   private scheduleRetry(delay: number): void {

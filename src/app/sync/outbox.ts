@@ -4,6 +4,7 @@
  */
 import { BODY_VERSION, checkRecordShape, uuidv7, type BodyOf, type LocalRecord, type RecordType } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
+import { guardedWrite } from '@app/db/guarded'
 import { RecordShapeError } from './errors'
 
 export interface SaveInput<T extends RecordType> {
@@ -33,7 +34,7 @@ function checked<T extends RecordType>(candidate: LocalRecord<T>): LocalRecord<T
  * made, which matters when a later record refers to an earlier one.
  * Must run inside a transaction that includes `outbox`.
  */
-async function nextQueuedAt(db: LoudongDB, now: number): Promise<number> {
+export async function nextQueuedAt(db: LoudongDB, now: number): Promise<number> {
   const newest = await db.outbox.orderBy('queuedAt').last()
   return newest ? Math.max(now, newest.queuedAt + 1) : now
 }
@@ -41,6 +42,8 @@ async function nextQueuedAt(db: LoudongDB, now: number): Promise<number> {
 /**
  * Builds, checks and saves a new record. The id is made here (or given), once,
  * and reused by every retry; saving a given id twice fails on the second add.
+ * A full disk throws StorageFullError and a database that stays lost after one
+ * reopen throws DatabaseLostError (both from @app/db/faults); nothing is saved then.
  */
 export async function saveRecord<T extends RecordType>(db: LoudongDB, input: SaveInput<T>): Promise<LocalRecord<T>> {
   const record = checked<T>({
@@ -53,11 +56,13 @@ export async function saveRecord<T extends RecordType>(db: LoudongDB, input: Sav
     clientTime: new Date(input.now).toISOString(),
     body: input.body,
   })
-  await db.transaction('rw', db.records, db.outbox, async () => {
-    const queuedAt = await nextQueuedAt(db, input.now)
-    await db.records.add(record)
-    await db.outbox.add({ id: record.id, state: 'pending', queuedAt, attempts: 0 })
-  })
+  await guardedWrite(db, () =>
+    db.transaction('rw', db.records, db.outbox, async () => {
+      const queuedAt = await nextQueuedAt(db, input.now)
+      await db.records.add(record)
+      await db.outbox.add({ id: record.id, state: 'pending', queuedAt, attempts: 0 })
+    }),
+  )
   return record
 }
 
@@ -67,7 +72,7 @@ export async function saveRecord<T extends RecordType>(db: LoudongDB, input: Sav
  * same id.
  */
 export async function requeueRejected<T extends RecordType>(db: LoudongDB, id: string, body: BodyOf<T> | undefined, now: number): Promise<LocalRecord<T>> {
-  return db.transaction('rw', db.records, db.outbox, async () => {
+  return guardedWrite(db, () => db.transaction('rw', db.records, db.outbox, async () => {
     const [stored, entry] = await Promise.all([db.records.get(id), db.outbox.get(id)])
     if (!stored || !entry || entry.state !== 'attention') throw new Error(`record ${id} does not need attention`)
     const { seq: _seq, serverTime: _serverTime, ...local } = stored
@@ -76,7 +81,7 @@ export async function requeueRejected<T extends RecordType>(db: LoudongDB, id: s
     await db.records.put(record)
     await db.outbox.put({ id, state: 'pending', queuedAt, attempts: entry.attempts })
     return record
-  })
+  }))
 }
 
 /**
@@ -101,7 +106,7 @@ export async function saveAsNewRecord<T extends RecordType>(
     clientTime: new Date(input.now).toISOString(),
     body: input.body ?? (stored.body as BodyOf<T>),
   })
-  await db.transaction('rw', db.records, db.outbox, async () => {
+  await guardedWrite(db, () => db.transaction('rw', db.records, db.outbox, async () => {
     const entry = await db.outbox.get(id)
     if (!entry || entry.state !== 'attention') throw new Error(`record ${id} does not need attention`)
     const queuedAt = await nextQueuedAt(db, input.now)
@@ -109,6 +114,6 @@ export async function saveAsNewRecord<T extends RecordType>(
     await db.outbox.add({ id: record.id, state: 'pending', queuedAt, attempts: 0 })
     await db.outbox.delete(id)
     await db.records.delete(id)
-  })
+  }))
   return record
 }

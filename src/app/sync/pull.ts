@@ -5,6 +5,7 @@
  */
 import { PULL_DEFAULT_LIMIT, type StoredRecord } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
+import { guardedWrite } from '@app/db/guarded'
 import type { SyncApi } from './api'
 import type { TransportFailure } from './transport'
 
@@ -17,7 +18,7 @@ function looksStored(r: unknown): r is StoredRecord {
 
 /** Records are immutable: one already here keeps its body and only learns its seq. */
 export async function storePage(db: LoudongDB, records: readonly StoredRecord[], cursor: number): Promise<number> {
-  return db.transaction('rw', db.records, db.meta, async () => {
+  return guardedWrite(db, () => db.transaction('rw', db.records, db.meta, async () => {
     const existing = await db.records.bulkGet(records.map((r) => r.id))
     const fresh: StoredRecord[] = []
     for (const [i, record] of records.entries()) {
@@ -29,7 +30,7 @@ export async function storePage(db: LoudongDB, records: readonly StoredRecord[],
     const stored = (await db.getMeta('cursor')) ?? 0
     await db.setMeta('cursor', Math.max(stored, cursor))
     return fresh.length
-  })
+  }))
 }
 
 export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_LIMIT): Promise<PullOutcome> {

@@ -5,6 +5,7 @@
 import { PUSH_MAX_BYTES, PUSH_MAX_RECORDS, type LocalRecord, type PushResult } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
 import type { OutboxEntry } from '@app/db/schema'
+import { guardedWrite } from '@app/db/guarded'
 import type { SyncApi } from './api'
 import type { TransportFailure } from './transport'
 import { jsonBytes, toWire } from './wire'
@@ -29,10 +30,12 @@ export async function pendingInOrder(db: LoudongDB): Promise<OutboxEntry[]> {
 }
 
 async function markAttention(db: LoudongDB, id: string, code: string, reason: string, path: string): Promise<void> {
-  await db.transaction('rw', db.outbox, async () => {
-    const entry = await db.outbox.get(id)
-    if (entry?.state === 'pending') await db.outbox.put({ ...entry, state: 'attention', code, reason, path, attempts: entry.attempts + 1 })
-  })
+  await guardedWrite(db, () =>
+    db.transaction('rw', db.outbox, async () => {
+      const entry = await db.outbox.get(id)
+      if (entry?.state === 'pending') await db.outbox.put({ ...entry, state: 'attention', code, reason, path, attempts: entry.attempts + 1 })
+    }),
+  )
 }
 
 /**
@@ -67,8 +70,10 @@ async function nextBatch(db: LoudongDB, tried: Set<string>, limits: PushLimits):
 /** Applies the server's answers. Records it did not answer for stay exactly as they were. */
 export async function applyResults(db: LoudongDB, batch: readonly LocalRecord[], results: readonly PushResult[]): Promise<{ accepted: number; attention: number }> {
   const sent = new Set(batch.map((r) => r.id))
-  const counts = { accepted: 0, attention: 0 }
-  await db.transaction('rw', db.records, db.outbox, async () => {
+  // counted afresh on each attempt: a lost connection retries the whole transaction
+  let counts = { accepted: 0, attention: 0 }
+  await guardedWrite(db, () => db.transaction('rw', db.records, db.outbox, async () => {
+    counts = { accepted: 0, attention: 0 }
     for (const result of results) {
       if (!sent.has(result.id)) continue
       const entry = await db.outbox.get(result.id)
@@ -84,7 +89,7 @@ export async function applyResults(db: LoudongDB, batch: readonly LocalRecord[],
         counts.attention++
       }
     }
-  })
+  }))
   return counts
 }
 

@@ -1,0 +1,59 @@
+/**
+ * After a deploy, a tab still running the old build asks for lazy chunks that
+ * no longer exist. One reload fetches the new build; a second failure soon
+ * after means something else is wrong (offline with no service worker, a broken
+ * deploy), and reloading again would loop forever — so it is shown instead.
+ */
+export const CHUNK_RELOAD_KEY = 'loudong.chunkReloadAt'
+/** a reload less than this long ago does not earn another */
+export const CHUNK_RELOAD_WINDOW_MS = 60_000
+
+const CHUNK_FAILURE = [
+  /Failed to fetch dynamically imported module/i,
+  /error loading dynamically imported module/i,
+  /Importing a module script failed/i,
+  /Unable to preload CSS/i,
+]
+
+export function isChunkLoadError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const { name, message } = error as { name?: unknown; message?: unknown }
+  if (name === 'ChunkLoadError') return true
+  return typeof message === 'string' && CHUNK_FAILURE.some((re) => re.test(message))
+}
+
+interface KeyValue {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+}
+
+/**
+ * Reloads once for a chunk failure; returns whether it did. The guard lives in
+ * sessionStorage: it survives the reload but not closing the tab.
+ */
+export function reloadOnceForChunk(error: unknown, deps: { storage: KeyValue | null; now: number; reload: () => void }): boolean {
+  if (!isChunkLoadError(error)) return false
+  try {
+    const last = Number(deps.storage?.getItem(CHUNK_RELOAD_KEY) ?? 0)
+    if (deps.now - last < CHUNK_RELOAD_WINDOW_MS) return false
+    deps.storage?.setItem(CHUNK_RELOAD_KEY, String(deps.now))
+  } catch {
+    // no sessionStorage (blocked): without a guard, reloading could loop
+    return false
+  }
+  deps.reload()
+  return true
+}
+
+function sessionStore(): KeyValue | null {
+  try {
+    return globalThis.sessionStorage ?? null
+  } catch {
+    return null
+  }
+}
+
+/** The browser-bound version router/index.ts and main.ts use. */
+export function handleChunkFailure(error: unknown): boolean {
+  return reloadOnceForChunk(error, { storage: sessionStore(), now: Date.now(), reload: () => globalThis.location.reload() })
+}
