@@ -162,7 +162,9 @@ describe('resident feedback', () => {
     await allSynced(group, 1)
     // escalation moved it out of this inbox
     await expect.poll(() => groupCard.count()).toBe(0)
-    // the filters still find it: open items now with the community
+    // still in sight below, now with the community
+    expect(await card(section(group, 'following')).textContent()).toContain('处理中 · 社区')
+    // and the filters find it: open items with the community
     await group.locator('.fb-filters summary').click()
     await group.locator('select[name="level"]').selectOption('community')
     await card(section(group, 'filtered')).waitFor()

@@ -80,12 +80,11 @@ export const useFeedbackStore = defineStore('feedback', () => {
   /** what I raised, newest first, wherever it is now */
   const mine = computed(() => (session.user ? raisedBy(views.value, session.user.id) : []))
   /**
-   * A building leader tells the resident what became of their words, so they
-   * follow every item of their buildings that is neither in their inbox nor
-   * raised by them: open first, then newest.
+   * Everything else in my scopes, open first, then newest. A building leader
+   * tells the resident what became of their words, so they follow every item of
+   * their buildings; staff above see what is moving below and above them.
    */
   const following = computed(() => {
-    if (level.value !== 'building') return []
     const skip = new Set([...inbox.value, ...mine.value].map((f) => f.id))
     return [...views.value.values()]
       .filter((f) => !skip.has(f.id) && isUnderAny(f.orgPath, scopes.value))
