@@ -58,13 +58,31 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'cross-origin-opener-policy': 'same-origin',
 }
 
+/** Query parameters worth seeing in a log; any other value (a password someone put in a URL) is hidden. */
+const LOGGED_PARAMS = new Set(['after', 'limit'])
+
+/** The URL as logged: the path, and only known harmless query values. */
+export function loggedUrl(url: string): string {
+  const q = url.indexOf('?')
+  if (q < 0) return url
+  const params = new URLSearchParams(url.slice(q + 1))
+  const shown = [...params.keys()].map((k) => `${encodeURIComponent(k)}=${LOGGED_PARAMS.has(k) ? encodeURIComponent(params.get(k) ?? '') : '[redacted]'}`)
+  return `${url.slice(0, q)}?${shown.join('&')}`
+}
+
 /** Requests that are not JSON API calls: only the login route's body and small JSON elsewhere. */
 const DEFAULT_BODY_LIMIT = 64 * 1024
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger
-      ? { level: 'info', redact: { paths: ['req.headers.authorization', 'req.body', 'body.password'], censor: '[redacted]' } }
+      ? {
+          level: 'info',
+          redact: { paths: ['req.headers.authorization', 'req.body', 'body.password'], censor: '[redacted]' },
+          serializers: {
+            req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: loggedUrl(req.url), remoteAddress: req.ip }),
+          },
+        }
       : false,
     bodyLimit: DEFAULT_BODY_LIMIT,
     trustProxy: opts.trustProxy ?? false,
