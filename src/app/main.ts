@@ -33,7 +33,9 @@ async function boot(): Promise<void> {
   }
 
   app.use(router)
-  await router.isReady()
+  // a first screen whose code failed to load (after a deploy) has been handled by router.onError:
+  // mount anyway, so the person sees the shell and a message rather than a blank page
+  await router.isReady().catch(() => undefined)
   app.mount('#app')
 
   if (session.loggedIn) {

@@ -4,7 +4,12 @@
  * after means something else is wrong (offline with no service worker, a broken
  * deploy), and reloading again would loop forever — so it is shown instead.
  */
+import { ref } from 'vue'
+
 export const CHUNK_RELOAD_KEY = 'loudong.chunkReloadAt'
+
+/** Set when a chunk failed and the one reload was already spent: the shell says so instead of staying blank. */
+export const chunkFailedForGood = ref(false)
 /** a reload less than this long ago does not earn another */
 export const CHUNK_RELOAD_WINDOW_MS = 60_000
 
@@ -53,7 +58,9 @@ function sessionStore(): KeyValue | null {
   }
 }
 
-/** The browser-bound version router/index.ts and main.ts use. */
+/** The browser-bound version router/index.ts uses. */
 export function handleChunkFailure(error: unknown): boolean {
-  return reloadOnceForChunk(error, { storage: sessionStore(), now: Date.now(), reload: () => globalThis.location.reload() })
+  const reloading = reloadOnceForChunk(error, { storage: sessionStore(), now: Date.now(), reload: () => globalThis.location.reload() })
+  if (!reloading && isChunkLoadError(error)) chunkFailedForGood.value = true
+  return reloading
 }
