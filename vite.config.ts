@@ -38,8 +38,11 @@ export default defineConfig({
       registerType: 'prompt',
       injectRegister: false,
       manifest,
+      // the glob below already takes the icons, and the plugin adds the manifest itself:
+      // listing either twice only doubles their precache entries
+      includeManifestIcons: false,
       injectManifest: {
-        globPatterns: ['**/*.{js,css,html,png,svg,ico,webmanifest}'],
+        globPatterns: ['**/*.{js,css,html,png,svg,ico}'],
       },
       devOptions: { enabled: false },
     }),
