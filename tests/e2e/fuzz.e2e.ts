@@ -220,6 +220,16 @@ function recordIds(server: RunningServer): string[] {
   }
 }
 
+/** `{error:{code,message}}` with both strings, or null. */
+function jsonError(text: string): { code: string; message: string } | null {
+  try {
+    const e = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } } | null)?.error
+    return typeof e?.code === 'string' && typeof e.message === 'string' && e.message ? { code: e.code, message: e.message } : null
+  } catch {
+    return null
+  }
+}
+
 /** The records of a push as sent (a body nested too deep for this process's own JSON.parse has none worth noting). */
 function sentRecordList(sent: Sent): { id: string }[] {
   try {
@@ -276,13 +286,8 @@ describe('hostile input to every route', () => {
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1)
         if (answer.status >= 500) problems.push(`${kind} ${sent.method} ${sent.path}: ${answer.status} ${answer.text.slice(0, 200)}`)
         if (answer.status >= 400 && sent.path.startsWith('/api') && sent.method !== 'HEAD') {
-          let err: { error?: { code?: unknown; message?: unknown } } | null = null
-          try {
-            err = JSON.parse(answer.text) as typeof err
-          } catch {
-            // reported below
-          }
-          if (typeof err?.error?.code !== 'string' || typeof err.error.message !== 'string' || !err.error.message) {
+          const err = jsonError(answer.text)
+          if (!err) {
             problems.push(`${kind} ${sent.method} ${sent.path}: ${answer.status} not a JSON error: ${answer.text.slice(0, 120)}`)
           }
         }
