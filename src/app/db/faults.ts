@@ -108,3 +108,9 @@ export function onStorageFault(listener: FaultListener): () => void {
 export function reportStorageFault(error: StorageFullError | DatabaseLostError): void {
   for (const l of listeners) l(error)
 }
+
+/** The sentence to show when a save failed because of the device's storage, or null for any other failure. */
+export function storageFaultText(error: unknown): string | null {
+  if (error instanceof StorageFullError || error instanceof DatabaseLostError) return error.message
+  return isQuotaError(error) ? words('storageFull') : null
+}

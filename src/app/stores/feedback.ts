@@ -23,6 +23,7 @@ import {
 } from '@shared/index'
 import { db } from '@app/db/database'
 import { locale } from '@app/i18n'
+import { storageFaultText } from '@app/db/faults'
 import { RecordShapeError } from '@app/sync/errors'
 import { useRecordsStore } from '@app/stores/records'
 import { useSessionStore } from '@app/stores/session'
@@ -43,6 +44,8 @@ function refusal(code: MessageCode, path = ''): FeedbackRefusal {
 /** A refused save in words; anything but a shape error is rethrown (the device itself failed). */
 function refusalOf(e: unknown): FeedbackRefusal {
   if (e instanceof RecordShapeError) return refusal(e.code, e.path)
+  const storage = storageFaultText(e)
+  if (storage) return { ok: false, code: 'storage_full', text: storage, path: '' }
   throw e
 }
 

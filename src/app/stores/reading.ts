@@ -30,6 +30,7 @@ import {
 } from '@shared/index'
 import { db } from '@app/db/database'
 import { locale, t } from '@app/i18n'
+import { storageFaultText } from '@app/db/faults'
 import { RecordShapeError } from '@app/sync/errors'
 import { fieldText } from '@app/components/sync/words'
 import { useOrgStore } from '@app/stores/org'
@@ -235,6 +236,8 @@ export const useReadingStore = defineStore('reading', () => {
       await records.save('reading.session', body.orgPath, body.body, { id: body.id })
     } catch (e) {
       if (e instanceof RecordShapeError) return refuse(e.code, e.path)
+      const storage = storageFaultText(e)
+      if (storage) return { ok: false, code: 'storage', text: storage }
       // saved before but the draft outlived it (a crash between the two writes): finishing again is done
       if (!(await records.find(body.id))) return refuseLocal('notSaved')
     }
@@ -276,7 +279,9 @@ export const useReadingStore = defineStore('reading', () => {
       await save()
       return OK
     } catch (e) {
-      return e instanceof RecordShapeError ? refuse(e.code, e.path) : refuseLocal('notSaved')
+      if (e instanceof RecordShapeError) return refuse(e.code, e.path)
+      const storage = storageFaultText(e)
+      return storage ? { ok: false, code: 'storage', text: storage } : refuseLocal('notSaved')
     }
   }
 

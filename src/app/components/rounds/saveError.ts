@@ -2,6 +2,7 @@
 import { message } from '@shared/index'
 import { locale, t } from '@app/i18n'
 import { RecordShapeError } from '@app/sync/errors'
+import { storageFaultText } from '@app/db/faults'
 import { fieldText } from '@app/components/sync/words'
 
 export interface SaveError {
@@ -30,6 +31,8 @@ export function describeSaveError(error: unknown): SaveError {
   if (error instanceof RecordShapeError) {
     return { text: t('visits.errors.field', { field: fieldName(error.path), message: message(error.code, locale.value) }), path: error.path }
   }
+  const storage = storageFaultText(error)
+  if (storage) return { text: storage, path: '' }
   if (error instanceof Error && error.message === 'not signed in') return { text: t('visits.errors.notSignedIn'), path: '' }
   return { text: t('visits.errors.notSaved'), path: '' }
 }
