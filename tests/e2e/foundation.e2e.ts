@@ -169,6 +169,24 @@ describe('bad input', () => {
   })
 })
 
+describe('navigation', () => {
+  it('a tab tap from a screen deep inside that tab goes back to its first screen, and titles are not cut short', async () => {
+    const context = await newContext(browser, PHONE)
+    await context.addInitScript(() => localStorage.setItem('loudong.settings', JSON.stringify({ lang: 'en', textSize: 'xlarge' })))
+    const page = await context.newPage()
+    await login(page, server.url, '13800000001')
+    await page.goto(`${server.url}/visits/care`)
+    await visibleText(page, 'Back').waitFor()
+    // the longest title, beside 返回 and the sync chip, at extra-large English text
+    const title = page.locator('.top-bar__title')
+    const clipped = await title.evaluate((el) => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
+    expect(clipped, `title "${await title.innerText()}" is cut off`).toBe(false)
+    await page.locator('.van-tabbar-item').first().click()
+    await page.waitForURL((u) => u.pathname === '/visits', { timeout: 5000 })
+    await context.close()
+  })
+})
+
 describe('screens', () => {
   const variants = [
     { name: 'zh', settings: { lang: 'zh-CN', textSize: 'standard' } },
