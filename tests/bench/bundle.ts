@@ -15,7 +15,7 @@ export async function bundleBrowserBench(): Promise<string> {
     resolve: { alias: { '@shared': `${ROOT}src/shared`, '@app': `${ROOT}src/app` } },
     build: {
       write: false,
-      minify: true,
+      minify: process.env.BENCH_MINIFY !== "0",
       target: 'es2020',
       lib: { entry: `${ROOT}tests/bench/browser/entry.ts`, formats: ['iife'], name: 'loudongBenchBundle' },
     },

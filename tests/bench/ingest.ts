@@ -13,7 +13,7 @@ import type { RunningServer } from '../e2e/harness'
 import type { BenchWorld, BuildingPlan } from './data'
 import type { Measures } from './device'
 import { Rng, seededUuidv7 } from './rng'
-import { median, processMemory } from './util'
+import { median, percentile, processMemory } from './util'
 
 export const BATCH = 100
 export const CONNECTIONS = 100
@@ -55,6 +55,7 @@ function batchMaker(buildings: readonly BuildingPlan[], tokens: Map<string, stri
   }
 }
 
+/** Closed loop: each of the connections sends its next batch as soon as the last is answered. */
 async function cannon(url: string, seconds: number, next: ReturnType<typeof batchMaker>): Promise<autocannon.Result> {
   return autocannon({
     url: `${url}/api/v1/sync/push`,
@@ -74,6 +75,36 @@ async function cannon(url: string, seconds: number, next: ReturnType<typeof batc
   })
 }
 
+/**
+ * Open loop: one batch every 1000/rate ms, evenly paced (autocannon's own rate
+ * limit sends each second's requests in one burst), whatever the answers do.
+ */
+async function paced(url: string, seconds: number, rate: number, next: ReturnType<typeof batchMaker>): Promise<{ p50: number; p99: number; failed: number }> {
+  const latencies: number[] = []
+  let failed = 0
+  const inflight: Promise<void>[] = []
+  const start = performance.now()
+  const total = Math.round(seconds * rate)
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate
+    const wait = due - performance.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    const { token, body } = next()
+    const t0 = performance.now()
+    inflight.push(
+      fetch(`${url}/api/v1/sync/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) }, body })
+        .then(async (res) => {
+          await res.arrayBuffer()
+          if (res.ok) latencies.push(performance.now() - t0)
+          else failed++
+        })
+        .catch(() => void failed++),
+    )
+  }
+  await Promise.all(inflight)
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), failed }
+}
+
 export async function ingestFigure(server: RunningServer, world: BenchWorld, tokens: Map<string, string>, runs: number, seconds: number, log: (s: string) => void): Promise<Measures> {
   for (const b of world.ingestBuildings) if (!tokens.has(b.leader.id)) throw new Error(`no session for ${b.leader.phone}`)
   const next = batchMaker(world.ingestBuildings, tokens, world.seed)
@@ -82,6 +113,7 @@ export async function ingestFigure(server: RunningServer, world: BenchWorld, tok
   await cannon(server.url, 3, next)
   const rates: number[] = []
   const p99s: number[] = []
+  const p50s: number[] = []
   const details: string[] = []
   for (let r = 0; r < runs; r++) {
     const before = maxSeq(server.dataDir)
@@ -93,16 +125,21 @@ export async function ingestFigure(server: RunningServer, world: BenchWorld, tok
     if (appended === 0) throw new Error(`nothing appended (${res['2xx']} 2xx, ${res.non2xx} non-2xx, ${res.errors} errors)`)
     rates.push(appended / elapsed)
     p99s.push(res.latency.p99)
+    p50s.push(res.latency.p50)
     log(`  ingest run ${r + 1}: ${Math.round(appended / elapsed)} records/s, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ${res.requests.average} req/s`)
   }
+  // the same 100 connections offered exactly the goal's rate (10,000 records/s): latency when not saturated
+  const open = await paced(server.url, seconds, 10_000 / BATCH, next)
+  log(`  ingest at 10,000 records/s offered: p50 ${Math.round(open.p50)} ms, p99 ${Math.round(open.p99)} ms`)
   const mem = processMemory(server.proc.pid!)
   const records = maxSeq(server.dataDir)
   const out: Measures = {
     ingest: { value: median(rates), runs: rates, detail: `${CONNECTIONS} connections × batches of ${BATCH}, ${seconds} s a run, after a 3 s warm-up${details.length ? '; ' + details.join('; ') : ''}` },
-    ingestP99: { value: median(p99s), runs: p99s, detail: 'autocannon latency, per batch request' },
+    ingestP99: { value: median(p99s), runs: p99s, detail: `autocannon latency per batch request at ${CONNECTIONS} connections flat out (p50 of the runs ${median(p50s)} ms)` },
+    ingestP99Open: { value: open.p99, detail: `open loop: ${10_000 / BATCH} batches/s evenly paced for ${seconds} s; p50 ${Math.round(open.p50)} ms, ${open.failed} failed` },
   }
   out.rss = mem
-    ? { value: mem.rssMiB, detail: `after ingest, ${records.toLocaleString('en')} records; peak ${Math.round(mem.peakMiB)} MiB; idle at start ${rssIdle ? Math.round(rssIdle.rssMiB) : '?'} MiB` }
+    ? { value: mem.rssMiB, detail: `after ingest, ${records.toLocaleString('en')} records; peak ${Math.round(mem.peakMiB)} MiB; ${rssIdle ? Math.round(rssIdle.rssMiB) : '?'} MiB before ingest (1M records, after the device figures)` }
     : { error: 'no /proc on this system' }
   return out
 }

@@ -71,6 +71,7 @@ const ROWS: RowSpec[] = [
   { id: 'pull', figure: 'pull 50,000 records → empty device', unit: 's', goal: le(10) },
   { id: 'ingest', figure: 'server ingest, 100 × 100 at 1M', unit: 'rec/s', goal: ge(10_000) },
   { id: 'ingestP99', figure: 'server ingest, p99 latency', unit: 'ms', goal: le(100) },
+  { id: 'ingestP99Open', figure: '  (extra) p99 at 10,000 rec/s offered', unit: 'ms', goal: le(100) },
   { id: 'heap', figure: 'memory: JS heap, 50,000 records', unit: 'MiB', goal: null },
   { id: 'rss', figure: 'memory: server RSS, 1M records', unit: 'MiB', goal: null },
   { id: 'pouch', figure: 'peer: PouchDB → express-pouchdb', unit: 'rec/s', goal: null },
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
     warm: ['warm', 'grid'],
     push: ['push'],
     peer: ['pouch', 'ratio'],
-    ingest: ['ingest', 'ingestP99', 'rss'],
+    ingest: ['ingest', 'ingestP99', 'ingestP99Open', 'rss'],
   }
   const fail = (step: StepName, err: unknown) => {
     const msg = errorText(err)
@@ -310,7 +311,7 @@ async function main(): Promise<void> {
       if (ours === undefined) throw new Error(`no push figure to compare with${measures.push?.error ? ` (${measures.push.error})` : ''}`)
       measures.ratio = { value: ours / theirs!, detail: `${Math.round(ours)} ÷ ${Math.round(theirs!)} records/s, same records, same Chromium, same run` }
     })
-    await step('ingest', 200_000, async () => {
+    await step('ingest', 240_000, async () => {
       if (setupError || !server) throw new Error(setupError ?? 'no server')
       Object.assign(measures, await ingestFigure(server, world, tokens, opts.runs, 10, log))
     })
