@@ -10,6 +10,7 @@ import { classify, sendError } from './errors'
 import { registerStatic } from './static'
 import { authRoutes } from './routes/auth'
 import { orgRoutes } from './routes/org'
+import { peopleRoutes } from './routes/people'
 import { syncRoutes } from './routes/sync'
 import { MIN_PROTOCOL, PROTOCOL_HEADER } from '../shared/protocol'
 import type { SessionUser } from '../shared/roles'
@@ -134,6 +135,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/api/v1/health', { config: { public: true } }, async () => ({ ok: true }))
   await app.register(authRoutes(ctx))
   await app.register(orgRoutes(ctx))
+  await app.register(peopleRoutes(ctx))
   await app.register(syncRoutes(ctx))
   await registerStatic(app, opts.distDir)
 

@@ -42,12 +42,24 @@ export interface OrgStore {
   count(): number
 }
 
+/** A user as others may see them: no phone, no password. */
+export interface PersonRow {
+  id: string
+  name: string
+  role: Role
+}
+
 export interface UserStore {
   byId(id: string): UserRow | null
   byPhone(phone: string): UserRow | null
   /** insert or update by phone; returns the stored row */
   upsert(user: Omit<UserRow, 'id' | 'disabledAt'> & { id?: string }): UserRow
   setDisabled(phone: string, disabledAt: string | null): boolean
+  /**
+   * Enabled users with a scope at, above or beneath one of `scopes` (each side
+   * may be the wider), by id.
+   */
+  overlapping(scopes: readonly string[]): PersonRow[]
 }
 
 export interface SessionStore {
@@ -249,6 +261,13 @@ export function createSqliteStorage(db: Db): Storage {
        ON CONFLICT (phone) DO UPDATE SET name = excluded.name, role = excluded.role, scopes = excluded.scopes, password_hash = excluded.password_hash`,
     ),
     userDisable: db.prepare<[string | null, string]>('UPDATE users SET disabled_at = ? WHERE phone = ?'),
+    // One scope of the caller: a user scope equal to it or one of its ancestors (the
+    // JSON list), or inside its range. Only name and role leave the table.
+    usersOverlapping: db.prepare<[string, string, string], PersonRow>(
+      `SELECT DISTINCT u.id, u.name, u.role FROM users u, json_each(u.scopes) s
+       WHERE u.disabled_at IS NULL
+         AND (s.value IN (SELECT value FROM json_each(?)) OR (s.value >= ? AND s.value < ?))`,
+    ),
     sessionCreate: db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)'),
     sessionGet: db.prepare<[string], { token_hash: string; user_id: string; created_at: number; last_seen_at: number; revoked_at: number | null }>(
       'SELECT * FROM sessions WHERE token_hash = ?',
@@ -333,6 +352,15 @@ export function createSqliteStorage(db: Db): Storage {
       return toUser(q.userByPhone.get(u.phone)!)
     },
     setDisabled: (phone, at) => q.userDisable.run(at, phone).changes > 0,
+    overlapping: (scopes) => {
+      const byId = new Map<string, PersonRow>()
+      for (const scope of normalizeScopes(scopes)) {
+        const selfAndAbove: string[] = []
+        for (let p: string | null = scope; p !== null; p = parentPath(p)) selfAndAbove.push(p)
+        for (const r of q.usersOverlapping.all(JSON.stringify(selfAndAbove), ...belowRange(scope))) byId.set(r.id, r)
+      }
+      return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    },
   }
 
   const sessions: SessionStore = {

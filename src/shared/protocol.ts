@@ -6,7 +6,7 @@
 import type { LocalRecord, StoredRecord } from './records'
 import type { MessageCode } from './messages'
 import type { OrgNode } from './org'
-import type { SessionUser } from './roles'
+import type { Role, SessionUser } from './roles'
 
 export const API_PREFIX = '/api/v1'
 export const PROTOCOL_VERSION = 1
@@ -52,6 +52,20 @@ export interface LoginResponse {
 
 export interface OrgResponse {
   nodes: OrgNode[]
+}
+
+/**
+ * Someone whose work meets the caller's, so the device can say who acted
+ * ("刘敏(社区工作人员)"). Never their phone: the name and role are all a timeline needs.
+ */
+export interface Person {
+  id: string
+  name: string
+  role: Role
+}
+
+export interface PeopleResponse {
+  people: Person[]
 }
 
 export interface ApiError {

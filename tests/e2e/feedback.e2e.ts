@@ -196,7 +196,11 @@ describe('resident feedback', () => {
     expect(texts[1]).toContain('上报到居民小组长')
     expect(texts[1]).toContain('我(张秀英)')
     expect(texts[2]).toContain('上报到社区')
+    // the people list fetched at login names the others: no more 其他人员
+    expect(texts[2]).toContain('王志强(居民小组长)')
     expect(texts[3]).toContain('由社区解决')
+    expect(texts[3]).toContain('刘敏(社区工作人员)')
+    expect(await leader.locator('[data-resolved-by]').textContent()).toBe('刘敏(社区工作人员)')
     expect(texts[3]).toContain('物业已更换楼道灯和线路')
     // the resident's building leader may reopen it if the resident is not satisfied
     await leader.locator('[data-action="reopen"]').waitFor()

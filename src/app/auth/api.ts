@@ -1,8 +1,8 @@
 /**
- * The three account calls the shell makes. Record sync has its own client in
+ * The account calls the shell makes. Record sync has its own client in
  * `sync/`; these stay separate so logging in works even if sync is broken.
  */
-import { API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION, type ApiError, type LoginResponse, type OrgResponse } from '@shared/index'
+import { API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION, type ApiError, type LoginResponse, type OrgResponse, type PeopleResponse } from '@shared/index'
 import { locale, t } from '@app/i18n'
 
 /** A failed call, carrying words a person can read. */
@@ -56,6 +56,10 @@ export function postLogin(phone: string, password: string): Promise<LoginRespons
 
 export function getOrg(token: string): Promise<OrgResponse> {
   return call<OrgResponse>('/org', { method: 'GET', token })
+}
+
+export function getPeople(token: string): Promise<PeopleResponse> {
+  return call<PeopleResponse>('/people', { method: 'GET', token })
 }
 
 export async function postLogout(token: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { AnyRecord, OrgNode, SessionUser } from '@shared/index'
+import type { AnyRecord, OrgNode, Person, SessionUser } from '@shared/index'
 
 /** One outbox row per record the server has not accepted yet. The record itself lives in `records`. */
 export interface OutboxEntry {
@@ -30,6 +30,12 @@ export interface MetaValues {
   lastSyncAt: number
   /** why sync is paused: the login expired or the account was disabled */
   syncPaused: 'login' | null
+  /**
+   * Names of the people around this user (GET /api/v1/people), for "刘敏(社区工作人员)"
+   * in timelines. A meta row rather than a table, so no schema version is needed;
+   * personal data, so the logout wipe (every meta row but deviceId) takes it too.
+   */
+  people: Person[]
 }
 export type MetaKey = keyof MetaValues
 export interface MetaRow<K extends MetaKey = MetaKey> {

@@ -3,8 +3,9 @@ import { computed, ref, watch } from 'vue'
 import type { Session } from '@app/db/schema'
 import { db } from '@app/db/database'
 import { t } from '@app/i18n'
-import { ApiProblem, getOrg, postLogin, postLogout } from '@app/auth/api'
+import { ApiProblem, getOrg, getPeople, postLogin, postLogout } from '@app/auth/api'
 import { useOrgStore } from '@app/stores/org'
+import { usePeopleStore } from '@app/stores/people'
 import { useSyncStore } from '@app/stores/sync'
 
 /** Thrown inside the wipe transaction when a record slipped into the outbox after the check. */
@@ -54,7 +55,13 @@ export const useSessionStore = defineStore('session', () => {
   /** Reads the saved session; called before the first render. */
   async function load(): Promise<void> {
     session.value = (await db.getMeta('session')) ?? null
-    if (session.value) await useOrgStore().load()
+    if (session.value) await Promise.all([useOrgStore().load(), usePeopleStore().load()])
+  }
+
+  /** Forgets, in memory, what the wipe just removed from the database. */
+  function clearLoaded(): void {
+    useOrgStore().clear()
+    usePeopleStore().clear()
   }
 
   /** Records not yet accepted by the server. The outbox is the truth; the sync store's counts may lag. */
@@ -71,7 +78,7 @@ export const useSessionStore = defineStore('session', () => {
     useSyncStore().stop()
     await wipePersonalData({ evenUnsynced: true })
     session.value = null
-    useOrgStore().clear()
+    clearLoaded()
     endedBecause.value = 'disabled'
   }
 
@@ -83,12 +90,27 @@ export const useSessionStore = defineStore('session', () => {
     },
   )
 
-  /** Downloads the user's part of the organisation tree and replaces the local copy. */
+  /**
+   * Downloads the user's part of the organisation tree and the names of the people
+   * around them, and replaces the local copies. Names are a nicety: when only they
+   * fail (no network half way, a server from before /people) the tree is still
+   * stored and the names already on the device stay.
+   */
   async function refreshOrg(): Promise<void> {
     if (!session.value) return
+    const token = session.value.token
     try {
-      const { nodes } = await getOrg(session.value.token)
+      const [{ nodes }, people] = await Promise.all([
+        getOrg(token),
+        getPeople(token).catch((e: unknown) => {
+          if (isAccountDisabled(e)) throw e
+          return null
+        }),
+      ])
+      // logged out or switched user while the answers were on their way: they are someone else's now
+      if (session.value?.token !== token) return
       await useOrgStore().replace(nodes)
+      if (people) await usePeopleStore().replace(people.people)
     } catch (e) {
       if (isAccountDisabled(e)) await accountDisabled()
       throw e
@@ -115,7 +137,7 @@ export const useSessionStore = defineStore('session', () => {
     if (previous && previous.user.id !== res.user.id) {
       sync.stop()
       await wipePersonalData()
-      useOrgStore().clear()
+      clearLoaded()
     }
     const next: Session = { token: res.token, user: res.user }
     await db.setMeta('session', next)
@@ -142,7 +164,7 @@ export const useSessionStore = defineStore('session', () => {
       return { ok: false, unsynced: e.count }
     }
     session.value = null
-    useOrgStore().clear()
+    clearLoaded()
     return { ok: true }
   }
 

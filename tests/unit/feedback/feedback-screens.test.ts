@@ -9,7 +9,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import Vant from 'vant'
-import type { AnyRecord, Role } from '@shared/index'
+import type { AnyRecord, Person, Role } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
 import { freshDb } from '../app/fakes'
 
@@ -52,11 +52,12 @@ function event(target: AnyRecord, authorId: string, body: Record<string, unknown
   return { id: id(), type: 'feedback.event', v: 1, orgPath: target.orgPath, authorId, deviceId: 'd', clientTime: at(12), seq, serverTime: at(12), body: { feedback: target.id, text: '说明', ...body } } as AnyRecord
 }
 
-async function start(role: Role, scopes: string[], records: AnyRecord[] = []) {
+async function start(role: Role, scopes: string[], records: AnyRecord[] = [], people: Person[] = []) {
   setLocale('zh-CN')
   holder.db = freshDb()
   await signInAs(role, scopes)
   await holder.db.records.bulkAdd(records)
+  if (people.length) await holder.db.setMeta('people', people)
   setActivePinia(createPinia())
   await useOrgStore().replace([
     { path: G, kind: 'group', name: '第一居民小组' },
@@ -218,5 +219,24 @@ describe('feedback page', () => {
     expect(wrapper.find('[data-status]').text()).toContain('已解决 · 居民小组长')
     expect(wrapper.findAll('[data-action]').map((b) => b.text())).toEqual(['重新打开', '备注'])
     expect(store.find(item.id)!.resolvedLevel).toBe('group')
+  })
+
+  it('names who raised, escalated and resolved it from the people stored on the device', async () => {
+    const item = feedback(B1, ME, 1)
+    const first = event(item, OTHER, { action: 'escalate', toLevel: 'group' })
+    const up = event(item, 'u-wang', { action: 'escalate', toLevel: 'community' })
+    const done = event(item, 'u-liu', { action: 'resolve', atLevel: 'community', text: '物业已换灯' })
+    const elsewhere = event(item, 'u-new', { action: 'comment' })
+    await start('building_leader', [B1], [item, first, up, done, elsewhere], [
+      { id: 'u-wang', name: '王志强', role: 'group_leader' },
+      { id: 'u-liu', name: '刘敏', role: 'community_staff' },
+    ])
+    const { wrapper } = await mountAt(FeedbackDetail, `/feedback/${item.id}`)
+
+    expect(wrapper.find('[data-raised-by]').text()).toBe('我(张秀英)')
+    expect(wrapper.find('[data-resolved-by]').text()).toBe('刘敏(社区工作人员)')
+    const who = wrapper.findAll('[data-timeline-entry] [data-who]').map((w) => w.text())
+    // OTHER and u-new are not in the list: the words from before names existed
+    expect(who).toEqual(['我(张秀英)', '其他人员', '王志强(居民小组长)', '刘敏(社区工作人员)', '其他人员'])
   })
 })

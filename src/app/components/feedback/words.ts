@@ -1,5 +1,5 @@
 /** Plain words for feedback: places, ages, levels and who acted. */
-import { DAY_MS, ancestorAt, parseHouseholdKey, roomLabel, type FeedbackTimelineEntry, type FeedbackView, type Level, type OrgNode, type Role } from '@shared/index'
+import { DAY_MS, ancestorAt, parseHouseholdKey, roomLabel, type FeedbackTimelineEntry, type FeedbackView, type Level, type OrgNode, type Person, type Role } from '@shared/index'
 import { locale, t } from '@app/i18n'
 
 const ZONE = 'Asia/Shanghai'
@@ -42,14 +42,28 @@ export function buildingOf(orgPath: string): string | null {
   return b === orgPath ? b : null
 }
 
+/** "社区工作人员": who works at a level. */
+export function roleAtText(level: Level): string {
+  return t(`org.roles.${ROLE_AT[level]}`)
+}
+
 /**
- * Who acted. Other people's names are not on this device, but a resolution
- * names its author's own level (the server refuses any other), so that is said.
+ * Who acted: 我(张秀英) for the signed-in person, 刘敏(社区工作人员) for someone in
+ * the people list, else `unknown` (the device has no name for them).
  */
-export function whoText(entry: FeedbackTimelineEntry, me: { id: string; name: string } | null): string {
-  if (me && entry.authorId === me.id) return t('feedback.timeline.me', { name: me.name })
-  if (entry.action === 'resolve' && entry.atLevel) return t(`org.roles.${ROLE_AT[entry.atLevel]}`)
-  return t('feedback.timeline.someone')
+export function actorText(authorId: string, me: { id: string; name: string } | null, person: Person | undefined, unknown: string): string {
+  if (me && authorId === me.id) return t('feedback.timeline.me', { name: me.name })
+  if (person) return t('feedback.timeline.person', { name: person.name, role: t(`org.roles.${person.role}`) })
+  return unknown
+}
+
+/**
+ * Who acted in a timeline step. Without a name, a resolution still names its
+ * author's own level (the server refuses any other), so that is said.
+ */
+export function whoText(entry: FeedbackTimelineEntry, me: { id: string; name: string } | null, person?: Person): string {
+  const unknown = entry.action === 'resolve' && entry.atLevel ? roleAtText(entry.atLevel) : t('feedback.timeline.someone')
+  return actorText(entry.authorId, me, person, unknown)
 }
 
 /** "上报到社区", "在社区解决", "备注" … */

@@ -20,9 +20,10 @@ export function doorText(household: string): string {
   return h ? t('rounds.door', { unit: h.unit, room: roomLabel(household) }) : household
 }
 
-/** 我 for the signed-in person; others' names are not on this device, so 其他人. */
-export function authorText(authorId: string, myId: string | undefined): string {
-  return authorId === myId ? t('rounds.me') : t('rounds.someoneElse')
+/** 我 for the signed-in person, their name for someone this device can name, else 其他人. */
+export function authorText(authorId: string, myId: string | undefined, name?: string): string {
+  if (authorId === myId) return t('rounds.me')
+  return name ?? t('rounds.someoneElse')
 }
 
 /** The route to a household's page. */
