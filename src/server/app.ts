@@ -48,6 +48,9 @@ export interface AppContext {
   loginByIp: FailureLimiter
 }
 
+/** How many times the per-account failure limit one address may use up. */
+export const IP_LIMIT_FACTOR = 5
+
 export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; " +
@@ -94,7 +97,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     storage: createSqliteStorage(opts.db),
     now,
     loginByAccount: new FailureLimiter(limit.max, limit.windowMs),
-    loginByIp: new FailureLimiter(limit.max, limit.windowMs),
+    // An address is often shared (a community centre's Wi-Fi, carrier NAT, a proxy without
+    // TRUST_PROXY): ten typos by anyone must not lock everyone out. Per account stays at `max`.
+    loginByIp: new FailureLimiter(limit.max * IP_LIMIT_FACTOR, limit.windowMs),
   }
 
   app.decorateRequest('user', null)
