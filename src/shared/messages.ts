@@ -15,6 +15,7 @@ export const MESSAGES = {
   too_large: ['一次上传的数据太多,请分批上传', 'Too much data in one upload; send it in smaller batches'],
   outdated_client: ['应用版本过旧,请刷新页面更新', 'This app version is too old; refresh the page to update'],
   storage_full: ['手机存储空间已满,记录没有保存', 'The phone storage is full; the record was not saved'],
+  missing_record: ['这条记录在手机上找不到了,无法上传', 'This record is no longer on the phone, so it cannot be sent'],
   server_error: ['服务器出错了,记录仍保存在手机上', 'Server error; your records are still kept on this device'],
   // per record
   invalid_record: ['记录格式不正确', 'The record is malformed'],

@@ -29,6 +29,7 @@ import {
   type SessionDraft,
 } from '@shared/index'
 import { db } from '@app/db/database'
+import { RUNNING_KEY } from '@app/db/draftKeys'
 import { locale, t } from '@app/i18n'
 import { storageFaultText } from '@app/db/faults'
 import { RecordShapeError } from '@app/sync/errors'
@@ -37,8 +38,8 @@ import { useOrgStore } from '@app/stores/org'
 import { useRecordsStore } from '@app/stores/records'
 import { useSessionStore } from '@app/stores/session'
 
-/** One session runs at a time on a device: a reader is at one point at a time. */
-export const RUNNING_KEY = 'reading.running'
+/** One session runs at a time on a device; its key lives in db/ so the session store can see it too. */
+export { RUNNING_KEY }
 
 /** Why an action was refused, in words for the person; the running draft is always kept as it was. */
 export interface Refusal {

@@ -5,6 +5,7 @@ import { uuidv7, type AnyRecord, type BodyOf, type LocalRecord, type RecordType 
 import { db } from '@app/db/database'
 import type { OutboxEntry } from '@app/db/schema'
 import { requeueRejected, saveAsNewRecord, saveRecord } from '@app/sync/outbox'
+import type { Owner } from '@app/sync/owner'
 import { recordStatus, type RecordStatus } from '@app/sync/status'
 import { useSyncStore } from '@app/stores/sync'
 
@@ -34,10 +35,11 @@ async function deviceId(): Promise<string> {
   })
 }
 
-async function author(): Promise<{ authorId: string; deviceId: string }> {
+/** Who saves: read before the write, so the write checks it is still them (`owner`). */
+async function author(): Promise<{ authorId: string; deviceId: string; owner: Owner }> {
   const session = await db.getMeta('session')
   if (!session) throw new Error('not signed in')
-  return { authorId: session.user.id, deviceId: await deviceId() }
+  return { authorId: session.user.id, deviceId: await deviceId(), owner: { userId: session.user.id } }
 }
 
 /** Records made on this device and what became of them. Views use this, never Dexie. */

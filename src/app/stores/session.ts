@@ -2,20 +2,48 @@ import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import type { Session } from '@app/db/schema'
 import { db } from '@app/db/database'
+import { RUNNING_KEY } from '@app/db/draftKeys'
 import { t } from '@app/i18n'
 import { ApiProblem, getOrg, getPeople, postLogin, postLogout } from '@app/auth/api'
 import { useOrgStore } from '@app/stores/org'
 import { usePeopleStore } from '@app/stores/people'
 import { useSyncStore } from '@app/stores/sync'
+import { afterSyncRuns } from '@app/sync/locks'
 
-/** Thrown inside the wipe transaction when a record slipped into the outbox after the check. */
+/** Thrown inside the wipe transaction when a record slipped into the outbox (or a reading session started) after the check. */
 class StillUnsynced extends Error {
-  constructor(readonly count: number) {
+  constructor(
+    readonly count: number,
+    readonly running: boolean,
+  ) {
     super('unsynced records')
   }
 }
 
-export type LogoutResult = { ok: true } | { ok: false; unsynced: number }
+/** Why logging out was refused: records not yet accepted, and/or a reading session still running (its draft would be wiped). */
+export type LogoutRefusal = { ok: false; unsynced: number; running?: true }
+export type LogoutResult = { ok: true } | LogoutRefusal
+
+function refusal(unsynced: number, running: boolean): LogoutRefusal {
+  return running ? { ok: false, unsynced, running: true } : { ok: false, unsynced }
+}
+
+/**
+ * A reading session running on this device: a draft until it is finished, so a
+ * wipe would lose it. One already saved (its draft's drop was lost) is not
+ * running, as the reading store itself decides on load.
+ */
+async function readingRunning(): Promise<boolean> {
+  const draft = (await db.drafts.get(RUNNING_KEY))?.value as { id?: unknown } | undefined
+  if (!draft) return false
+  return typeof draft.id !== 'string' || (await db.records.get(draft.id)) === undefined
+}
+
+/** People type phone numbers with spaces, dashes or +86; the account is the 11 digits (as the server reads them). */
+function samePhone(a: string, b: string): boolean {
+  const digits = (p: string) => p.replace(/[\s\-()]/g, '').replace(/^(?:\+?86)(1\d{10})$/, '$1')
+  return digits(a) === digits(b)
+}
 
 /** Why the device ended the session by itself, for the notice on the login screen. */
 export type EndedBecause = 'disabled' | null
@@ -30,18 +58,26 @@ function isAccountDisabled(error: unknown): boolean {
  * id stays: it names this phone, not its user. Settings live in localStorage and
  * stay too. `evenUnsynced` is only for a disabled account (a lost phone): then
  * the unsynced records must go as well, because whoever holds the phone is not
- * the person who wrote them.
+ * the person who wrote them. A running reading session counts as unsynced: it
+ * is a draft, and the wipe would end it without a record.
+ *
+ * Waits for a sync run holding the lock to end first, so a page the run is
+ * storing cannot land after the wipe; the run's own check (sync/owner.ts)
+ * covers the cases without Web Locks.
  */
 async function wipePersonalData(opts: { evenUnsynced?: boolean } = {}): Promise<void> {
-  await db.transaction('rw', [db.records, db.outbox, db.org, db.drafts, db.meta], async () => {
-    const left = await db.outbox.count()
-    if (left > 0 && !opts.evenUnsynced) throw new StillUnsynced(left)
-    await db.outbox.clear()
-    await db.records.clear()
-    await db.org.clear()
-    await db.drafts.clear()
-    await db.meta.where('key').notEqual('deviceId').delete()
-  })
+  await afterSyncRuns(() =>
+    db.transaction('rw', [db.records, db.outbox, db.org, db.drafts, db.meta], async () => {
+      const left = await db.outbox.count()
+      const running = await readingRunning()
+      if ((left > 0 || running) && !opts.evenUnsynced) throw new StillUnsynced(left, running)
+      await db.outbox.clear()
+      await db.records.clear()
+      await db.org.clear()
+      await db.drafts.clear()
+      await db.meta.where('key').notEqual('deviceId').delete()
+    }),
+  )
 }
 
 export const useSessionStore = defineStore('session', () => {
@@ -68,6 +104,18 @@ export const useSessionStore = defineStore('session', () => {
   async function unsyncedCount(): Promise<number> {
     const sync = useSyncStore()
     return Math.max(await db.outbox.count(), sync.waiting + sync.attention)
+  }
+
+  /** What stops a logout (or another person's login) right now; null when nothing does. */
+  async function logoutBlockers(): Promise<LogoutRefusal | null> {
+    const [unsynced, running] = await Promise.all([unsyncedCount(), readingRunning()])
+    return unsynced > 0 || running ? refusal(unsynced, running) : null
+  }
+
+  /** Words for refusing another person's login while `name`'s work is still only on this phone. */
+  function otherUserProblem(name: string, blockers: LogoutRefusal): ApiProblem {
+    const words = blockers.unsynced > 0 ? t('auth.errors.otherUser', { n: blockers.unsynced, name }) : t('auth.errors.otherUserRunning', { name })
+    return new ApiProblem(words, 'http')
   }
 
   /**
@@ -118,40 +166,58 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   /** Throws ApiProblem with words for the person on failure. */
+  /**
+   * Throws ApiProblem with words for the person on failure. Whether it is another
+   * person is only known from the server's answer (the user id): a phone typed
+   * as "+86 138…" is the same account as the 13800000000 stored.
+   */
   async function login(phone: string, password: string): Promise<void> {
     const previous = session.value
-    if (previous && previous.user.phone !== phone) {
-      const n = await unsyncedCount()
-      if (n > 0) throw new ApiProblem(t('auth.errors.otherUser', { n, name: previous.user.name }), 'http')
-    }
     let res: Awaited<ReturnType<typeof postLogin>>
     try {
       res = await postLogin(phone, password)
     } catch (e) {
       // the right password for a disabled account: this device held it, so it wipes itself too
-      if (isAccountDisabled(e) && previous?.user.phone === phone) await accountDisabled()
+      if (isAccountDisabled(e) && previous && samePhone(previous.user.phone, phone)) await accountDisabled()
       throw e
     }
-    endedBecause.value = null
     const sync = useSyncStore()
     if (previous && previous.user.id !== res.user.id) {
+      // another person: the previous one's unsynced work would be wiped, so refuse and drop the new token
+      const blockers = await logoutBlockers()
+      if (blockers) {
+        await postLogout(res.token).catch(() => undefined)
+        throw otherUserProblem(previous.user.name, blockers)
+      }
       sync.stop()
-      await wipePersonalData()
+      try {
+        await wipePersonalData()
+      } catch (e) {
+        sync.start()
+        await postLogout(res.token).catch(() => undefined)
+        if (e instanceof StillUnsynced) throw otherUserProblem(previous.user.name, refusal(e.count, e.running))
+        throw e
+      }
       clearLoaded()
     }
+    endedBecause.value = null
     const next: Session = { token: res.token, user: res.user }
     await db.setMeta('session', next)
     session.value = next
     // the tree is needed for the screens but not for being logged in; it is fetched again on the next start
     await refreshOrg().catch(() => undefined)
-    if (!previous) sync.start()
+    // idempotent: wires the triggers after a first login and again after a switch (which stopped them)
+    sync.start()
     await sync.resume()
   }
 
-  /** Refused while anything is unsynced: logging out wipes the device, and those records exist nowhere else. */
+  /**
+   * Refused while anything is unsynced or a reading session is running: logging
+   * out wipes the device, and those records (or that draft) exist nowhere else.
+   */
   async function logout(): Promise<LogoutResult> {
-    const unsynced = await unsyncedCount()
-    if (unsynced > 0) return { ok: false, unsynced }
+    const blockers = await logoutBlockers()
+    if (blockers) return blockers
     const sync = useSyncStore()
     sync.stop()
     const token = session.value?.token
@@ -161,12 +227,12 @@ export const useSessionStore = defineStore('session', () => {
     } catch (e) {
       if (!(e instanceof StillUnsynced)) throw e
       sync.start()
-      return { ok: false, unsynced: e.count }
+      return refusal(e.count, e.running)
     }
     session.value = null
     clearLoaded()
     return { ok: true }
   }
 
-  return { session, user, loggedIn, endedBecause, load, login, logout, refreshOrg, accountDisabled, unsyncedCount }
+  return { session, user, loggedIn, endedBecause, load, login, logout, refreshOrg, accountDisabled, unsyncedCount, logoutBlockers }
 })

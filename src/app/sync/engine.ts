@@ -9,7 +9,9 @@ import { guardedWrite } from '@app/db/guarded'
 import type { MetaKey, MetaValues } from '@app/db/schema'
 import { createSyncApi } from './api'
 import { classifyFailure, retryDelay } from './backoff'
+import { SessionChangedError } from './errors'
 import { defaultLocks, withSyncLock, type LockLike } from './locks'
+import { assertOwner, ownerOf, type Owner } from './owner'
 import { pullAll } from './pull'
 import { pushOutbox, type PushLimits } from './push'
 import type { SyncStatus } from './status'
@@ -112,43 +114,58 @@ export class SyncEngine {
 
   private async loop(): Promise<SyncStatus> {
     let status: SyncStatus
+    let rerun: boolean
     do {
       this.again = false
+      let stopped = false
       try {
         status = await this.runOnce()
-      } catch {
-        // the device side failed (storage full, database closed): nothing was lost, so try again later
-        status = await this.fail({ kind: 'http', status: 503, code: 'device_error', retryAfterMs: null })
+      } catch (e) {
+        if (e instanceof SessionChangedError) {
+          // logged out or another person logged in mid-run: nothing of it was stored; not a failure, so no retry
+          stopped = true
+          status = this.set({ state: 'signedOut', code: null })
+        } else {
+          // the device side failed (storage full, database closed): nothing was lost, so try again later
+          status = await this.fail({ kind: 'http', status: 503, code: 'device_error', retryAfterMs: null })
+        }
       }
-    } while (this.again && status.state === 'idle')
+      // a run asked for meanwhile (the new person's first) still happens after a stopped one
+      rerun = this.again && (status.state === 'idle' || stopped)
+    } while (rerun)
     return status
   }
 
   private async runOnce(): Promise<SyncStatus> {
     if (await this.db.getMeta('syncPaused')) return this.set({ state: 'paused' })
-    const session = await this.db.getMeta('session')
-    if (!session?.token) return this.set({ state: 'signedOut' })
+    if (!(await this.db.getMeta('session'))?.token) return this.set({ state: 'signedOut' })
     return withSyncLock(
       this.locks,
-      () => this.exchange(session.token),
+      async () => {
+        // read again under the lock: a logout may have wiped the device while this run waited for it
+        const session = await this.db.getMeta('session')
+        return session?.token ? this.exchange(ownerOf(session)) : this.set({ state: 'signedOut' })
+      },
       () => this.set({ state: 'busy' }),
     )
   }
 
-  private async exchange(token: string): Promise<SyncStatus> {
+  /** Every write of the run checks it still speaks for `owner` (see owner.ts); a change throws SessionChangedError. */
+  private async exchange(owner: Owner): Promise<SyncStatus> {
     this.set({ state: 'syncing' })
-    const api = createSyncApi({ fetch: this.opts.fetch, baseUrl: this.opts.baseUrl ?? '', now: this.now }, token)
-    const pushed = await pushOutbox(this.db, api, this.opts.pushLimits)
-    if (pushed.kind === 'failed') return this.fail(pushed.failure)
-    const pulled = await pullAll(this.db, api, this.opts.pullLimit)
-    if (pulled.kind === 'failed') return this.fail(pulled.failure)
+    const api = createSyncApi({ fetch: this.opts.fetch, baseUrl: this.opts.baseUrl ?? '', now: this.now }, owner.token ?? '')
+    const pushed = await pushOutbox(this.db, api, this.opts.pushLimits, owner)
+    if (pushed.kind === 'failed') return this.fail(pushed.failure, owner)
+    const pulled = await pullAll(this.db, api, this.opts.pullLimit, owner)
+    if (pulled.kind === 'failed') return this.fail(pulled.failure, owner)
     this.failures = 0
     const at = this.now()
-    await this.writeMeta('lastSyncAt', at)
+    await this.writeMeta('lastSyncAt', at, owner)
     return this.set({ state: 'idle', lastSyncAt: at, code: null })
   }
 
-  private async fail(failure: TransportFailure): Promise<SyncStatus> {
+  /** `owner`: the failure came from that session's requests; a pause or a disabled account must not land on someone else. */
+  private async fail(failure: TransportFailure, owner?: Owner): Promise<SyncStatus> {
     const decision = classifyFailure(failure)
     const code = failure.kind === 'http' ? failure.code : null
     switch (decision.action) {
@@ -159,11 +176,11 @@ export class SyncEngine {
         return this.set({ state: failure.kind === 'network' ? 'offline' : 'retrying', retryInMs: delay, code })
       }
       case 'login':
-        await this.writeMeta('syncPaused', 'login')
+        await this.writeMeta('syncPaused', 'login', owner)
         return this.set({ state: 'paused', code })
       case 'disabled':
         // the remedy is the same as an expired login: someone must sign in again
-        await this.writeMeta('syncPaused', 'login')
+        await this.writeMeta('syncPaused', 'login', owner)
         return this.set({ state: 'disabled', code })
       case 'outdated':
         this.halted = true
@@ -174,8 +191,12 @@ export class SyncEngine {
     }
   }
 
-  private writeMeta<K extends MetaKey>(key: K, value: MetaValues[K]): Promise<void> {
-    return guardedWrite(this.db, () => this.db.setMeta(key, value))
+  private writeMeta<K extends MetaKey>(key: K, value: MetaValues[K], owner?: Owner): Promise<void> {
+    if (!owner) return guardedWrite(this.db, () => this.db.setMeta(key, value))
+    return guardedWrite(this.db, () => this.db.transaction('rw', this.db.meta, async () => {
+      await assertOwner(this.db, owner)
+      await this.db.setMeta(key, value)
+    }))
   }
 
   private scheduleRetry(delay: number): void {

@@ -15,3 +15,17 @@ export class RecordShapeError extends Error {
     super(`${code}${path ? ` at ${path}` : ''}`)
   }
 }
+
+/**
+ * The person this sync run or save speaks for logged out, or someone else logged
+ * in, since it began: whatever it was about to write belongs to nobody here now.
+ * Thrown inside the write's transaction so nothing of it is stored. Not a
+ * failure: the engine simply stops, with no retry and no backoff.
+ */
+export class SessionChangedError extends Error {
+  override readonly name = 'SessionChangedError'
+
+  constructor() {
+    super('the session changed while writing')
+  }
+}

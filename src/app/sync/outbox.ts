@@ -6,6 +6,7 @@ import { BODY_VERSION, checkRecordShape, uuidv7, type BodyOf, type LocalRecord, 
 import type { LoudongDB } from '@app/db/database'
 import { guardedWrite } from '@app/db/guarded'
 import { RecordShapeError } from './errors'
+import { assertOwner, type Owner } from './owner'
 
 export interface SaveInput<T extends RecordType> {
   type: T
@@ -20,6 +21,12 @@ export interface SaveInput<T extends RecordType> {
    * saved (a reading session's draft: feedback raised during it points at it).
    */
   id?: string
+  /**
+   * The session `authorId` was read from. When given, the save writes nothing
+   * (throws SessionChangedError) if that person logged out or another logged in
+   * before the write — a record must never carry someone else's name.
+   */
+  owner?: Owner
 }
 
 function checked<T extends RecordType>(candidate: LocalRecord<T>): LocalRecord<T> {
@@ -57,7 +64,8 @@ export async function saveRecord<T extends RecordType>(db: LoudongDB, input: Sav
     body: input.body,
   })
   await guardedWrite(db, () =>
-    db.transaction('rw', db.records, db.outbox, async () => {
+    db.transaction('rw', db.records, db.outbox, db.meta, async () => {
+      if (input.owner) await assertOwner(db, input.owner)
       const queuedAt = await nextQueuedAt(db, input.now)
       await db.records.add(record)
       await db.outbox.add({ id: record.id, state: 'pending', queuedAt, attempts: 0 })
@@ -92,7 +100,7 @@ export async function requeueRejected<T extends RecordType>(db: LoudongDB, id: s
 export async function saveAsNewRecord<T extends RecordType>(
   db: LoudongDB,
   id: string,
-  input: { body?: BodyOf<T>; authorId: string; deviceId: string; now: number },
+  input: { body?: BodyOf<T>; authorId: string; deviceId: string; now: number; owner?: Owner },
 ): Promise<LocalRecord<T>> {
   const stored = await db.records.get(id)
   if (!stored) throw new Error(`record ${id} not found`)
@@ -106,7 +114,8 @@ export async function saveAsNewRecord<T extends RecordType>(
     clientTime: new Date(input.now).toISOString(),
     body: input.body ?? (stored.body as BodyOf<T>),
   })
-  await guardedWrite(db, () => db.transaction('rw', db.records, db.outbox, async () => {
+  await guardedWrite(db, () => db.transaction('rw', db.records, db.outbox, db.meta, async () => {
+    if (input.owner) await assertOwner(db, input.owner)
     const entry = await db.outbox.get(id)
     if (!entry || entry.state !== 'attention') throw new Error(`record ${id} does not need attention`)
     const queuedAt = await nextQueuedAt(db, input.now)

@@ -7,6 +7,7 @@ import { PULL_DEFAULT_LIMIT, type StoredRecord } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
 import { guardedWrite } from '@app/db/guarded'
 import type { SyncApi } from './api'
+import { assertOwner, type Owner } from './owner'
 import type { TransportFailure } from './transport'
 
 export type PullOutcome = { kind: 'done'; stored: number } | { kind: 'failed'; failure: TransportFailure }
@@ -16,9 +17,14 @@ function looksStored(r: unknown): r is StoredRecord {
   return !!rec && typeof rec.id === 'string' && typeof rec.seq === 'number' && typeof rec.serverTime === 'string'
 }
 
-/** Records are immutable: one already here keeps its body and only learns its seq. */
-export async function storePage(db: LoudongDB, records: readonly StoredRecord[], cursor: number): Promise<number> {
+/**
+ * Records are immutable: one already here keeps its body and only learns its seq.
+ * With `owner`, stores nothing (throws SessionChangedError) when the device no
+ * longer belongs to the session the pull began with.
+ */
+export async function storePage(db: LoudongDB, records: readonly StoredRecord[], cursor: number, owner?: Owner): Promise<number> {
   return guardedWrite(db, () => db.transaction('rw', db.records, db.meta, async () => {
+    if (owner) await assertOwner(db, owner)
     const existing = await db.records.bulkGet(records.map((r) => r.id))
     const fresh: StoredRecord[] = []
     for (const [i, record] of records.entries()) {
@@ -33,7 +39,7 @@ export async function storePage(db: LoudongDB, records: readonly StoredRecord[],
   }))
 }
 
-export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_LIMIT): Promise<PullOutcome> {
+export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_LIMIT, owner?: Owner): Promise<PullOutcome> {
   let cursor = (await db.getMeta('cursor')) ?? 0
   let stored = 0
   for (;;) {
@@ -41,7 +47,7 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
     if (res.kind !== 'ok') return { kind: 'failed', failure: res }
     const page = res.data
     if (!Array.isArray(page?.records) || typeof page.cursor !== 'number') return { kind: 'failed', failure: { kind: 'network', message: 'bad_response' } }
-    stored += await storePage(db, page.records.filter(looksStored), page.cursor)
+    stored += await storePage(db, page.records.filter(looksStored), page.cursor, owner)
     // a cursor that does not move would loop forever
     if (!page.more || page.cursor <= cursor) return { kind: 'done', stored }
     cursor = page.cursor

@@ -7,6 +7,7 @@ import type { LoudongDB } from '@app/db/database'
 import type { OutboxEntry } from '@app/db/schema'
 import { guardedWrite } from '@app/db/guarded'
 import type { SyncApi } from './api'
+import { assertOwner, type Owner } from './owner'
 import type { TransportFailure } from './transport'
 import { jsonBytes, toWire } from './wire'
 
@@ -50,7 +51,9 @@ async function nextBatch(db: LoudongDB, tried: Set<string>, limits: PushLimits):
   for (const [i, entry] of entries.entries()) {
     const record = stored[i]
     if (!record) {
+      // nothing left to send: skipping it would leave it waiting forever, unseen, so it is shown instead
       tried.add(entry.id)
+      await markAttention(db, entry.id, 'missing_record', '', '')
       continue
     }
     const wire = toWire(record)
@@ -67,12 +70,17 @@ async function nextBatch(db: LoudongDB, tried: Set<string>, limits: PushLimits):
   return batch
 }
 
-/** Applies the server's answers. Records it did not answer for stay exactly as they were. */
-export async function applyResults(db: LoudongDB, batch: readonly LocalRecord[], results: readonly PushResult[]): Promise<{ accepted: number; attention: number }> {
+/**
+ * Applies the server's answers. Records it did not answer for stay exactly as they were.
+ * With `owner`, applies nothing (throws SessionChangedError) when the device no longer
+ * belongs to the session the push began with.
+ */
+export async function applyResults(db: LoudongDB, batch: readonly LocalRecord[], results: readonly PushResult[], owner?: Owner): Promise<{ accepted: number; attention: number }> {
   const sent = new Set(batch.map((r) => r.id))
   // counted afresh on each attempt: a lost connection retries the whole transaction
   let counts = { accepted: 0, attention: 0 }
-  await guardedWrite(db, () => db.transaction('rw', db.records, db.outbox, async () => {
+  await guardedWrite(db, () => db.transaction('rw', db.records, db.outbox, db.meta, async () => {
+    if (owner) await assertOwner(db, owner)
     counts = { accepted: 0, attention: 0 }
     for (const result of results) {
       if (!sent.has(result.id)) continue
@@ -103,7 +111,7 @@ function isPushResults(data: unknown): data is { results: PushResult[] } {
  * tab) while the run is going are picked up too, because each batch is read
  * fresh from the outbox.
  */
-export async function pushOutbox(db: LoudongDB, api: SyncApi, limits: PushLimits = DEFAULT_LIMITS): Promise<PushOutcome> {
+export async function pushOutbox(db: LoudongDB, api: SyncApi, limits: PushLimits = DEFAULT_LIMITS, owner?: Owner): Promise<PushOutcome> {
   const tried = new Set<string>()
   const total = { accepted: 0, attention: 0 }
   let maxRecords = limits.maxRecords
@@ -124,7 +132,7 @@ export async function pushOutbox(db: LoudongDB, api: SyncApi, limits: PushLimits
     if (res.kind !== 'ok') return { kind: 'failed', failure: res }
     if (!isPushResults(res.data)) return { kind: 'failed', failure: { kind: 'network', message: 'bad_response' } }
     for (const r of batch) tried.add(r.id)
-    const counts = await applyResults(db, batch, res.data.results)
+    const counts = await applyResults(db, batch, res.data.results, owner)
     total.accepted += counts.accepted
     total.attention += counts.attention
   }

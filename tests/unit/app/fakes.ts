@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto'
 import { canonicalJson, type LocalRecord, type PushResult, type StoredRecord, type VisitBody } from '@shared/index'
 import { LoudongDB } from '@app/db/database'
-import type { LockLike } from '@app/sync/locks'
+import type { LockLike, WaitingLocks } from '@app/sync/locks'
 import type { Timers } from '@app/sync/timers'
 import type { FetchLike } from '@app/sync/transport'
 
@@ -160,6 +160,33 @@ export class SharedLocks implements LockLike {
       return await callback({ name })
     } finally {
       this.held.delete(name)
+    }
+  }
+}
+
+/** `navigator.locks` with both forms: ifAvailable (sync runs) and waiting in line (the wipe). */
+export class QueueLocks implements LockLike, WaitingLocks {
+  private held = false
+  private readonly queue: Array<() => void> = []
+  async request<T>(_name: string, options: { ifAvailable?: true; signal?: AbortSignal }, callback: (lock: unknown) => Promise<T>): Promise<T> {
+    if (options.ifAvailable && (this.held || this.queue.length)) return callback(null)
+    if (this.held) {
+      // handed over by the holder on release (held stays true), so no one slips in between
+      await new Promise<void>((resolve, reject) => {
+        this.queue.push(resolve)
+        options.signal?.addEventListener('abort', () => {
+          this.queue.splice(this.queue.indexOf(resolve), 1)
+          reject(new DOMException('aborted', 'AbortError'))
+        })
+      })
+    }
+    this.held = true
+    try {
+      return await callback({})
+    } finally {
+      const next = this.queue.shift()
+      if (next) next()
+      else this.held = false
     }
   }
 }

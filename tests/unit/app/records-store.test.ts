@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import type { LoudongDB } from '@app/db/database'
 import { createSyncApi } from '@app/sync/api'
-import { RecordShapeError } from '@app/sync/errors'
+import { RecordShapeError, SessionChangedError } from '@app/sync/errors'
 import { pushOutbox } from '@app/sync/push'
 import { BUILDING, FakeServer, USER_ID, freshDb, signIn, visitBody } from './fakes'
 
@@ -70,6 +70,26 @@ describe('records store', () => {
     const b = await store.save('visit', BUILDING, visitBody('1-2-2'))
     expect(a.deviceId).toBe(b.deviceId)
     expect(await holder.db!.getMeta('deviceId')).toBe(a.deviceId)
+  })
+
+  it('a save whose session changed after the author was read (a logout in another tab, then someone else) writes nothing', async () => {
+    const store = useRecordsStore()
+    const db = holder.db!
+    const read = db.getMeta.bind(db)
+    vi.spyOn(db, 'getMeta').mockImplementationOnce((async (key: 'session') => {
+      const seen = await read(key)
+      // between reading the author and the write: the device is wiped and another person logs in
+      await db.meta.where('key').notEqual('deviceId').delete()
+      await db.setMeta('session', { token: 'tok-b', user: { id: 'u-b', name: '李', phone: '13900000009', role: 'building_leader', scopes: [BUILDING] } })
+      return seen
+    }) as typeof db.getMeta)
+
+    const error = await store.save('visit', BUILDING, visitBody('1-2-1')).catch((e: unknown) => e)
+
+    expect(error).toBeInstanceOf(SessionChangedError)
+    expect(await db.records.count()).toBe(0)
+    expect(await db.outbox.count()).toBe(0)
+    expect(store.recentVisits).toEqual([])
   })
 
   it('a shape error throws with its code and field and saves nothing', async () => {

@@ -19,10 +19,15 @@ vi.mock('@app/stores/sync', () => ({ useSyncStore: () => sync }))
 
 const { useSessionStore } = await import('@app/stores/session')
 const { useOrgStore } = await import('@app/stores/org')
+const { RUNNING_KEY } = await import('@app/stores/reading')
 
 const USER: LoginResponse = {
   token: 'tok-1',
   user: { id: 'u1', name: '王秀英', phone: '13800000001', role: 'building_leader', scopes: ['pl/tudong/mtx/g01/b01'] },
+}
+const OTHER: LoginResponse = {
+  token: 'tok-2',
+  user: { id: 'u2', name: '李建国', phone: '13900000009', role: 'building_leader', scopes: ['pl/tudong/mtx/g01/b01'] },
 }
 const NODES: OrgNode[] = [
   { path: 'pl', kind: 'district', name: '盘龙区' },
@@ -79,6 +84,45 @@ describe('logout', () => {
     expect(await db.getMeta('session')).toEqual(USER)
     expect(await db.records.count()).toBe(1)
     expect(await db.org.count()).toBe(2)
+  })
+
+  it('is refused while a reading session is running, saying so, and the session is kept', async () => {
+    await seedLoggedIn()
+    const running = { id: '01890000-0000-7000-8000-0000000000aa', pointPath: 'pl/tudong/mtx/g01/rp1', headCount: 5 }
+    await db.drafts.put({ key: RUNNING_KEY, value: running, updatedAt: 1 })
+
+    const result = await useSessionStore().logout()
+
+    expect(result).toEqual({ ok: false, unsynced: 0, running: true })
+    expect(await useSessionStore().logoutBlockers()).toEqual({ ok: false, unsynced: 0, running: true })
+    expect(fetchMock).not.toHaveBeenCalled()
+    expect(sync.stop).not.toHaveBeenCalled()
+    expect((await db.drafts.get(RUNNING_KEY))?.value).toEqual(running)
+    expect(await db.getMeta('session')).toEqual(USER)
+    expect(t('me.logout.running')).toBe('还有一场读报活动正在进行,请先结束活动再退出,否则活动记录会丢失')
+    setLocale('en')
+    expect(t('me.logout.running')).toMatch(/reading session is still in progress/)
+  })
+
+  it('a running-session draft left over from one already saved does not block (the reading store clears it on load)', async () => {
+    await seedLoggedIn()
+    await db.drafts.put({ key: RUNNING_KEY, value: { id: '01890000-0000-7000-8000-000000000001' }, updatedAt: 1 })
+    fetchMock.mockResolvedValue(new Response(null, { status: 204 }))
+    expect(await useSessionStore().logout()).toEqual({ ok: true })
+    expect(await db.drafts.count()).toBe(0)
+  })
+
+  it('the wipe itself refuses when a reading session started after the check', async () => {
+    await seedLoggedIn()
+    fetchMock.mockImplementation(async () => {
+      // the session starts while the logout request is on its way
+      await db.drafts.put({ key: RUNNING_KEY, value: { id: 'r1' }, updatedAt: 1 })
+      return new Response(null, { status: 204 })
+    })
+    expect(await useSessionStore().logout()).toEqual({ ok: false, unsynced: 0, running: true })
+    expect(sync.start).toHaveBeenCalled()
+    expect(await db.drafts.get(RUNNING_KEY)).toBeDefined()
+    expect(await db.records.count()).toBe(1)
   })
 
   it('is refused while records need attention, counting what the sync store reports', async () => {
@@ -149,11 +193,62 @@ describe('login', () => {
     expect((fetchMock.mock.calls[1]![1]?.headers as Record<string, string>)['Accept-Language']).toBe('en')
   })
 
-  it("refuses a different account while another person's records are unsynced", async () => {
+  it("refuses a different account while another person's records are unsynced, dropping the new token", async () => {
     await seedLoggedIn()
     await db.outbox.put({ id: '01890000-0000-7000-8000-000000000002', state: 'pending', queuedAt: 1, attempts: 0 })
+    fetchMock.mockImplementation(async (url) => (String(url).endsWith('/auth/login') ? json(200, OTHER) : json(204, null)))
     await expect(useSessionStore().login('13900000009', 'pw')).rejects.toThrow(/王秀英/)
-    expect(fetchMock).not.toHaveBeenCalled()
+    // who it is is only known from the server's answer; the token it gave is handed back at once
+    expect(fetchMock.mock.calls.map(([url]) => String(url))).toEqual(['/api/v1/auth/login', '/api/v1/auth/logout'])
+    expect((fetchMock.mock.calls[1]![1]?.headers as Record<string, string>).Authorization).toBe('Bearer tok-2')
+    expect(sync.stop).not.toHaveBeenCalled()
+    expect(await db.getMeta('session')).toEqual(USER)
+    expect(await db.records.count()).toBe(1)
+    expect(await db.outbox.count()).toBe(1)
+  })
+
+  it('the same person typing the phone differently (+86, spaces) is not another person: nothing is refused or wiped', async () => {
+    await seedLoggedIn()
+    await db.outbox.put({ id: '01890000-0000-7000-8000-000000000002', state: 'pending', queuedAt: 1, attempts: 0 })
+    fetchMock.mockImplementation(async (url) => (String(url).endsWith('/auth/login') ? json(200, { ...USER, token: 'tok-1b' }) : json(200, { nodes: NODES })))
+
+    await useSessionStore().login('+86 138 0000 0001', 'pw')
+
+    expect(useSessionStore().session?.token).toBe('tok-1b')
+    expect(sync.stop).not.toHaveBeenCalled()
+    expect(await db.outbox.count()).toBe(1)
+    expect(await db.records.count()).toBe(1)
+    expect(await db.getMeta('cursor')).toBe(42)
+  })
+
+  it('a disabled account typed as +86 … is still this phone’s account, so the device wipes itself', async () => {
+    await seedLoggedIn()
+    fetchMock.mockResolvedValue(json(403, { error: { code: 'account_disabled', message: '此账号已停用' } }))
+    await expect(useSessionStore().login('+86 138-0000-0001', 'pw')).rejects.toThrow('此账号已停用')
+    expect(await db.getMeta('session')).toBeUndefined()
+    expect(await db.records.count()).toBe(0)
+    expect(useSessionStore().endedBecause).toBe('disabled')
+  })
+
+  it("refuses a different account while the other person's reading session is running", async () => {
+    await seedLoggedIn()
+    await db.drafts.put({ key: RUNNING_KEY, value: { id: 'r1' }, updatedAt: 1 })
+    fetchMock.mockImplementation(async (url) => (String(url).endsWith('/auth/login') ? json(200, OTHER) : json(204, null)))
+    await expect(useSessionStore().login('13900000009', 'pw')).rejects.toThrow('王秀英 在这部手机上还有一场读报活动正在进行,请先用该账号登录并结束活动')
+    expect(await db.drafts.get(RUNNING_KEY)).toBeDefined()
+    expect(await db.getMeta('session')).toEqual(USER)
+  })
+
+  it('switching to another person wipes the first one and starts sync again', async () => {
+    await seedLoggedIn()
+    fetchMock.mockImplementation(async (url) => (String(url).endsWith('/auth/login') ? json(200, OTHER) : json(200, { nodes: NODES })))
+    await useSessionStore().login('13900000009', 'pw')
+    expect(sync.stop).toHaveBeenCalled()
+    expect(sync.start).toHaveBeenCalledTimes(1)
+    expect(sync.start.mock.invocationCallOrder[0]!).toBeGreaterThan(sync.stop.mock.invocationCallOrder[0]!)
+    expect(await db.getMeta('session')).toEqual(OTHER)
+    expect(await db.records.count()).toBe(0)
+    expect(await db.getMeta('cursor')).toBeUndefined()
   })
 })
 
