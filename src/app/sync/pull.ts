@@ -3,7 +3,7 @@
  * that follows it are stored together, so an interrupted pull resumes exactly
  * where the last stored page ended.
  */
-import { PULL_DEFAULT_LIMIT, type StoredRecord } from '@shared/index'
+import { PULL_DEFAULT_LIMIT, type AnyRecord, type StoredRecord } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
 import { guardedWrite } from '@app/db/guarded'
 import type { SyncApi } from './api'
@@ -21,35 +21,62 @@ function looksStored(r: unknown): r is StoredRecord {
  * Records are immutable: one already here keeps its body and only learns its seq.
  * With `owner`, stores nothing (throws SessionChangedError) when the device no
  * longer belongs to the session the pull began with.
+ *
+ * `startedEmpty`: the device held no records when the pull began, so the only
+ * records a page can meet here are ones saved since, and those are all still in
+ * the outbox (a save and its outbox entry are one transaction; an accepted push
+ * removes the entry but then the local copy is the server's). Only page ids in
+ * the outbox are looked up then, instead of every id of the page.
  */
-export async function storePage(db: LoudongDB, records: readonly StoredRecord[], cursor: number, owner?: Owner): Promise<number> {
-  return guardedWrite(db, () => db.transaction('rw', db.records, db.meta, async () => {
+export async function storePage(db: LoudongDB, records: readonly StoredRecord[], cursor: number, owner?: Owner, startedEmpty = false): Promise<number> {
+  return guardedWrite(db, () => db.transaction('rw', db.records, db.meta, db.outbox, async () => {
     if (owner) await assertOwner(db, owner)
-    const existing = await db.records.bulkGet(records.map((r) => r.id))
-    const fresh: StoredRecord[] = []
-    for (const [i, record] of records.entries()) {
-      const local = existing[i]
-      if (!local) fresh.push(record)
-      else if (local.seq === undefined) await db.records.update(record.id, { seq: record.seq, serverTime: record.serverTime })
+    let maybeHere: readonly StoredRecord[] = records
+    if (startedEmpty) {
+      const queued = new Set(await db.outbox.toCollection().primaryKeys())
+      maybeHere = queued.size ? records.filter((r) => queued.has(r.id)) : []
     }
-    await db.records.bulkPut(fresh)
+    const existing = await db.records.bulkGet(maybeHere.map((r) => r.id))
+    const here = new Map<string, AnyRecord>()
+    for (const local of existing) if (local) here.set(local.id, local)
+    const fresh: StoredRecord[] = []
+    const learned: AnyRecord[] = []
+    for (const record of records) {
+      const local = here.get(record.id)
+      if (!local) fresh.push(record)
+      else if (local.seq === undefined) learned.push({ ...local, seq: record.seq, serverTime: record.serverTime })
+    }
+    await db.records.bulkPut(learned.length ? [...fresh, ...learned] : fresh)
     const stored = (await db.getMeta('cursor')) ?? 0
     await db.setMeta('cursor', Math.max(stored, cursor))
     return fresh.length
   }))
 }
 
+/**
+ * Fetches the next page while the current one is being stored (the network and
+ * the database overlap); a page's cursor is still stored only with that page,
+ * and a page is stored only after the one before it.
+ */
 export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_LIMIT, owner?: Owner): Promise<PullOutcome> {
   let cursor = (await db.getMeta('cursor')) ?? 0
+  const startedEmpty = (await db.records.toCollection().limit(1).primaryKeys()).length === 0
   let stored = 0
+  let next = api.pull(cursor, limit)
   for (;;) {
-    const res = await api.pull(cursor, limit)
+    const res = await next
     if (res.kind !== 'ok') return { kind: 'failed', failure: res }
     const page = res.data
     if (!Array.isArray(page?.records) || typeof page.cursor !== 'number') return { kind: 'failed', failure: { kind: 'network', message: 'bad_response' } }
-    stored += await storePage(db, page.records.filter(looksStored), page.cursor, owner)
     // a cursor that does not move would loop forever
-    if (!page.more || page.cursor <= cursor) return { kind: 'done', stored }
+    const last = !page.more || page.cursor <= cursor
+    if (!last) {
+      next = api.pull(page.cursor, limit)
+      // if storing this page fails, nobody waits for the next one
+      next.catch(() => undefined)
+    }
+    stored += await storePage(db, page.records.filter(looksStored), page.cursor, owner, startedEmpty)
+    if (last) return { kind: 'done', stored }
     cursor = page.cursor
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createSyncApi } from '@app/sync/api'
 import { saveRecord } from '@app/sync/outbox'
-import { pullAll } from '@app/sync/pull'
+import { pullAll, storePage } from '@app/sync/pull'
 import { uuidv7, type LocalRecord } from '@shared/index'
 import { BUILDING, FakeServer, NOW, freshDb, visitBody } from './fakes'
 
@@ -59,6 +59,21 @@ describe('pullAll', () => {
     const stored = await db.records.get(mine.id)
     expect(stored?.body).toMatchObject({ note: '本机' })
     expect(stored?.seq).toBe(1)
+  })
+
+  it('on a device that started empty, still keeps the body of a record saved since (it is in the outbox)', async () => {
+    const db = freshDb()
+    const mine = await saveRecord(db, { type: 'visit', orgPath: BUILDING, body: visitBody('1-1-1', '本机'), authorId: 'u', deviceId: 'd', now: NOW })
+    const [other] = othersRecords(1)
+    const serverTime = new Date(NOW).toISOString()
+    const page = [
+      { ...mine, body: { ...mine.body, note: '服务器上的' }, seq: 1, serverTime },
+      { ...other!, seq: 2, serverTime },
+    ]
+    expect(await storePage(db, page, 2, undefined, true)).toBe(1)
+    expect(await db.records.get(mine.id)).toMatchObject({ seq: 1, body: { note: '本机' } })
+    expect(await db.records.get(other!.id)).toMatchObject({ seq: 2 })
+    expect(await db.getMeta('cursor')).toBe(2)
   })
 
   it('stops when the server says more but its cursor does not move', async () => {

@@ -52,6 +52,46 @@ describe('pushOutbox', () => {
     expect(await db.outbox.get(earlier.id)).toMatchObject({ state: 'attention', code: 'out_of_scope', attempts: 3 })
   })
 
+  it('reads batches in queuedAt order (ties by id) past entries set aside, over pages of the outbox', async () => {
+    const db = freshDb()
+    const records = await saveMany(db, 7)
+    const [flagged, ...rest] = records
+    await db.outbox.update(flagged!.id, { state: 'attention', code: 'out_of_scope', reason: 'r', path: 'orgPath' })
+    // three share one queuedAt: they go in id order, whatever order they were saved in
+    const tie = rest.slice(0, 3).map((r) => r.id).sort()
+    for (const id of tie) await db.outbox.update(id, { queuedAt: 1 })
+    const server = new FakeServer()
+    server.silent.add(rest[4]!.id)
+    const result = await pushOutbox(db, createSyncApi({ fetch: server.fetch }, 'tok'), { maxRecords: 2, maxBytes: 1_000_000 })
+    expect(result).toEqual({ kind: 'done', accepted: 5, attention: 0 })
+    expect(server.pushes).toEqual([tie.slice(0, 2), [tie[2]!, rest[3]!.id], [rest[4]!.id, rest[5]!.id]])
+    // the unanswered one stays pending, the one set aside is untouched; the rest left the outbox with their seq
+    expect((await db.outbox.toArray()).map((e) => [e.id, e.state]).sort()).toEqual([[flagged!.id, 'attention'], [rest[4]!.id, 'pending']].sort())
+    for (const id of [...tie, rest[3]!.id, rest[5]!.id]) expect((await db.records.get(id))?.seq, id).toBeGreaterThan(0)
+    expect((await db.records.get(rest[4]!.id))?.seq).toBeUndefined()
+  })
+
+  it('applies only the first answer for an id and ignores answers for ids it did not send', async () => {
+    const db = freshDb()
+    const [a, b] = await saveMany(db, 2)
+    const server = new FakeServer()
+    server.overrides.push(() =>
+      json(200, {
+        results: [
+          { id: a!.id, status: 'accepted', seq: 5, serverTime: '2024-06-01T00:00:05.000Z' },
+          { id: a!.id, status: 'conflict', code: 'conflict', reason: 'x' },
+          { id: 'not-sent', status: 'accepted', seq: 6, serverTime: '2024-06-01T00:00:06.000Z' },
+          { id: b!.id, status: 'rejected', code: 'unknown_household', reason: 'r', path: 'body.household' },
+        ],
+      }),
+    )
+    expect(await pushOutbox(db, createSyncApi({ fetch: server.fetch }, 'tok'))).toEqual({ kind: 'done', accepted: 1, attention: 1 })
+    expect(await db.records.get(a!.id)).toMatchObject({ seq: 5, serverTime: '2024-06-01T00:00:05.000Z', body: a!.body })
+    expect(await db.outbox.get(a!.id)).toBeUndefined()
+    expect(await db.outbox.get(b!.id)).toMatchObject({ state: 'attention', code: 'unknown_household', path: 'body.household', attempts: 1 })
+    expect(await db.records.get('not-sent')).toBeUndefined()
+  })
+
   it('marks a conflict as needing attention', async () => {
     const db = freshDb()
     const record = await saveRecord(db, visitInput())
