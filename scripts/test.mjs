@@ -47,7 +47,8 @@ if (!only || only === 'static') {
 }
 if (!only || only === 'unit') vitest('unit', [])
 if (!only || only === 'e2e') {
-  const built = run('npx', ['vite', 'build'])
+  // the same build as `npm run build`: vite, then the .br/.gz copies the server sends
+  const built = run('npx', ['vite', 'build']) && run(process.execPath, ['scripts/compress-dist.mjs'])
   if (!built) {
     totals.failed++
     lines.push('FAIL build')

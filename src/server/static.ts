@@ -1,7 +1,8 @@
 /**
  * The built PWA on the same port as the API: hashed assets cached forever, the
  * entry points (index.html, sw.js, manifest) revalidated every time, and any other
- * page path answered with index.html so the client router can take it.
+ * page path answered with index.html so the client router can take it. Hashed
+ * JS and CSS go out brotli- or gzip-compressed from the build's precompressed copies.
  */
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -37,9 +38,14 @@ export async function registerStatic(app: FastifyInstance, distDir: string | und
       index: ['index.html'],
       cacheControl: false,
       dotfiles: 'ignore',
+      // the build writes .br and .gz beside each hashed JS/CSS file (scripts/compress-dist.mjs): sent
+      // with Content-Encoding when accepted, with Vary: Accept-Encoding either way
+      preCompressed: true,
       setHeaders: (reply, path) => {
-        reply.header('cache-control', cacheControlFor(path))
-        if (basename(path) === 'sw.js') reply.header('service-worker-allowed', '/')
+        // `path` is the file sent, which may be the compressed copy
+        const file = path.replace(/\.(?:br|gz)$/, '')
+        reply.header('cache-control', cacheControlFor(file))
+        if (basename(file) === 'sw.js') reply.header('service-worker-allowed', '/')
       },
     })
   } else {

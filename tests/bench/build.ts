@@ -8,10 +8,11 @@ import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
+import { compressDist } from '../../scripts/compress-dist.mjs'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-/** `vite build` into `outDir` (not dist/, which other work may be rebuilding). */
+/** `vite build` into `outDir` (not dist/, which other work may be rebuilding), then its precompressed copies. */
 export async function viteBuild(outDir: string, timeoutMs: number): Promise<number> {
   const t0 = performance.now()
   await new Promise<void>((resolve, reject) => {
@@ -25,8 +26,15 @@ export async function viteBuild(outDir: string, timeoutMs: number): Promise<numb
     const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs)
     proc.on('exit', (code) => {
       clearTimeout(timer)
-      if (code === 0) resolve()
-      else reject(new Error(`vite build failed (${code ?? 'killed'}): ${out.trim().split('\n').slice(-5).join(' | ')}`))
+      if (code === 0) {
+        // as `npm run build` does: the .br/.gz copies the server sends
+        try {
+          compressDist(outDir)
+          resolve()
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)))
+        }
+      } else reject(new Error(`vite build failed (${code ?? 'killed'}): ${out.trim().split('\n').slice(-5).join(' | ')}`))
     })
   })
   return performance.now() - t0

@@ -1,8 +1,10 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, login, PHONES, setup, tempDir, type TestEnv } from './helpers'
 import { SECURITY_HEADERS } from '../../../src/server/app'
+import { compressDist } from '../../../scripts/compress-dist.mjs'
 
 const INDEX = '<!doctype html><html lang="zh-CN"><head><title>楼栋通</title></head><body><div id="app"></div></body></html>'
 
@@ -72,6 +74,65 @@ describe('with a built PWA', () => {
       expect(res.statusCode, url).toBe(200)
       expect(res.headers['cache-control'], url).toBe('no-cache')
       expectSecurityHeaders(res.headers)
+    }
+  })
+
+  it('sends the precompressed copy of a text asset to a browser that accepts it, the plain file otherwise', async () => {
+    // what scripts/compress-dist.mjs writes after vite build, on a dist of its own
+    const packed = tempDir()
+    try {
+      mkdirSync(join(packed, 'assets'))
+      const js = `console.log(${JSON.stringify('楼栋通 '.repeat(400))})`
+      const index = INDEX.replace('</head>', `<style>${'.door{color:#1677d2}'.repeat(50)}</style></head>`)
+      writeFileSync(join(packed, 'index.html'), index)
+      writeFileSync(join(packed, 'assets', 'index-B4x9Zq1a.js'), js)
+      writeFileSync(join(packed, 'sw.js'), `/* ${'precache '.repeat(200)} */`)
+      compressDist(packed)
+      expect(existsSync(join(packed, 'assets/index-B4x9Zq1a.js.br'))).toBe(true)
+      expect(existsSync(join(packed, 'assets/index-B4x9Zq1a.js.gz'))).toBe(true)
+      // entry points keep their names and may be replaced alone by a deploy: no copies that could go stale
+      for (const name of ['index.html', 'sw.js']) expect(existsSync(join(packed, `${name}.br`)), name).toBe(false)
+      env = await setup({ distDir: packed })
+      const url = '/assets/index-B4x9Zq1a.js'
+
+      const br = await env.app.inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br' } })
+      expect(br.statusCode).toBe(200)
+      expect(br.headers['content-encoding']).toBe('br')
+      expect(br.headers['content-type']).toMatch(/javascript/)
+      expect(br.headers.vary).toMatch(/accept-encoding/i)
+      expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+      expectSecurityHeaders(br.headers)
+      expect(brotliDecompressSync(br.rawPayload).toString()).toBe(js)
+
+      const gz = await env.app.inject({ url, headers: { 'accept-encoding': 'gzip' } })
+      expect(gz.headers['content-encoding']).toBe('gzip')
+      expect(gunzipSync(gz.rawPayload).toString()).toBe(js)
+
+      for (const headers of [{}, { 'accept-encoding': 'identity' }]) {
+        const plain = await env.app.inject({ url, headers })
+        expect(plain.statusCode).toBe(200)
+        expect(plain.headers['content-encoding']).toBeUndefined()
+        expect(plain.headers.vary).toMatch(/accept-encoding/i)
+        expect(plain.body).toBe(js)
+        expectSecurityHeaders(plain.headers)
+      }
+
+      // so a changed sw.js is what the browser gets, with its headers
+      writeFileSync(join(packed, 'sw.js'), '/* build B */')
+      const sw = await env.app.inject({ url: '/sw.js', headers: { 'accept-encoding': 'br, gzip' } })
+      expect(sw.headers['content-encoding']).toBeUndefined()
+      expect(sw.body).toBe('/* build B */')
+      expect(sw.headers['cache-control']).toBe('no-cache')
+      expect(sw.headers['service-worker-allowed']).toBe('/')
+      for (const page of ['/', '/visits']) {
+        const res = await env.app.inject({ url: page, headers: { 'accept-encoding': 'gzip' } })
+        expect(res.statusCode, page).toBe(200)
+        expect(res.headers['cache-control'], page).toBe('no-cache')
+        expect(res.body, page).toBe(index)
+        expectSecurityHeaders(res.headers)
+      }
+    } finally {
+      rmSync(packed, { recursive: true, force: true })
     }
   })
 
