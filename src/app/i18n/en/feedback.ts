@@ -3,8 +3,6 @@ export default {
   newTitle: 'New feedback',
   detailTitle: 'Feedback',
   metricsTitle: 'Feedback this month',
-  scopeTitle: 'Your area',
-  buildings: 'Buildings',
   raise: 'Record resident feedback',
   saved: 'Saved',
   savedHint: 'Saved on this device; it will upload when online',

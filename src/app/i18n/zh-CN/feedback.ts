@@ -3,8 +3,6 @@ export default {
   newTitle: '登记意见',
   detailTitle: '意见详情',
   metricsTitle: '本月意见统计',
-  scopeTitle: '您负责的范围',
-  buildings: '楼栋',
   raise: '登记居民意见',
   saved: '已保存',
   savedHint: '已保存在手机上,联网后会自动上传',
