@@ -4,6 +4,7 @@
  * the reading point of their group or community, which does not lie under a
  * building. This mirrors `readingPointsFor` in the app's org store.
  */
+import { createHash } from 'node:crypto'
 import type { Storage } from './storage'
 import { normalizeScopes } from './storage'
 import { isUnderAny, parentPath, type OrgNode } from '../shared/org'
@@ -22,4 +23,13 @@ export function joinedReadingPoints(storage: Storage, scopes: readonly string[])
 /** The scopes a request is checked against: the user's own plus their joined reading points. */
 export function effectiveScopes(storage: Storage, scopes: readonly string[]): string[] {
   return normalizeScopes([...scopes, ...joinedReadingPoints(storage, scopes).map((n) => n.path)])
+}
+
+/**
+ * A short stable name for a set of effective scopes (sorted, so order does not
+ * matter): the pull answers it so a device notices when its read scope changed
+ * and pulls again from the start to backfill what it could not see before.
+ */
+export function scopeHash(effective: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(normalizeScopes(effective)), 'utf8').digest('hex').slice(0, 16)
 }

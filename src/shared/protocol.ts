@@ -38,6 +38,12 @@ export interface PullResponse {
   cursor: number
   /** more records wait beyond this page */
   more: boolean
+  /**
+   * Short hash of the caller's effective read scopes. When it differs from the
+   * one a device stored, the scope changed and the device pulls again from 0.
+   * Optional: older servers do not send it.
+   */
+  scope?: string
 }
 
 export interface LoginRequest {

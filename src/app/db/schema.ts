@@ -26,6 +26,12 @@ export interface MetaValues {
   deviceId: string
   /** highest server seq stored on this device */
   cursor: number
+  /**
+   * The server's hash of this user's read scopes at the last stored pull page
+   * (PullResponse.scope). When the server answers another one, the scope changed
+   * and the pull starts again from 0 to backfill; stored with the page's cursor.
+   */
+  pullScope: string
   /** device clock time of the last completed sync */
   lastSyncAt: number
   /** why sync is paused: the login expired or the account was disabled */

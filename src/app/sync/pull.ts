@@ -28,7 +28,14 @@ function looksStored(r: unknown): r is StoredRecord {
  * removes the entry but then the local copy is the server's). Only page ids in
  * the outbox are looked up then, instead of every id of the page.
  */
-export async function storePage(db: LoudongDB, records: readonly StoredRecord[], cursor: number, owner?: Owner, startedEmpty = false): Promise<number> {
+export interface PageMark {
+  /** the page's PullResponse.scope, stored with its cursor */
+  scope?: string
+  /** the first page of a pull started again from 0: its cursor replaces the stored one instead of only raising it */
+  restart?: boolean
+}
+
+export async function storePage(db: LoudongDB, records: readonly StoredRecord[], cursor: number, owner?: Owner, startedEmpty = false, mark: PageMark = {}): Promise<number> {
   return guardedWrite(db, () => db.transaction('rw', db.records, db.meta, db.outbox, async () => {
     if (owner) await assertOwner(db, owner)
     let maybeHere: readonly StoredRecord[] = records
@@ -48,7 +55,8 @@ export async function storePage(db: LoudongDB, records: readonly StoredRecord[],
     }
     await db.records.bulkPut(learned.length ? [...fresh, ...learned] : fresh)
     const stored = (await db.getMeta('cursor')) ?? 0
-    await db.setMeta('cursor', Math.max(stored, cursor))
+    await db.setMeta('cursor', mark.restart ? cursor : Math.max(stored, cursor))
+    if (mark.scope !== undefined) await db.setMeta('pullScope', mark.scope)
     return fresh.length
   }))
 }
@@ -57,17 +65,39 @@ export async function storePage(db: LoudongDB, records: readonly StoredRecord[],
  * Fetches the next page while the current one is being stored (the network and
  * the database overlap); a page's cursor is still stored only with that page,
  * and a page is stored only after the one before it.
+ *
+ * When a page names a read scope (PullResponse.scope) other than the one stored
+ * with the last page, the user's scope changed on the server (say a building was
+ * added): records older than the cursor that were out of scope before never came,
+ * so the pull starts again from 0. Records already here are kept as they are
+ * (storePage never overwrites a body); the new scope is stored with the first page
+ * of the new pull, together with its cursor, so an interrupted backfill resumes
+ * from there. Records that left the scope are not removed here (they stay until logout).
  */
 export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_LIMIT, owner?: Owner): Promise<PullOutcome> {
   let cursor = (await db.getMeta('cursor')) ?? 0
+  let known = await db.getMeta('pullScope')
   const startedEmpty = (await db.records.toCollection().limit(1).primaryKeys()).length === 0
   let stored = 0
+  let restarted = false
+  let restartPending = false
   let next = api.pull(cursor, limit)
   for (;;) {
     const res = await next
     if (res.kind !== 'ok') return { kind: 'failed', failure: res }
     const page = res.data
     if (!Array.isArray(page?.records) || typeof page.cursor !== 'number') return { kind: 'failed', failure: { kind: 'network', message: 'bad_response' } }
+    const scope = typeof page.scope === 'string' ? page.scope : undefined
+    // (a page asked for from 0 already is the start: it is stored with its new scope)
+    if (scope !== undefined && known !== undefined && scope !== known && cursor > 0) {
+      // once per run: a scope that keeps changing under us waits for the next sync
+      if (restarted) return { kind: 'done', stored }
+      restarted = true
+      restartPending = true
+      cursor = 0
+      next = api.pull(0, limit)
+      continue
+    }
     // a cursor that does not move would loop forever
     const last = !page.more || page.cursor <= cursor
     if (!last) {
@@ -75,7 +105,9 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
       // if storing this page fails, nobody waits for the next one
       next.catch(() => undefined)
     }
-    stored += await storePage(db, page.records.filter(looksStored), page.cursor, owner, startedEmpty)
+    stored += await storePage(db, page.records.filter(looksStored), page.cursor, owner, startedEmpty, { scope, restart: restartPending })
+    restartPending = false
+    if (scope !== undefined) known = scope
     if (last) return { kind: 'done', stored }
     cursor = page.cursor
   }

@@ -6,7 +6,7 @@ import type { AppContext } from '../app'
 import { HttpError, langOf } from '../errors'
 import { pushRecords } from '../sync/push'
 import { callerOf } from './auth'
-import { effectiveScopes } from '../scope'
+import { effectiveScopes, scopeHash } from '../scope'
 import { PULL_DEFAULT_LIMIT, PULL_MAX_LIMIT, PUSH_MAX_BYTES, PUSH_MAX_RECORDS, type PullResponse, type PushResponse } from '../../shared/protocol'
 
 /** A non-negative integer query value, or the default when absent; anything else is a 400. */
@@ -36,8 +36,9 @@ export const syncRoutes =
       const after = intParam(query.after, 0)
       const limit = Math.min(intParam(query.limit, PULL_DEFAULT_LIMIT), PULL_MAX_LIMIT)
       if (limit < 1) throw new HttpError(400, 'bad_request')
-      const page = ctx.storage.records.pull(effectiveScopes(ctx.storage, user.scopes), after, limit)
+      const scopes = effectiveScopes(ctx.storage, user.scopes)
+      const page = ctx.storage.records.pull(scopes, after, limit)
       const last = page.records[page.records.length - 1]
-      return { records: page.records, cursor: last ? last.seq : after, more: page.more }
+      return { records: page.records, cursor: last ? last.seq : after, more: page.more, scope: scopeHash(scopes) }
     })
   }

@@ -58,6 +58,8 @@ export class FakeServer {
   readonly silent = new Set<string>()
   /** answers 413 above this many records */
   maxRecords = Infinity
+  /** PullResponse.scope to answer (none when undefined, like an older server) */
+  scope: string | undefined = undefined
 
   readonly fetch: FetchLike = async (url, init) => {
     const u = new URL(url, 'http://device.test')
@@ -112,7 +114,7 @@ export class FakeServer {
   private pull(after: number, limit: number): Response {
     const page = this.log.filter((r) => r.seq > after).slice(0, limit)
     const cursor = page.length ? page[page.length - 1]!.seq : after
-    return json(200, { records: page, cursor, more: this.log.some((r) => r.seq > cursor) })
+    return json(200, { records: page, cursor, more: this.log.some((r) => r.seq > cursor), ...(this.scope === undefined ? {} : { scope: this.scope }) })
   }
 }
 
