@@ -97,7 +97,7 @@ describe('rounds store', () => {
     expect(await refusal(rounds.voidVisit('0190a8d0-0000-7000-8000-000000000000', '错了'))).toEqual(['unknown_target', 'body.target'])
 
     await rounds.voidVisit(v.id, '点错了')
-    expect(rounds.coverageOf(BUILDING)!.visitedThisMonth).toBe(0)
+    expect(rounds.coverageOf(BUILDING)!.metThisMonth).toBe(0)
     expect(rounds.historyOf(BUILDING, '1-2-1').map((x) => x.voided)).toEqual([true])
   })
 
