@@ -131,9 +131,15 @@ export const useRecordsStore = defineStore('records', () => {
     return (await db.drafts.get(key))?.value as T | undefined
   }
 
+  /** A kept draft with when it was last written (device clock, ms), for "offered, not applied" when old. */
+  async function draftRow<T>(key: string): Promise<{ value: T; updatedAt: number } | undefined> {
+    const row = await db.drafts.get(key)
+    return row ? { value: row.value as T, updatedAt: row.updatedAt } : undefined
+  }
+
   async function dropDraft(key: string): Promise<void> {
     await db.drafts.delete(key)
   }
 
-  return { outbox, recentVisits, attentionItems, statusOf, save, resend, saveAsNew, find, keepDraft, draft, dropDraft }
+  return { outbox, recentVisits, attentionItems, statusOf, save, resend, saveAsNew, find, keepDraft, draft, draftRow, dropDraft }
 })

@@ -170,17 +170,18 @@ export const useRoundsStore = defineStore('rounds', () => {
     return iso !== undefined && isTooFarInFuture(iso, Date.now()) ? { code: 'future_time', path } : null
   }
 
-  async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>): Promise<LocalRecord<T>> {
-    const record = await records.save(type, orgPath, body)
+  /** `opts.id`: the id a form made when it opened, so a second tap saves the same record. */
+  async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>, opts: { id?: string } = {}): Promise<LocalRecord<T>> {
+    const record = await records.save(type, orgPath, body, opts)
     // shown at once: the grid must not wait for the live query to change a door's colour
     if (!log.value.some((r) => r.id === record.id)) log.value = [...log.value, record]
     now.value = Date.now()
     return record
   }
 
-  async function logVisit(building: string, body: VisitBody): Promise<LocalRecord<'visit'>> {
+  async function logVisit(building: string, body: VisitBody, opts: { id?: string } = {}): Promise<LocalRecord<'visit'>> {
     refuse(checkPlace(building, body.household) ?? checkTime(body.visitedAt, 'body.visitedAt'))
-    const record = await save('visit', building, body)
+    const record = await save('visit', building, body, opts)
     lastSaved.value = { visitId: record.id, building, household: body.household, outcome: body.outcome }
     return record
   }
@@ -212,17 +213,17 @@ export const useRoundsStore = defineStore('rounds', () => {
     return record
   }
 
-  async function setCare(building: string, household: string, care: { kind: CareKind; intervalDays: number; active: boolean; note?: string }) {
+  async function setCare(building: string, household: string, care: { kind: CareKind; intervalDays: number; active: boolean; note?: string }, opts: { id?: string } = {}) {
     refuse(checkPlace(building, household))
     const note = care.note?.trim()
     const body: CareFlagBody = { household, kind: care.kind, intervalDays: care.intervalDays, active: care.active, ...(note ? { note } : {}) }
-    return save('care.flag', building, body)
+    return save('care.flag', building, body, opts)
   }
 
-  async function saveProfile(building: string, household: string, profile: { displayName: string; phone?: string }) {
+  async function saveProfile(building: string, household: string, profile: { displayName: string; phone?: string }, opts: { id?: string } = {}) {
     refuse(checkPlace(building, household))
     const phone = profile.phone?.replace(/\s/g, '')
-    return save('household.profile', building, { household, displayName: profile.displayName.trim(), ...(phone ? { phone } : {}) })
+    return save('household.profile', building, { household, displayName: profile.displayName.trim(), ...(phone ? { phone } : {}) }, opts)
   }
 
   return {

@@ -58,7 +58,6 @@ export default {
     newTitle: 'Full record',
     correctTitle: 'Correct a visit',
     visitedAt: 'Visit time',
-    count: '{n}/{max} characters',
     reason: 'Reason',
     reasonPlaceholder: 'Optional',
     changes: 'Changes',

@@ -58,7 +58,6 @@ export default {
     newTitle: '详细记录',
     correctTitle: '更正走访',
     visitedAt: '走访时间',
-    count: '{n}/{max} 字',
     reason: '原因',
     reasonPlaceholder: '可不填',
     changes: '更正内容',
