@@ -73,6 +73,8 @@ export default {
     edit: 'Edit',
   },
   care: {
+    note: 'Note (optional)',
+    notePlaceholder: 'e.g. walks with difficulty; knock loudly',
     title: 'Care list',
     kind: 'Kind of care',
     kinds: { alone_elderly: 'Elderly living alone', disabled: 'Disabled', low_income: 'Low income', other: 'Other' },

@@ -73,6 +73,8 @@ export default {
     edit: '修改',
   },
   care: {
+    note: '备注(可不填)',
+    notePlaceholder: '如 腿脚不便,敲门要大声些',
     title: '关爱对象',
     kind: '关爱类别',
     kinds: { alone_elderly: '独居老人', disabled: '残疾', low_income: '低保', other: '其他' },
