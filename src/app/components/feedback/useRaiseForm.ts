@@ -10,7 +10,6 @@ import { message, ROLE_LEVEL, type Channel, type FeedbackBody, type FeedbackCate
 import { locale, t } from '@app/i18n'
 import { useFeedbackStore } from '@app/stores/feedback'
 import { useOrgStore } from '@app/stores/org'
-import { useRecordsStore } from '@app/stores/records'
 import { useSessionStore } from '@app/stores/session'
 import { useUnsavedGuard } from '@app/composables/useUnsavedGuard'
 import { useFormDraft } from '@app/composables/useFormDraft'
@@ -36,7 +35,6 @@ export function useRaiseForm(ctx: RaiseContext) {
   const org = useOrgStore()
   const session = useSessionStore()
   const feedback = useFeedbackStore()
-  const records = useRecordsStore()
   const level = computed(() => (session.user ? ROLE_LEVEL[session.user.role] : 'building'))
 
   const places = computed(() => {
