@@ -178,12 +178,12 @@ describe('raise form', () => {
     await start('building_leader', [B1, B2])
     const first = await mountAt(FeedbackNew, path)
     await first.wrapper.find('textarea').setValue('电梯经常停')
-    await vi.waitFor(async () => expect((await holder.db!.drafts.toArray())[0]?.value).toMatchObject({ description: '电梯经常停', place: B1 }))
+    await vi.waitFor(async () => expect((await holder.db!.drafts.toArray())[0]?.value).toMatchObject({ value: { description: '电梯经常停', place: B1 } }))
     first.wrapper.unmount()
 
     const second = await mountAt(FeedbackNew, path)
     await vi.waitFor(() => expect((second.wrapper.find('textarea').element as HTMLTextAreaElement).value).toBe('电梯经常停'))
-    expect(second.wrapper.text()).toContain('上次没写完的内容已恢复')
+    expect(second.wrapper.text()).toContain('已恢复上次未保存的内容')
     // another household's form does not take this draft
     second.wrapper.unmount()
     const other = await mountAt(FeedbackNew, `/feedback/new?orgPath=${B2}&household=1-2-1`)
