@@ -43,6 +43,9 @@ export const MESSAGES = {
   name_too_long: ['称呼太长,最多 20 字', 'The name is too long (20 characters at most)'],
   bad_phone: ['手机号应为以 1 开头的 11 位数字', 'A phone number is 11 digits starting with 1'],
   not_amendable: ['这类记录不能更正或撤回', 'This kind of record cannot be corrected or withdrawn'],
+  // handing over (src/shared/handover.ts)
+  cannot_hand_over: ['这条记录不需要交给社区,可以修改后重新上传', 'This record does not need handing over; mend it and send it again'],
+  already_decided: ['社区已经处理过这条记录', 'Community staff have already dealt with this record'],
 } as const satisfies Record<string, readonly [string, string]>
 
 export type MessageCode = keyof typeof MESSAGES
