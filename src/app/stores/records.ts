@@ -5,6 +5,7 @@ import { uuidv7, type AnyRecord, type BodyOf, type LocalRecord, type RecordType 
 import { db } from '@app/db/database'
 import type { OutboxEntry } from '@app/db/schema'
 import { requeueRejected, saveAsNewRecord, saveRecord } from '@app/sync/outbox'
+import { handOverRecord, type HandOverResult } from '@app/sync/handover'
 import type { Owner } from '@app/sync/owner'
 import { recordStatus, type RecordStatus } from '@app/sync/status'
 import { useSyncStore } from '@app/stores/sync'
@@ -118,6 +119,21 @@ export const useRecordsStore = defineStore('records', () => {
     return record
   }
 
+  /**
+   * 交给社区处理: a record refused for a reason its author cannot mend leaves the
+   * phone once the server holds it for community staff. Nothing changes on a failure.
+   */
+  async function handOver(id: string): Promise<HandOverResult> {
+    const session = await db.getMeta('session')
+    if (!session) return { ok: false, failure: { kind: 'http', status: 401, code: 'unauthorized', retryAfterMs: null } }
+    const result = await handOverRecord(db, { fetch: (url, init) => globalThis.fetch(url, init) }, session.token, id)
+    if (result.ok) {
+      const s = snapshot.value
+      snapshot.value = { entries: s.entries.filter((e) => e.id !== id), recent: s.recent.filter((r) => r.id !== id), queued: s.queued.filter((r) => r.id !== id) }
+    }
+    return result
+  }
+
   function find(id: string): Promise<AnyRecord | undefined> {
     return db.records.get(id)
   }
@@ -141,5 +157,5 @@ export const useRecordsStore = defineStore('records', () => {
     await db.drafts.delete(key)
   }
 
-  return { outbox, recentVisits, attentionItems, statusOf, save, resend, saveAsNew, find, keepDraft, draft, draftRow, dropDraft }
+  return { outbox, recentVisits, attentionItems, statusOf, save, resend, saveAsNew, handOver, find, keepDraft, draft, draftRow, dropDraft }
 })
