@@ -109,8 +109,8 @@ describe('rounds on a phone, offline', () => {
     expect(await statusOf(page, '1-6-1')).toBe('never')
     await openSheet(page, '1-6-1') // tap 1
     await sheet(page).locator('[data-outcome="nobody_home"]').click() // tap 2
-    await expect.poll(() => statusOf(page, '1-6-1')).toBe('this_month')
-    expect(await door(page, '1-6-1').innerText()).toContain('本月')
+    await expect.poll(() => statusOf(page, '1-6-1')).toBe('attempted')
+    expect(await door(page, '1-6-1').innerText()).toContain('未见到')
     const bar = page.locator('.saved-bar')
     await expect.poll(() => bar.innerText()).toContain('已保存 · 601 无人在家')
     expect(await bar.innerText()).toContain('待同步')
@@ -195,7 +195,7 @@ describe('group leader on a tablet', () => {
     await leader.locator('.unit-tabs').getByText('3单元').click()
     await openSheet(leader, '3-1-2')
     await sheet(leader).locator('[data-outcome="nobody_home"]').click()
-    await expect.poll(() => statusOf(leader, '3-1-2')).toBe('this_month')
+    await expect.poll(() => statusOf(leader, '3-1-2')).toBe('attempted')
     expect(await leader.locator('.saved-bar').innerText()).toContain('待同步')
 
     // back online: the app sends by itself
@@ -208,7 +208,8 @@ describe('group leader on a tablet', () => {
     await login(page, server.url, GROUP_LEADER)
     await page.goto(`${server.url}/visits`)
     const b02 = page.locator(`.overview-list__item[data-building="${B02}"]`)
-    await expect.poll(() => b02.innerText(), { timeout: 20_000 }).toContain('本月已走访 2/42 户 · 5%')
+    await expect.poll(() => b02.innerText(), { timeout: 20_000 }).toContain('本月已见 1/42 户 · 2%')
+    expect(await b02.innerText()).toContain('另有 1 户去过未见到')
     expect(await page.locator(`.overview-list__item[data-building="${B03}"]`).innerText()).toContain('0/36')
 
     // drill in: list and grid side by side
@@ -218,7 +219,8 @@ describe('group leader on a tablet', () => {
     const [list, grid] = [await page.locator('.overview-list').boundingBox(), await panel.boundingBox()]
     expect(list && grid && list.x + list.width <= grid.x).toBe(true)
     expect(await panel.locator('.door[data-household="1-7-1"]').getAttribute('data-status')).toBe('this_month')
-    expect(await panel.innerText()).toContain('本月已走访 2/42 户')
+    expect(await panel.innerText()).toContain('本月已见 1/42 户')
+    expect(await panel.locator('.door[data-household="3-1-2"]').getAttribute('data-status')).toBe('attempted')
     await page.screenshot({ path: '.tmp/screenshots/rounds-group-tablet.png' })
     await tablet.close()
   })
