@@ -140,6 +140,7 @@ export function useVisitRecord(mode: Ref<RecordMode>) {
         const current = rounds.visits.get(m.id)
         if (!current) throw new Error('not found')
         await rounds.correctVisit(m.id, changedFields(current, { ...fields, visitedAt: chosenTime(current.visitedAt) }), reason.value)
+        savedId.value = m.id // a second tap must not save a second correction
         return m.id
       }
       const original = refused.value!
