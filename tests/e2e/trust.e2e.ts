@@ -87,10 +87,13 @@ async function serverRecords(type: string, token: string): Promise<{ id: string;
 
 /** Two taps on the same spot 50 ms apart, as a thumb does. */
 async function doubleTap(target: Locator): Promise<void> {
+  // in the middle of the screen: not under the tab bar
+  await target.evaluate((el) => el.scrollIntoView({ block: 'center' }))
   const box = await target.boundingBox()
   if (!box) throw new Error('nothing to tap')
   const [x, y] = [box.x + box.width / 2, box.y + box.height / 2]
   const page = target.page()
+  expect(await page.evaluate(([px, py]) => document.elementFromPoint(px!, py!)?.closest('button')?.getAttribute('type'), [x, y])).toBe('submit')
   await page.mouse.click(x, y)
   await page.waitForTimeout(50)
   await page.mouse.click(x, y)
