@@ -164,7 +164,7 @@ describe('drafts', () => {
     await page.reload()
     await expect.poll(() => page.locator('[data-action-form] textarea').inputValue(), { timeout: 20_000 }).toBe(words)
     expect(await page.locator('[data-draft="restored"]').innerText()).toContain('已恢复上次未保存的内容')
-    await shot(page, 'trust-draft-restored-phone')
+    await shot(page, 'trust-draft-restored-phone', true)
     await page.setViewportSize(TABLET)
     await shot(page, 'trust-draft-restored-tablet')
     await page.context().close()
@@ -200,6 +200,10 @@ describe('drafts', () => {
 
 describe('coverage means met', () => {
   it('无人在家 does not raise the coverage count; the door says 未见到', async () => {
+    // 202 is on the care list: its ♥ must show on a door tried but not met too
+    const token = await apiLogin(server.url, LEADER.phone)
+    const flag = { id: uuidv7(), type: 'care.flag', v: 1, orgPath: B01, authorId: LEADER.id, deviceId: 'e2e-seed', clientTime: new Date().toISOString(), body: { household: '1-2-2', kind: 'alone_elderly', intervalDays: 7, active: true } }
+    expect((await api<{ results: { status: string }[] }>(server.url, '/api/v1/sync/push', { token, body: { records: [flag] } })).json.results[0]!.status).toBe('accepted')
     const page = await leaderPage()
     await page.goto(`${server.url}/visits`)
     await page.locator('.door').first().waitFor()
@@ -214,6 +218,7 @@ describe('coverage means met', () => {
     await page.locator('.door-sheet [data-outcome="nobody_home"]').click()
     await expect.poll(() => door.getAttribute('data-status')).toBe('attempted')
     expect(await door.innerText()).toContain('未见到')
+    expect(await door.locator('.door__care').isVisible()).toBe(true)
     expect(Number(/本月已见 (\d+)\//.exec(await coverage.innerText())![1])).toBe(metBefore)
     await expect.poll(() => page.locator('.building-panel [data-attempts]').first().innerText()).toMatch(/另有 \d+ 户去过未见到/)
 
