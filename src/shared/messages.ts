@@ -49,8 +49,8 @@ export const MESSAGES = {
     '只有记录人本人,或负责该处的上级,才能更正或撤回这条记录',
     'Only the person who made this record, or someone above them whose area covers it, can correct or withdraw it',
   ],
-  held_elsewhere: ['已上报到{level}', 'it had already gone up to the {level}'],
-  not_yet_here: ['当时仍由{level}处理', 'the {level} was still handling it'],
+  held_elsewhere: ['已上报到{level}', 'it had already been passed up (now with: {level})'],
+  not_yet_here: ['当时仍由{level}处理', 'it was not yet passed up (still with: {level})'],
   cannot_reopen: [
     '只有提出人,或办结层级及以上的人员,才能重新打开',
     'Only the person who raised it, or someone at or above the level that resolved it, can reopen it',

@@ -63,6 +63,8 @@ export class FakeServer {
   maxRecords = Infinity
   /** PullResponse.scope to answer (none when undefined, like an older server) */
   scope: string | undefined = undefined
+  /** the server clock named in every answer (`now`), epoch ms; none when undefined, like an older server */
+  clock: number | undefined = undefined
 
   readonly fetch: FetchLike = async (url, init) => {
     const u = new URL(url, 'http://device.test')
@@ -111,13 +113,17 @@ export class FakeServer {
       const stored = this.accept(r)
       results.push({ id: r.id, status: 'accepted', seq: stored.seq, serverTime: stored.serverTime })
     }
-    return json(200, { results })
+    return json(200, { results, ...this.now() })
+  }
+
+  private now(): { now?: string } {
+    return this.clock === undefined ? {} : { now: new Date(this.clock).toISOString() }
   }
 
   private pull(after: number, limit: number): Response {
     const page = this.log.filter((r) => r.seq > after).slice(0, limit)
     const cursor = page.length ? page[page.length - 1]!.seq : after
-    return json(200, { records: page, cursor, more: this.log.some((r) => r.seq > cursor), ...(this.scope === undefined ? {} : { scope: this.scope }) })
+    return json(200, { records: page, cursor, more: this.log.some((r) => r.seq > cursor), ...(this.scope === undefined ? {} : { scope: this.scope }), ...this.now() })
   }
 }
 
