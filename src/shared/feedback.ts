@@ -125,7 +125,7 @@ export function foldFeedback(records: readonly AnyRecord[]): Map<string, Feedbac
   const views = new Map<string, FeedbackView>()
   for (const r of ordered) {
     if (r.type !== 'feedback') continue
-    const b = r.body as FeedbackBody
+    const b = r.body
     const level = handlingLevelOf(r.orgPath)
     if (!level) continue
     const raisedAtMs = boundedTime(b.raisedAt, { notBefore: TIME_FLOOR, notAfter: r.serverTime })
@@ -164,10 +164,10 @@ export function foldFeedback(records: readonly AnyRecord[]): Map<string, Feedbac
   }
   for (const r of ordered) {
     if (r.type !== 'feedback.event') continue
-    const b = r.body as FeedbackEventBody
+    const b = r.body
     const view = views.get(b.feedback)
     if (!view || view.orgPath !== r.orgPath) continue
-    applyEvent(view, r as AnyRecord<'feedback.event'>, b)
+    applyEvent(view, r, b)
   }
   return views
 }

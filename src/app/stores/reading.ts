@@ -76,7 +76,7 @@ async function readingLog(): Promise<AnyRecord[]> {
   const rows = await db.records.where('type').anyOf('reading.session', 'correction', 'void', 'feedback', 'household.profile').toArray()
   return rows.filter((r) => {
     if (r.type === 'household.profile') return true
-    if (r.type === 'feedback') return (r as AnyRecord<'feedback'>).body.source?.type === 'reading.session'
+    if (r.type === 'feedback') return r.body.source?.type === 'reading.session'
     return isReadingPointPath(r.orgPath)
   })
 }
