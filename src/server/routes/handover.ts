@@ -2,8 +2,10 @@
  * Handing over records their author cannot mend (src/shared/handover.ts):
  * the author's POST /api/v1/sync/handover, and community staff's list, place
  * and dismiss. Placing appends the quarantined record unchanged except its
- * orgPath, authored by its author, after the same shape and type checks a push
- * runs (TYPE_RULES); who placed it where is kept in `handovers`.
+ * orgPath, authored by its author, after the shared rule table's checks run as
+ * if its author wrote it inside the placing staff's scope (src/shared/rules.ts:
+ * place, clock, the type's own check, the reference inside the transaction);
+ * who placed it where is kept in `handovers`.
  */
 import type { FastifyPluginAsync } from 'fastify'
 import * as v from 'valibot'
@@ -11,7 +13,7 @@ import type { AppContext } from '../app'
 import { HttpError, langOf } from '../errors'
 import { callerOf } from './auth'
 import { effectiveScopes } from '../scope'
-import { contentHash, TYPE_RULES, type RuleContext, type TypeRule } from '../sync/push'
+import { contentHash } from '../sync/push'
 import type { HandoverRow, Storage } from '../storage'
 import {
   DismissRequest,
@@ -28,6 +30,7 @@ import {
 import { message, type MessageCode } from '../../shared/messages'
 import { ancestorAt, isUnderAny } from '../../shared/org'
 import { checkRecordShape, type LocalRecord } from '../../shared/records'
+import { TYPE_RULES, checkInContext, type Actor } from '../../shared/rules'
 import { ROLE_LEVEL, type SessionUser } from '../../shared/roles'
 
 function parse<T>(schema: v.GenericSchema<unknown, T>, body: unknown): T {
@@ -105,23 +108,20 @@ export const handoverRoutes =
       const { orgPath } = parse(PlaceRequest, req.body)
       const { record } = waitingFor(ctx.storage, user, req.params.id)
       if (!record) throw new HttpError(409, 'invalid_record')
-      const scopes = effectiveScopes(ctx.storage, user.scopes)
-      const node = isUnderAny(orgPath, scopes) ? ctx.storage.org.get(orgPath) : null
-      const rule = TYPE_RULES[record.type] as unknown as TypeRule
-      if (!node || !rule.nodeKinds.includes(node.kind)) throw new HttpError(422, 'out_of_scope')
       const placed: LocalRecord = { ...record, orgPath }
       const author = ctx.storage.users.byId(record.authorId)
+      // the author's record, vouched for by staff in their scope: the table's checks run for that actor
+      const actor: Actor = { id: record.authorId, level: ROLE_LEVEL[author?.role ?? 'building_leader'], scopes: effectiveScopes(ctx.storage, user.scopes) }
       const now = ctx.now()
-      const rc: RuleContext = { node, now, lookup: (p) => ctx.storage.org.get(p) ?? undefined, actorLevel: ROLE_LEVEL[author?.role ?? 'building_leader'] }
-      const issue = rule.check?.(placed, rc)
-      if (issue) throw new HttpError(422, issue.code)
-      const target = rule.target?.(placed, rc)
+      const verdict = checkInContext(placed, { actor, now, lookup: (p: string) => ctx.storage.org.get(p) ?? undefined })
+      if (!verdict.ok) throw new HttpError(422, verdict.issue.code)
+      const reference = verdict.reference
       const at = new Date(now).toISOString()
       const reason = (code: MessageCode) => message(code, langOf(req))
       // the append and the note of who placed it: one transaction, all or nothing
       const seq = ctx.storage.transaction(() => {
         const [outcome] = ctx.storage.records.appendBatch(
-          [{ kind: 'append', record: placed, hash: contentHash(placed), raw: JSON.stringify(placed), ...(target ? { target } : {}) }],
+          [{ kind: 'append', record: placed, hash: contentHash(placed), raw: JSON.stringify(placed), ...(reference ? { reference } : {}) }],
           { userId: user.id, serverTime: at, reason },
         )
         if (outcome?.status !== 'accepted') throw new HttpError(409, outcome?.status === 'rejected' ? outcome.code : 'conflict')
