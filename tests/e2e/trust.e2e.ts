@@ -277,8 +277,9 @@ describe('nothing stuck', () => {
     await page.getByText('退出登录').first().click()
     await page.locator('.ld-alert', { hasText: '条' }).waitFor()
     expect(new URL(page.url()).pathname).toBe('/me')
-
-    await page.goto(`${server.url}/sync/attention`)
+    // the refusal shows the way out
+    await page.locator('.me-logout__link').click()
+    await page.waitForURL('**/sync/attention')
     await item.locator('[data-hand-over]').click()
     await page.getByText('已交给社区处理').waitFor()
     expect((await deviceRows<{ body: { note?: string } }>(page, 'records')).some((r) => r.body.note?.startsWith('交给社区的走访'))).toBe(false)
