@@ -10,19 +10,19 @@ import { normalizeScopes } from './storage'
 import { isUnderAny, parentPath, type OrgNode } from '../shared/org'
 
 /** Reading points of the groups and communities the scopes sit in (not those already under a scope). */
-export function joinedReadingPoints(storage: Storage, scopes: readonly string[]): OrgNode[] {
+export async function joinedReadingPoints(storage: Storage, scopes: readonly string[]): Promise<OrgNode[]> {
   const found = new Map<string, OrgNode>()
   for (const scope of normalizeScopes(scopes)) {
     for (let p = parentPath(scope); p !== null; p = parentPath(p)) {
-      for (const rp of storage.org.readingPointsAt(p)) if (!isUnderAny(rp.path, scopes)) found.set(rp.path, rp)
+      for (const rp of await storage.org.readingPointsAt(p)) if (!isUnderAny(rp.path, scopes)) found.set(rp.path, rp)
     }
   }
   return [...found.values()]
 }
 
 /** The scopes a request is checked against: the user's own plus their joined reading points. */
-export function effectiveScopes(storage: Storage, scopes: readonly string[]): string[] {
-  return normalizeScopes([...scopes, ...joinedReadingPoints(storage, scopes).map((n) => n.path)])
+export async function effectiveScopes(storage: Storage, scopes: readonly string[]): Promise<string[]> {
+  return normalizeScopes([...scopes, ...(await joinedReadingPoints(storage, scopes)).map((n) => n.path)])
 }
 
 /**

@@ -1,9 +1,8 @@
 /**
- * Storage behind small interfaces, so the SQLite implementation here can later be
- * joined by a PostgreSQL one. The interfaces are synchronous because better-sqlite3
- * is; a PostgreSQL port would return Promises from the same methods (every caller is
- * already an async route handler or CLI command) and run `appendBatch` in one
- * SERIALIZABLE transaction relying on the same UNIQUE(id) constraint.
+ * Storage behind small asynchronous interfaces, with two implementations: the SQLite
+ * file here (the default, one server process) and PostgreSQL in `./postgres/storage.ts`
+ * (selected by DATABASE_URL, any number of server processes). Routes, checks and the
+ * admin CLI see only these interfaces; every SQL statement lives in one of the two.
  */
 import type { Db } from './db'
 import type { BuildingLayout, NodeKind, OrgNode } from '../shared/org'
@@ -11,6 +10,7 @@ import { parentPath } from '../shared/org'
 import type { LocalRecord, RecordIssue, StoredRecord } from '../shared/records'
 import type { MessageCode } from '../shared/messages'
 import type { Role } from '../shared/roles'
+import { MemoryLoginFailures } from './auth'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -33,13 +33,13 @@ export interface SessionRow {
 }
 
 export interface OrgStore {
-  get(path: string): OrgNode | null
+  get(path: string): Promise<OrgNode | null>
   /** the node at `scope` and everything beneath it, by path */
-  subtree(scope: string): OrgNode[]
+  subtree(scope: string): Promise<OrgNode[]>
   /** the reading points placed directly under `parent` */
-  readingPointsAt(parent: string): OrgNode[]
-  upsert(node: OrgNode): void
-  count(): number
+  readingPointsAt(parent: string): Promise<OrgNode[]>
+  upsert(node: OrgNode): Promise<void>
+  count(): Promise<number>
 }
 
 /** A user as others may see them: no phone, no password. */
@@ -50,24 +50,37 @@ export interface PersonRow {
 }
 
 export interface UserStore {
-  byId(id: string): UserRow | null
-  byPhone(phone: string): UserRow | null
+  byId(id: string): Promise<UserRow | null>
+  byPhone(phone: string): Promise<UserRow | null>
   /** insert or update by phone; returns the stored row */
-  upsert(user: Omit<UserRow, 'id' | 'disabledAt'> & { id?: string }): UserRow
-  setDisabled(phone: string, disabledAt: string | null): boolean
+  upsert(user: Omit<UserRow, 'id' | 'disabledAt'> & { id?: string }): Promise<UserRow>
+  setDisabled(phone: string, disabledAt: string | null): Promise<boolean>
   /**
    * Enabled users with a scope at, above or beneath one of `scopes` (each side
    * may be the wider), by id.
    */
-  overlapping(scopes: readonly string[]): PersonRow[]
+  overlapping(scopes: readonly string[]): Promise<PersonRow[]>
 }
 
 export interface SessionStore {
-  create(tokenHash: string, userId: string, now: number): void
-  get(tokenHash: string): SessionRow | null
-  touch(tokenHash: string, now: number): void
-  revoke(tokenHash: string, now: number): void
-  revokeAllFor(userId: string, now: number): number
+  create(tokenHash: string, userId: string, now: number): Promise<void>
+  get(tokenHash: string): Promise<SessionRow | null>
+  touch(tokenHash: string, now: number): Promise<void>
+  revoke(tokenHash: string, now: number): Promise<void>
+  revokeAllFor(userId: string, now: number): Promise<number>
+}
+
+/**
+ * Failed logins per key (`phone:…`, `ip:…`) in a sliding window. Where they are kept
+ * decides what "the limit" means: SQLite serves one process and keeps them in its
+ * memory; PostgreSQL keeps them in a table, so every process behind one address
+ * counts the same failures. Times are epoch ms.
+ */
+export interface LoginFailureStore {
+  /** seconds to wait before `key` may try again (0: now), given `max` failures per `windowMs` */
+  retryAfter(key: string, now: number, max: number, windowMs: number): Promise<number>
+  fail(key: string, now: number, windowMs: number): Promise<void>
+  reset(key: string): Promise<void>
 }
 
 /** The record another one refers to, as stored (or appended earlier in the same batch). */
@@ -99,19 +112,27 @@ export interface ExistingRecord {
   hash: string
 }
 
+export interface BatchContext {
+  userId: string
+  serverTime: string
+  reason: (code: MessageCode) => string
+}
+
 export interface RecordStore {
   /**
    * Stores one pushed batch in ONE transaction: appends what is new, answers
    * duplicate/conflict for ids already stored, checks references to earlier records, and
-   * quarantines everything rejected or conflicting. All or nothing.
+   * quarantines everything rejected or conflicting. All or nothing. Batches are appended
+   * one after another (SQLite: the write lock; PostgreSQL: an advisory lock), so seq
+   * order is commit order and a pull never passes a record that commits later.
    */
-  appendBatch(items: readonly BatchItem[], ctx: { userId: string; serverTime: string; reason: (code: MessageCode) => string }): BatchOutcome[]
+  appendBatch(items: readonly BatchItem[], ctx: BatchContext): Promise<BatchOutcome[]>
   /** records under any of `scopes` with seq > after, in seq order; `more` when more wait */
-  pull(scopes: readonly string[], after: number, limit: number): { records: StoredRecord[]; more: boolean }
-  getById(id: string): StoredRecord | null
+  pull(scopes: readonly string[], after: number, limit: number): Promise<{ records: StoredRecord[]; more: boolean }>
+  getById(id: string): Promise<StoredRecord | null>
   /** seq, serverTime and content hash of the given ids that are stored */
-  existing(ids: readonly string[]): Map<string, ExistingRecord>
-  count(): number
+  existing(ids: readonly string[]): Promise<Map<string, ExistingRecord>>
+  count(): Promise<number>
 }
 
 export interface QuarantineRow {
@@ -126,13 +147,22 @@ export interface QuarantineRow {
 }
 
 export interface Storage {
+  /** which implementation this is (the backup command differs) */
+  backend: 'sqlite' | 'postgres'
   org: OrgStore
   users: UserStore
   sessions: SessionStore
+  logins: LoginFailureStore
   records: RecordStore
-  quarantine: { list(limit?: number): QuarantineRow[] }
-  /** runs `fn` in one write transaction (for imports) */
-  transaction<T>(fn: () => T): T
+  quarantine: { list(limit?: number): Promise<QuarantineRow[]> }
+  /**
+   * Runs `fn` in one write transaction (imports, admin commands) and commits when it
+   * resolves, rolls back when it throws. `fn` must use the `tx` it is given, and do
+   * slow work (password hashing) before: the transaction holds the write lock.
+   */
+  transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T>
+  /** closes the connection or pool */
+  close(): Promise<void>
 }
 
 // ---------------------------------------------------------------- SQLite
@@ -238,6 +268,16 @@ export function belowRange(scope: string): [string, string] {
   return [scope + '/', scope + '0']
 }
 
+/** `scope` and every path above it, nearest first. */
+export function selfAndAbove(scope: string): string[] {
+  const out: string[] = []
+  for (let p: string | null = scope; p !== null; p = parentPath(p)) out.push(p)
+  return out
+}
+
+/** Sorts people by id (a stable answer whatever order the database gives). */
+export const byIdOrder = (a: PersonRow, b: PersonRow): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
 /** Scopes this shallow (district, street) cover much of the log: scan it in seq order instead. */
 const WIDE_SCOPE_DEPTH = 2
 
@@ -309,79 +349,8 @@ export function createSqliteStorage(db: Db): Storage {
     ),
   }
 
-  const org: OrgStore = {
-    get: (path) => {
-      const r = q.orgGet.get(path)
-      return r ? toNode(r) : null
-    },
-    subtree: (scope) => q.orgSubtree.all(scope, ...belowRange(scope)).map(toNode),
-    readingPointsAt: (parent) => q.orgReadingPoints.all(parent).map(toNode),
-    upsert: (n) => {
-      q.orgUpsert.run({
-        path: n.path,
-        kind: n.kind,
-        name: n.name,
-        parent: parentPath(n.path),
-        layout: n.layout ? JSON.stringify(n.layout) : null,
-        place: n.place ?? null,
-        usual_time: n.usualTime ?? null,
-      })
-    },
-    count: () => q.orgCount.get()!.n,
-  }
-
-  const users: UserStore = {
-    byId: (id) => {
-      const r = q.userById.get(id)
-      return r ? toUser(r) : null
-    },
-    byPhone: (phone) => {
-      const r = q.userByPhone.get(phone)
-      return r ? toUser(r) : null
-    },
-    upsert: (u) => {
-      const existing = q.userByPhone.get(u.phone)
-      q.userUpsert.run({
-        id: existing?.id ?? u.id ?? crypto.randomUUID(),
-        phone: u.phone,
-        name: u.name,
-        role: u.role,
-        scopes: JSON.stringify(u.scopes),
-        password_hash: u.passwordHash,
-      })
-      return toUser(q.userByPhone.get(u.phone)!)
-    },
-    setDisabled: (phone, at) => q.userDisable.run(at, phone).changes > 0,
-    overlapping: (scopes) => {
-      const byId = new Map<string, PersonRow>()
-      for (const scope of normalizeScopes(scopes)) {
-        const selfAndAbove: string[] = []
-        for (let p: string | null = scope; p !== null; p = parentPath(p)) selfAndAbove.push(p)
-        for (const r of q.usersOverlapping.all(JSON.stringify(selfAndAbove), ...belowRange(scope))) byId.set(r.id, r)
-      }
-      return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    },
-  }
-
-  const sessions: SessionStore = {
-    create: (hash, userId, now) => {
-      q.sessionCreate.run(hash, userId, now, now)
-    },
-    get: (hash) => {
-      const r = q.sessionGet.get(hash)
-      return r ? { tokenHash: r.token_hash, userId: r.user_id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, revokedAt: r.revoked_at } : null
-    },
-    touch: (hash, now) => {
-      q.sessionTouch.run(now, hash)
-    },
-    revoke: (hash, now) => {
-      q.sessionRevoke.run(now, hash)
-    },
-    revokeAllFor: (userId, now) => q.sessionRevokeAll.run(now, userId).changes,
-  }
-
   const appendTx = db.transaction(
-    (items: readonly BatchItem[], ctx: { userId: string; serverTime: string; reason: (code: MessageCode) => string }): BatchOutcome[] => {
+    (items: readonly BatchItem[], ctx: BatchContext): BatchOutcome[] => {
       const quarantine = (recordId: string | null, code: MessageCode, path: string, raw: string) => {
         q.quarantineInsert.run({
           record_id: recordId,
@@ -434,46 +403,117 @@ export function createSqliteStorage(db: Db): Storage {
     },
   )
 
-  const records: RecordStore = {
-    // IMMEDIATE: take the write lock up front, so the reads inside see the final state.
-    appendBatch: (items, ctx) => appendTx.immediate(items, ctx),
-    pull: (scopes, after, limit) => {
-      const rows: RecordDbRow[] = []
-      const norm = normalizeScopes(scopes)
-      for (const s of norm) {
-        const [lo, hi] = belowRange(s)
-        const page =
-          s.split('/').length <= WIDE_SCOPE_DEPTH
-            ? q.pullWide.all(after, s, lo, hi, limit + 1)
-            : q.pullNarrow.all(s, after, lo, hi, after, limit + 1)
-        rows.push(...page)
-      }
-      if (norm.length > 1) rows.sort((a, b) => a.seq - b.seq)
-      const more = rows.length > limit
-      return { records: rows.slice(0, limit).map(toStored), more }
+  // One connection serves every request. While `transaction` runs its async `fn`, other
+  // callers wait at this gate, so nothing of theirs lands inside (or is rolled back with) it.
+  let gate: Promise<void> | null = null
+  const gated =
+    <A extends unknown[], R>(f: (...args: A) => R) =>
+    async (...args: A): Promise<R> => {
+      while (gate) await gate
+      return f(...args)
+    }
+  const build = (g: typeof gated): Omit<Storage, 'transaction' | 'close' | 'logins'> => ({
+    backend: 'sqlite',
+    org: {
+      get: g((path: string) => {
+        const r = q.orgGet.get(path)
+        return r ? toNode(r) : null
+      }),
+      subtree: g((scope: string) => q.orgSubtree.all(scope, ...belowRange(scope)).map(toNode)),
+      readingPointsAt: g((parent: string) => q.orgReadingPoints.all(parent).map(toNode)),
+      upsert: g((n: OrgNode) => {
+        q.orgUpsert.run({
+          path: n.path,
+          kind: n.kind,
+          name: n.name,
+          parent: parentPath(n.path),
+          layout: n.layout ? JSON.stringify(n.layout) : null,
+          place: n.place ?? null,
+          usual_time: n.usualTime ?? null,
+        })
+      }),
+      count: g(() => q.orgCount.get()!.n),
     },
-    getById: (id) => {
-      const r = q.recordById.get(id)
-      return r ? toStored(r) : null
+    users: {
+      byId: g((id: string) => {
+        const r = q.userById.get(id)
+        return r ? toUser(r) : null
+      }),
+      byPhone: g((phone: string) => {
+        const r = q.userByPhone.get(phone)
+        return r ? toUser(r) : null
+      }),
+      upsert: g((u: Omit<UserRow, 'id' | 'disabledAt'> & { id?: string }) => {
+        const existing = q.userByPhone.get(u.phone)
+        q.userUpsert.run({
+          id: existing?.id ?? u.id ?? crypto.randomUUID(),
+          phone: u.phone,
+          name: u.name,
+          role: u.role,
+          scopes: JSON.stringify(u.scopes),
+          password_hash: u.passwordHash,
+        })
+        return toUser(q.userByPhone.get(u.phone)!)
+      }),
+      setDisabled: g((phone: string, at: string | null) => q.userDisable.run(at, phone).changes > 0),
+      overlapping: g((scopes: readonly string[]) => {
+        const byId = new Map<string, PersonRow>()
+        for (const scope of normalizeScopes(scopes)) {
+          for (const r of q.usersOverlapping.all(JSON.stringify(selfAndAbove(scope)), ...belowRange(scope))) byId.set(r.id, r)
+        }
+        return [...byId.values()].sort(byIdOrder)
+      }),
     },
-    existing: (ids) => {
-      const out = new Map<string, ExistingRecord>()
-      for (const id of ids) {
-        const r = q.recordMeta.get(id)
-        if (r) out.set(id, { seq: r.seq, serverTime: r.server_time, hash: r.content_hash })
-      }
-      return out
+    sessions: {
+      create: g((hash: string, userId: string, now: number) => {
+        q.sessionCreate.run(hash, userId, now, now)
+      }),
+      get: g((hash: string) => {
+        const r = q.sessionGet.get(hash)
+        return r ? { tokenHash: r.token_hash, userId: r.user_id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, revokedAt: r.revoked_at } : null
+      }),
+      touch: g((hash: string, now: number) => {
+        q.sessionTouch.run(now, hash)
+      }),
+      revoke: g((hash: string, now: number) => {
+        q.sessionRevoke.run(now, hash)
+      }),
+      revokeAllFor: g((userId: string, now: number) => q.sessionRevokeAll.run(now, userId).changes),
     },
-    count: () => q.recordCount.get()!.n,
-  }
-
-  return {
-    org,
-    users,
-    sessions,
-    records,
+    records: {
+      // IMMEDIATE: take the write lock up front, so the reads inside see the final state.
+      appendBatch: g((items: readonly BatchItem[], ctx: BatchContext) => appendTx.immediate(items, ctx)),
+      pull: g((scopes: readonly string[], after: number, limit: number) => {
+        const rows: RecordDbRow[] = []
+        const norm = normalizeScopes(scopes)
+        for (const s of norm) {
+          const [lo, hi] = belowRange(s)
+          const page =
+            s.split('/').length <= WIDE_SCOPE_DEPTH
+              ? q.pullWide.all(after, s, lo, hi, limit + 1)
+              : q.pullNarrow.all(s, after, lo, hi, after, limit + 1)
+          rows.push(...page)
+        }
+        if (norm.length > 1) rows.sort((a, b) => a.seq - b.seq)
+        const more = rows.length > limit
+        return { records: rows.slice(0, limit).map(toStored), more }
+      }),
+      getById: g((id: string) => {
+        const r = q.recordById.get(id)
+        return r ? toStored(r) : null
+      }),
+      existing: g((ids: readonly string[]) => {
+        const out = new Map<string, ExistingRecord>()
+        for (const id of ids) {
+          const r = q.recordMeta.get(id)
+          if (r) out.set(id, { seq: r.seq, serverTime: r.server_time, hash: r.content_hash })
+        }
+        return out
+      }),
+      count: g(() => q.recordCount.get()!.n),
+    },
     quarantine: {
-      list: (limit = 1000) =>
+      list: g((limit = 1000) =>
         q.quarantineList.all(limit).map((r) => ({
           qid: r.qid,
           recordId: r.record_id,
@@ -484,7 +524,43 @@ export function createSqliteStorage(db: Db): Storage {
           path: r.path,
           raw: r.raw,
         })),
+      ),
     },
-    transaction: (fn) => db.transaction(fn).immediate(),
+  })
+
+  const logins = new MemoryLoginFailures()
+  const ungated = <A extends unknown[], R>(f: (...args: A) => R) => async (...args: A): Promise<R> => f(...args)
+  const inside: Storage = {
+    ...build(ungated),
+    logins,
+    transaction: () => Promise.reject(new Error('nested transaction')),
+    close: () => Promise.reject(new Error('close inside a transaction')),
   }
+  const storage: Storage = {
+    ...build(gated),
+    logins,
+    transaction: async (fn) => {
+      while (gate) await gate
+      let open!: () => void
+      gate = new Promise((resolve) => (open = resolve))
+      try {
+        db.exec('BEGIN IMMEDIATE')
+        try {
+          const result = await fn(inside)
+          db.exec('COMMIT')
+          return result
+        } catch (err) {
+          if (db.inTransaction) db.exec('ROLLBACK')
+          throw err
+        }
+      } finally {
+        gate = null
+        open()
+      }
+    },
+    close: async () => {
+      db.close()
+    },
+  }
+  return storage
 }

@@ -26,8 +26,8 @@ export const syncRoutes =
       const records = (body as { records?: unknown }).records
       if (!Array.isArray(records)) throw new HttpError(400, 'bad_request')
       if (records.length > PUSH_MAX_RECORDS) throw new HttpError(413, 'too_large')
-      const scopes = effectiveScopes(ctx.storage, user.scopes)
-      return { results: pushRecords(records, { storage: ctx.storage, user, scopes, now: ctx.now(), lang: langOf(req) }) }
+      const scopes = await effectiveScopes(ctx.storage, user.scopes)
+      return { results: await pushRecords(records, { storage: ctx.storage, user, scopes, now: ctx.now(), lang: langOf(req) }) }
     })
 
     app.get('/api/v1/sync/pull', async (req): Promise<PullResponse> => {
@@ -36,8 +36,8 @@ export const syncRoutes =
       const after = intParam(query.after, 0)
       const limit = Math.min(intParam(query.limit, PULL_DEFAULT_LIMIT), PULL_MAX_LIMIT)
       if (limit < 1) throw new HttpError(400, 'bad_request')
-      const scopes = effectiveScopes(ctx.storage, user.scopes)
-      const page = ctx.storage.records.pull(scopes, after, limit)
+      const scopes = await effectiveScopes(ctx.storage, user.scopes)
+      const page = await ctx.storage.records.pull(scopes, after, limit)
       const last = page.records[page.records.length - 1]
       return { records: page.records, cursor: last ? last.seq : after, more: page.more, scope: scopeHash(scopes) }
     })

@@ -4,7 +4,7 @@
  * same answers (accepted becomes duplicate, with the same seq).
  */
 import { createHash } from 'node:crypto'
-import type { BatchItem, BatchOutcome, Storage, TargetRequirement } from '../storage'
+import type { BatchItem, BatchOutcome, ExistingRecord, Storage, TargetRequirement } from '../storage'
 import { canonicalJson } from '../../shared/canonical'
 import { message, type Lang, type MessageCode } from '../../shared/messages'
 import { isUnderAny, type Level, type NodeKind, type OrgNode } from '../../shared/org'
@@ -147,8 +147,48 @@ export interface PushContext {
 
 type Checked = { ok: true; record: LocalRecord; hash: string; target?: TargetRequirement } | { ok: false; issue: RecordIssue }
 
+// ---------------------------------------------------------------- org nodes for the rules
+
+/** Thrown by the rules' lookup for a node not loaded yet: load it, then check again. */
+class NodesNeeded extends Error {
+  constructor(readonly paths: string[]) {
+    super(`org nodes needed: ${paths.join(', ')}`)
+  }
+}
+
+/**
+ * The org nodes one push has read. The rules are synchronous and storage is not, so
+ * a rule asking for a node not read yet throws NodesNeeded; `settle` loads it and
+ * runs the check again (checks are pure, so a rerun answers as if it had been there).
+ */
+class OrgNodes {
+  private readonly known = new Map<string, OrgNode | undefined>()
+  constructor(private readonly storage: Storage) {}
+
+  readonly lookup: NodeLookup = (path) => {
+    if (!this.known.has(path)) throw new NodesNeeded([path])
+    return this.known.get(path)
+  }
+
+  async load(paths: readonly string[]): Promise<void> {
+    for (const p of paths) if (!this.known.has(p)) this.known.set(p, (await this.storage.org.get(p)) ?? undefined)
+  }
+
+  /** Runs `fn` until it no longer needs a node that was not loaded. */
+  async settle<T>(fn: () => T | Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await fn()
+      } catch (err) {
+        if (!(err instanceof NodesNeeded)) throw err
+        await this.load(err.paths)
+      }
+    }
+  }
+}
+
 /** Steps 1–5 for one record: everything that can be decided without writing. */
-function checkOne(raw: unknown, ctx: PushContext): Checked | { ok: 'replay'; hash: string; record: LocalRecord } {
+async function checkOne(raw: unknown, ctx: PushContext, stored: Map<string, ExistingRecord>, org: OrgNodes): Promise<Checked | { ok: 'replay'; hash: string; record: LocalRecord }> {
   // 1. Shape: the strict envelope and the body schema of its type. Unknown envelope
   //    fields — including client-sent `seq` and `serverTime` — are rejected here,
   //    so server-assigned fields can never come from the device.
@@ -164,37 +204,44 @@ function checkOne(raw: unknown, ctx: PushContext): Checked | { ok: 'replay'; has
   //    (scope, layout, clock): records are immutable and never deleted, so this
   //    read needs no lock. Anything else is decided inside the transaction.
   const hash = contentHash(record)
-  if (ctx.storage.records.existing([record.id]).get(record.id)?.hash === hash) return { ok: 'replay', hash, record }
+  if (stored.get(record.id)?.hash === hash) return { ok: 'replay', hash, record }
 
   // 4. Scope: under one of the caller's scopes, on an existing node of a kind that fits the type.
   const rule = ruleOf(record.type)
-  const node = isUnderAny(record.orgPath, ctx.scopes) ? ctx.storage.org.get(record.orgPath) : null
+  const node = isUnderAny(record.orgPath, ctx.scopes) ? await org.settle(() => org.lookup(record.orgPath)) : null
   if (!node || !rule.nodeKinds.includes(node.kind)) return { ok: false, issue: { code: 'out_of_scope', path: 'orgPath' } }
 
   // 5. Context checks: the device clock, then the type's own rule and the target it needs.
   if (isTooFarInFuture(record.clientTime, ctx.now)) return { ok: false, issue: { code: 'future_time', path: 'clientTime' } }
-  const rc: RuleContext = { node, now: ctx.now, lookup: (p) => ctx.storage.org.get(p) ?? undefined, actorLevel: ROLE_LEVEL[ctx.user.role] }
-  const issue = rule.check?.(record, rc) ?? null
+  const rc: RuleContext = { node, now: ctx.now, lookup: org.lookup, actorLevel: ROLE_LEVEL[ctx.user.role] }
+  const issue = await org.settle(() => rule.check?.(record, rc) ?? null)
   if (issue) return { ok: false, issue }
   const target = rule.target?.(record, rc)
   return { ok: true, record, hash, ...(target ? { target } : {}) }
+}
+
+/** One input record as a batch item: to append, or already rejected. */
+async function itemOf(raw: unknown, ctx: PushContext, stored: Map<string, ExistingRecord>, org: OrgNodes): Promise<BatchItem> {
+  const c = await checkOne(raw, ctx, stored, org)
+  // an exact replay is resolved in step 6 with the stored seq (it is never a conflict)
+  if (c.ok === 'replay') return { kind: 'append', record: c.record, hash: c.hash, raw: '' }
+  if (c.ok) return { kind: 'append', record: c.record, hash: c.hash, raw: rawJson(raw), ...(c.target ? { target: c.target } : {}) }
+  return { kind: 'reject', recordId: rawId(raw) || null, code: c.issue.code, path: c.issue.path, raw: rawJson(raw) }
 }
 
 /**
  * Answers one result per input record, in input order. The caller has already
  * checked that `input` is an array within PUSH_MAX_RECORDS.
  */
-export function pushRecords(input: readonly unknown[], ctx: PushContext): PushResult[] {
+export async function pushRecords(input: readonly unknown[], ctx: PushContext): Promise<PushResult[]> {
   const reason = (code: MessageCode) => message(code, ctx.lang)
+  const org = new OrgNodes(ctx.storage)
+  // the ids already stored, read once for the batch (step 3)
+  const stored = await ctx.storage.records.existing(input.map(rawId).filter((id) => id !== ''))
 
   // Steps 1–5 for every record: one batch item per input record, in input order.
-  const items: BatchItem[] = input.map((raw): BatchItem => {
-    const c = checkOne(raw, ctx)
-    // an exact replay is resolved in step 6 with the stored seq (it is never a conflict)
-    if (c.ok === 'replay') return { kind: 'append', record: c.record, hash: c.hash, raw: '' }
-    if (c.ok) return { kind: 'append', record: c.record, hash: c.hash, raw: rawJson(raw), ...(c.target ? { target: c.target } : {}) }
-    return { kind: 'reject', recordId: rawId(raw) || null, code: c.issue.code, path: c.issue.path, raw: rawJson(raw) }
-  })
+  const items: BatchItem[] = []
+  for (const raw of input) items.push(await itemOf(raw, ctx, stored, org))
 
   // 6. One transaction for the whole batch: for each record in order, an id already
   //    stored answers duplicate (same hash) or conflict (other hash, quarantined); a
@@ -204,7 +251,9 @@ export function pushRecords(input: readonly unknown[], ctx: PushContext): PushRe
   //    from steps 1–5 are quarantined in the same transaction. A crash before COMMIT
   //    leaves nothing of the batch.
   const serverTime = new Date(ctx.now).toISOString()
-  const outcomes: BatchOutcome[] = items.length ? ctx.storage.records.appendBatch(items, { userId: ctx.user.id, serverTime, reason }) : []
+  //    A target check that needs an org node not read yet rolls the batch back (NodesNeeded)
+  //    and runs again once it is loaded.
+  const outcomes: BatchOutcome[] = items.length ? await org.settle(() => ctx.storage.records.appendBatch(items, { userId: ctx.user.id, serverTime, reason })) : []
 
   // 7. Answer in input order.
   return outcomes.map((o, i): PushResult => {

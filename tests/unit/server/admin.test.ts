@@ -21,7 +21,7 @@ afterEach(async () => {
   await env.close()
 })
 
-const admin = (...argv: string[]) => runAdmin(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, { dataDir: env.dir })
+const admin = (...argv: string[]) => runAdmin(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, env.adminEnv)
 const file = (name: string, text: string) => {
   const p = join(env.dir, name)
   writeFileSync(p, text)
@@ -40,10 +40,10 @@ describe('admin import', () => {
       'pl', 'pl/tuodong', 'pl/tuodong/shangyi', 'pl/tuodong/shangyi/g03', 'pl/tuodong/shangyi/g03/b01', 'pl/tuodong/shangyi/g03/b02',
       'pl/tuodong/shangyi/g03/rp-xiaoyuan', // the reading point of their group
     ])
-    const snapshot = () => JSON.stringify([env.db.prepare('SELECT * FROM org_nodes ORDER BY path').all(), env.db.prepare('SELECT * FROM users ORDER BY phone').all()])
-    const before = snapshot()
+    const snapshot = async () => JSON.stringify([await env.sql('SELECT * FROM org_nodes ORDER BY path'), await env.sql('SELECT * FROM users ORDER BY phone')])
+    const before = await snapshot()
     expect(await admin('import', EXAMPLE.pathname)).toBe(0)
-    expect(snapshot()).toBe(before)
+    expect(await snapshot()).toBe(before)
   })
 
   it('imports a CSV of nodes and a CSV of users', async () => {
@@ -57,8 +57,8 @@ describe('admin import', () => {
       ].join('\r\n') + '\r\n',
     )
     expect(await admin('import', nodes)).toBe(0)
-    expect(env.storage.org.get('pl/ciba/qingsonglu/g03/b01')).toEqual({ path: 'pl/ciba/qingsonglu/g03/b01', kind: 'building', name: '12栋', layout: { units: 2, floors: 6, roomsPerFloor: 2 } })
-    expect(env.storage.org.get('pl/ciba/qingsonglu/g03/rp-shu')).toMatchObject({ name: '大树下,凉亭', place: '青松路口大树下', usualTime: '每天 8:00' })
+    expect(await env.storage.org.get('pl/ciba/qingsonglu/g03/b01')).toEqual({ path: 'pl/ciba/qingsonglu/g03/b01', kind: 'building', name: '12栋', layout: { units: 2, floors: 6, roomsPerFloor: 2 } })
+    expect(await env.storage.org.get('pl/ciba/qingsonglu/g03/rp-shu')).toMatchObject({ name: '大树下,凉亭', place: '青松路口大树下', usualTime: '每天 8:00' })
 
     const users = file('users.csv', ['phone,name,role,scopes,password', '13900000031,周丽,group_leader,pl/ciba/qingsonglu/g03,qingsong-2026', '13900000032,吴强,building_leader,pl/ciba/qingsonglu/g03/b01;pl/ciba/qingsonglu/g01/b01,qingsong-2026'].join('\n'))
     expect(await admin('import', users)).toBe(0)
@@ -90,7 +90,7 @@ describe('admin import', () => {
     expect(msg).toMatch(/第 7 行 \/ line 7: .*密码/)
     expect(msg).toMatch(/第 8 行 \/ line 8: .*duplicate phone/)
     expect(msg).not.toMatch(/line 2:/)
-    expect(env.storage.users.byPhone('13900000041')).toBeNull()
+    expect(await env.storage.users.byPhone('13900000041')).toBeNull()
   })
 
   it('checks node paths, kinds, parents and layouts', async () => {
@@ -120,7 +120,7 @@ describe('admin import', () => {
     expect(msg).toMatch(/nodes\[6\]: .*rp-/)
     expect(msg).toMatch(/nodes\[7\]: .*rp-/)
     // the valid group was not written either
-    expect(env.storage.org.get('pl/tuodong/shangyi/g09')).toBeNull()
+    expect(await env.storage.org.get('pl/tuodong/shangyi/g09')).toBeNull()
   })
 
   it('reports malformed JSON with its line', async () => {
@@ -201,7 +201,7 @@ describe('admin backup', () => {
     expect((copy.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n).toBe(DEMO_USERS.length)
     copy.close()
     // the live database got everything
-    const live = (env.db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n
+    const live = await env.storage.records.count()
     expect(live).toBe(250)
     // refuses to overwrite without --force
     expect(await admin('backup', target)).toBe(1)
