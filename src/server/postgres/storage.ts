@@ -251,13 +251,15 @@ export function createPostgresStorage(pool: Pool): Storage {
 
 /** Inserts or updates a user by phone, with their scope rows; inside the caller's transaction. */
 async function upsertUser(db: Queryable, u: Omit<UserRow, 'id' | 'disabledAt'> & { id?: string }): Promise<UserRow> {
-  const existing = (await db.query<{ id: string }>('SELECT id FROM users WHERE phone = $1', [u.phone])).rows[0]
-  const id = existing?.id ?? u.id ?? crypto.randomUUID()
-  await db.query(
-    `INSERT INTO users (id, phone, name, role, scopes, password_hash) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (phone) DO UPDATE SET name = excluded.name, role = excluded.role, scopes = excluded.scopes, password_hash = excluded.password_hash`,
-    [id, u.phone, u.name, u.role, JSON.stringify(u.scopes), u.passwordHash],
-  )
+  // the id is the stored one when the phone exists, even if another process inserted it a moment ago
+  const { id } = (
+    await db.query<{ id: string }>(
+      `INSERT INTO users (id, phone, name, role, scopes, password_hash) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (phone) DO UPDATE SET name = excluded.name, role = excluded.role, scopes = excluded.scopes, password_hash = excluded.password_hash
+       RETURNING id`,
+      [u.id ?? crypto.randomUUID(), u.phone, u.name, u.role, JSON.stringify(u.scopes), u.passwordHash],
+    )
+  ).rows[0]!
   await db.query('DELETE FROM user_scopes WHERE user_id = $1', [id])
   await db.query('INSERT INTO user_scopes (user_id, scope) SELECT $1, s FROM unnest($2::text[]) AS s', [id, [...new Set(u.scopes)]])
   return toUser((await db.query<UserDbRow>('SELECT * FROM users WHERE id = $1', [id])).rows[0]!)
