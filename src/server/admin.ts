@@ -173,7 +173,9 @@ const COMMANDS: Record<string, Command> = {
 async function backupPostgres(opened: Opened, file: string, io: AdminIo): Promise<number> {
   const url = opened.url!
   const records = await opened.storage.records.count()
-  const dump = spawnSync('pg_dump', ['--format=custom', '--no-owner', `--file=${file}`, url], { encoding: 'utf8' })
+  // only the schema the server uses, when it is not the default one
+  const only = opened.schema && opened.schema !== 'public' ? [`--schema=${opened.schema}`] : []
+  const dump = spawnSync('pg_dump', ['--format=custom', '--no-owner', ...only, `--file=${file}`, url], { encoding: 'utf8' })
   if (dump.error || dump.status !== 0) {
     io.err(`pg_dump 失败(需要安装 PostgreSQL 客户端) / pg_dump failed (the PostgreSQL client tools are needed): ${dump.error?.message ?? dump.stderr.trim()}`)
     return 1

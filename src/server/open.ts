@@ -13,6 +13,8 @@ export interface Opened {
   sqlite: Db | null
   /** the PostgreSQL URL (for pg_dump), null on SQLite */
   url: string | null
+  /** the PostgreSQL schema the tables are in (search_path), null on SQLite */
+  schema: string | null
   /** where the data is, for the start-up line (no password) */
   where: string
 }
@@ -36,8 +38,9 @@ export async function openStorage(opts: OpenOptions): Promise<Opened> {
     const poolSize = opts.poolSize ? Number(opts.poolSize) : DEFAULT_POOL_SIZE
     if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) throw new StartupError(`DATABASE_POOL 无效:${opts.poolSize}`, `Invalid DATABASE_POOL: ${opts.poolSize}`)
     const pool = await openPostgres(url, { poolSize })
-    return { storage: createPostgresStorage(pool), sqlite: null, url, where: redactUrl(url) }
+    const schema = (await pool.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s
+    return { storage: createPostgresStorage(pool), sqlite: null, url, schema, where: redactUrl(url) }
   }
   const db = openDatabase(opts.dataDir)
-  return { storage: createSqliteStorage(db), sqlite: db, url: null, where: opts.dataDir }
+  return { storage: createSqliteStorage(db), sqlite: db, url: null, schema: null, where: opts.dataDir }
 }

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runAdmin } from '../../../src/server/admin'
 import { parseCsv } from '../../../src/server/importer'
 import { DEMO_USERS } from '../../../src/server/demo'
-import { bearer, login, PHONES, push, setup, visit, type TestEnv } from './helpers'
+import pg from 'pg'
+import { BACKEND, bearer, login, pgBaseUrl, PHONES, push, setup, visit, type TestEnv } from './helpers'
 import type { PushResult } from '../../../src/shared/protocol'
 
 let env: TestEnv
@@ -183,49 +184,90 @@ describe('admin user commands', () => {
 })
 
 describe('admin backup', () => {
-  it('makes a readable, consistent copy while pushes keep being accepted', async () => {
-    const zhang = await login(env.app, PHONES.zhang)
-    const first = Array.from({ length: 50 }, () => visit(zhang.user.id))
-    expect((await push(env.app, zhang.token, first)).statusCode).toBe(200)
-    const target = join(env.dir, 'backup.db')
-    // keep pushing while the backup runs
-    const during = Array.from({ length: 10 }, () => push(env.app, zhang.token, Array.from({ length: 20 }, () => visit(zhang.user.id))))
-    const [code] = await Promise.all([admin('backup', target), ...during])
-    expect(code).toBe(0)
-    expect(out.join('\n')).toMatch(/integrity ok/)
-    const copy = new Database(target, { readonly: true })
-    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok')
-    const n = (copy.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n
-    expect(n).toBeGreaterThanOrEqual(50)
-    expect(n % 10).toBe(0) // whole batches only: 50 + 20k
-    expect((copy.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n).toBe(DEMO_USERS.length)
-    copy.close()
-    // the live database got everything
-    const live = await env.storage.records.count()
-    expect(live).toBe(250)
-    // refuses to overwrite without --force
-    expect(await admin('backup', target)).toBe(1)
-    expect(await admin('backup', target, '--force')).toBe(0)
-  })
+  if (BACKEND === 'sqlite') {
+    it('makes a readable, consistent copy while pushes keep being accepted', async () => {
+      const zhang = await login(env.app, PHONES.zhang)
+      const first = Array.from({ length: 50 }, () => visit(zhang.user.id))
+      expect((await push(env.app, zhang.token, first)).statusCode).toBe(200)
+      const target = join(env.dir, 'backup.db')
+      // keep pushing while the backup runs
+      const during = Array.from({ length: 10 }, () => push(env.app, zhang.token, Array.from({ length: 20 }, () => visit(zhang.user.id))))
+      const [code] = await Promise.all([admin('backup', target), ...during])
+      expect(code).toBe(0)
+      expect(out.join('\n')).toMatch(/integrity ok/)
+      const copy = new Database(target, { readonly: true })
+      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok')
+      const n = (copy.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n
+      expect(n).toBeGreaterThanOrEqual(50)
+      expect(n % 10).toBe(0) // whole batches only: 50 + 20k
+      expect((copy.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n).toBe(DEMO_USERS.length)
+      copy.close()
+      // the live database got everything
+      const live = await env.storage.records.count()
+      expect(live).toBe(250)
+      // refuses to overwrite without --force
+      expect(await admin('backup', target)).toBe(1)
+      expect(await admin('backup', target, '--force')).toBe(0)
+    })
 
-  it('the copy can serve as a data directory', async () => {
-    const zhang = await login(env.app, PHONES.zhang)
-    const r = visit(zhang.user.id)
-    const res = await push(env.app, zhang.token, [r])
-    expect(res.json<{ results: PushResult[] }>().results[0]!.status).toBe('accepted')
-    const restored = join(env.dir, 'restored')
-    const { mkdirSync } = await import('node:fs')
-    mkdirSync(restored)
-    expect(await admin('backup', join(restored, 'loudong.db'))).toBe(0)
-    const env2 = await setup({ dir: restored, seed: false })
-    try {
-      const again = await login(env2.app, PHONES.zhang)
-      const page = await env2.app.inject({ url: '/api/v1/sync/pull', headers: bearer(again.token) })
-      expect(page.json().records.map((x: { id: string }) => x.id)).toEqual([r.id])
-    } finally {
-      await env2.close()
-    }
-  })
+    it('the copy can serve as a data directory', async () => {
+      const zhang = await login(env.app, PHONES.zhang)
+      const r = visit(zhang.user.id)
+      const res = await push(env.app, zhang.token, [r])
+      expect(res.json<{ results: PushResult[] }>().results[0]!.status).toBe('accepted')
+      const restored = join(env.dir, 'restored')
+      const { mkdirSync } = await import('node:fs')
+      mkdirSync(restored)
+      expect(await admin('backup', join(restored, 'loudong.db'))).toBe(0)
+      const env2 = await setup({ dir: restored, seed: false })
+      try {
+        const again = await login(env2.app, PHONES.zhang)
+        const page = await env2.app.inject({ url: '/api/v1/sync/pull', headers: bearer(again.token) })
+        expect(page.json().records.map((x: { id: string }) => x.id)).toEqual([r.id])
+      } finally {
+        await env2.close()
+      }
+    })
+  } else {
+    it('pg_dump makes a copy of whole batches while pushes keep being accepted; pg_restore makes it a working database', async () => {
+      const zhang = await login(env.app, PHONES.zhang)
+      const first = Array.from({ length: 50 }, () => visit(zhang.user.id))
+      expect((await push(env.app, zhang.token, first)).statusCode).toBe(200)
+      const target = join(env.dir, 'backup.dump')
+      const during = Array.from({ length: 10 }, () => push(env.app, zhang.token, Array.from({ length: 20 }, () => visit(zhang.user.id))))
+      const [code] = await Promise.all([admin('backup', target), ...during])
+      expect(code, err.join('\n')).toBe(0)
+      expect(out.join('\n')).toMatch(/pg_dump custom format/)
+      expect(await env.storage.records.count()).toBe(250)
+      expect(await admin('backup', target)).toBe(1)
+
+      // restore into a new database, as the README says, and serve from it
+      const schema = /search_path=(\w+)/.exec(decodeURIComponent(env.databaseUrl!))![1]!
+      const dbName = `restored_${Date.now()}_${process.pid}`
+      const base = pgBaseUrl()
+      const server = new pg.Client({ connectionString: base })
+      await server.connect()
+      await server.query(`CREATE DATABASE ${dbName}`)
+      try {
+        const restoredUrl = base.replace('/postgres?', `/${dbName}?`)
+        execFileSync('pg_restore', ['--no-owner', `--dbname=${restoredUrl}`, target])
+        const env2 = await setup({ databaseUrl: `${restoredUrl}&options=${encodeURIComponent(`-c search_path=${schema}`)}`, seed: false })
+        try {
+          const n = await env2.storage.records.count()
+          expect(n).toBeGreaterThanOrEqual(50)
+          expect(n % 10).toBe(0) // whole batches only: 50 + 20k
+          const again = await login(env2.app, PHONES.zhang)
+          const page = await env2.app.inject({ url: '/api/v1/sync/pull?limit=1000', headers: bearer(again.token) })
+          expect(page.json().records).toHaveLength(n)
+        } finally {
+          await env2.close()
+        }
+      } finally {
+        await server.query(`DROP DATABASE ${dbName}`)
+        await server.end()
+      }
+    })
+  }
 })
 
 describe('the CLI process', () => {
