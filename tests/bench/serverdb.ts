@@ -14,7 +14,7 @@ import { hashPassword, hashToken, newToken } from '../../src/server/auth'
 import { contentHash } from '../../src/server/sync/push'
 import { BENCH_PASSWORD, DATA_VERSION, DAY_MS, generateLog, type BenchUser, type GenRecord, type BenchWorld } from './data'
 
-const MIGRATIONS = fileURLToPath(new URL('../../src/server/migrations/', import.meta.url))
+const MIGRATIONS = fileURLToPath(new URL('../../src/server/migrations/sqlite/', import.meta.url))
 
 export interface CachedDb {
   file: string
