@@ -331,7 +331,7 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
     const r = item.record
     const nul = TEXT_FIELDS.find((f) => hasNul(String(r[f])))
     if (nul) {
-      quarantine(null, 'bad_value', nul, item.raw)
+      quarantine(hasNul(r.id) ? null : r.id, 'bad_value', nul, item.raw)
       outcomes[index] = { status: 'rejected', code: 'bad_value', path: nul }
       continue
     }

@@ -89,13 +89,13 @@ export function tempDir(): string {
  * A fresh app over a fresh database of BACKEND. `dir` (SQLite) or `databaseUrl`
  * (PostgreSQL) opens an existing one instead, as a restart would.
  */
-export async function setup(opts: Partial<Omit<AppOptions, 'storage' | 'now'>> & { seed?: boolean; dir?: string; databaseUrl?: string } = {}): Promise<TestEnv> {
+export async function setup(opts: Partial<Omit<AppOptions, 'storage' | 'now'>> & { seed?: boolean; dir?: string; databaseUrl?: string; backend?: 'sqlite' | 'postgres' } = {}): Promise<TestEnv> {
   const dir = opts.dir ?? tempDir()
   let storage: Storage
   let sql: TestEnv['sql']
   let databaseUrl: string | undefined
   let dropSchema = async () => {}
-  if (BACKEND === 'postgres' && !opts.dir) {
+  if ((opts.backend ?? BACKEND) === 'postgres' && !opts.dir) {
     const fresh = opts.databaseUrl ? null : await freshPgSchema()
     databaseUrl = opts.databaseUrl ?? fresh!.url
     const pool = await openPostgres(databaseUrl, { poolSize: 4 })
@@ -118,7 +118,7 @@ export async function setup(opts: Partial<Omit<AppOptions, 'storage' | 'now'>> &
   }
   if (opts.seed !== false && (await storage.org.count()) === 0) await seedDemo(storage, { passwordHash: await demoPasswordHash() })
   const clock = { t: Date.parse('2026-05-01T10:00:00Z') }
-  const { seed: _seed, dir: _dir, databaseUrl: _url, ...appOpts } = opts
+  const { seed: _seed, dir: _dir, databaseUrl: _url, backend: _backend, ...appOpts } = opts
   const app = await buildApp({ storage, now: () => clock.t, ...appOpts })
   return {
     app,
