@@ -1,28 +1,36 @@
 /**
- * Where a user may read and write. Their scopes, plus the reading points they
- * take part in: the seed has building leaders and group leaders read the paper at
- * the reading point of their group or community, which does not lie under a
- * building. This mirrors `readingPointsFor` in the app's org store.
+ * Where a user may read and write, on the server: the shared effectiveScopes
+ * (their scopes plus the reading points they join) over the stored org tree.
  */
 import { createHash } from 'node:crypto'
 import type { Storage } from './storage'
-import { normalizeScopes } from './storage'
-import { isUnderAny, parentPath, type OrgNode } from '../shared/org'
+import { Preloaded } from './lookup'
+import { normalizeScopes, parentPath, type OrgNode } from '../shared/org'
+import { effectiveScopes as sharedEffectiveScopes, joinedReadingPoints as sharedJoinedReadingPoints } from '../shared/rules'
+
+/**
+ * The reading points directly under every ancestor of `scopes`, read first: the shared
+ * rules look them up synchronously, and these are the places they look (see ../lookup.ts
+ * for what happens should a rule ask elsewhere).
+ */
+async function pointsAt(storage: Storage, scopes: readonly string[]): Promise<Preloaded<OrgNode[]>> {
+  const points = new Preloaded((parent: string) => storage.org.readingPointsAt(parent))
+  const parents = new Set<string>()
+  for (const scope of normalizeScopes(scopes)) for (let p = parentPath(scope); p !== null; p = parentPath(p)) parents.add(p)
+  await points.load(parents)
+  return points
+}
 
 /** Reading points of the groups and communities the scopes sit in (not those already under a scope). */
 export async function joinedReadingPoints(storage: Storage, scopes: readonly string[]): Promise<OrgNode[]> {
-  const found = new Map<string, OrgNode>()
-  for (const scope of normalizeScopes(scopes)) {
-    for (let p = parentPath(scope); p !== null; p = parentPath(p)) {
-      for (const rp of await storage.org.readingPointsAt(p)) if (!isUnderAny(rp.path, scopes)) found.set(rp.path, rp)
-    }
-  }
-  return [...found.values()]
+  const points = await pointsAt(storage, scopes)
+  return points.settle(() => sharedJoinedReadingPoints(scopes, points.get))
 }
 
 /** The scopes a request is checked against: the user's own plus their joined reading points. */
 export async function effectiveScopes(storage: Storage, scopes: readonly string[]): Promise<string[]> {
-  return normalizeScopes([...scopes, ...(await joinedReadingPoints(storage, scopes)).map((n) => n.path)])
+  const points = await pointsAt(storage, scopes)
+  return points.settle(() => sharedEffectiveScopes(scopes, points.get))
 }
 
 /**

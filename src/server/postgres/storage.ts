@@ -15,10 +15,12 @@ import { parentPath, type BuildingLayout, type NodeKind, type OrgNode } from '..
 import type { LocalRecord, StoredRecord } from '../../shared/records'
 import type { MessageCode } from '../../shared/messages'
 import type { Role } from '../../shared/roles'
+import { normalizeScopes } from '../../shared/org'
+import { ROLE_LEVEL } from '../../shared/roles'
+import { checkReference } from '../../shared/rules'
 import {
   belowRange,
   byIdOrder,
-  normalizeScopes,
   QUARANTINE_RAW_MAX,
   selfAndAbove,
   truncateUtf8,
@@ -292,10 +294,18 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
     c,
     items.flatMap((it) => (it.kind === 'append' ? [it.record.id] : [])),
   )
+  const batchIds = items.flatMap((it) => (it.kind === 'append' && !hasNul(it.record.id) ? [it.record.id] : []))
+  const claims = new Map(
+    (await c.query<{ id: string; author_id: string }>('SELECT id, author_id FROM record_claims WHERE id = ANY($1)', [batchIds])).rows.map((x) => [x.id, x.author_id]),
+  )
   const outcomes: BatchOutcome[] = new Array<BatchOutcome>(items.length)
   const quarantined: unknown[][] = []
   const quarantine = (recordId: string | null, code: MessageCode, path: string, raw: string) => {
     quarantined.push([recordId === null ? null : visible(recordId), ctx.userId, ctx.serverTime, code, ctx.reason(code), path === '' ? null : visible(path), truncateUtf8(raw, QUARANTINE_RAW_MAX)])
+  }
+  const refuse = (index: number, item: Extract<BatchItem, { kind: 'append' }>, code: MessageCode, path: string) => {
+    quarantine(item.record.id, code, path, item.raw)
+    outcomes[index] = { status: 'rejected', code, path }
   }
   let pending: { index: number; record: LocalRecord; hash: string; targetId: string | null }[] = []
 
@@ -325,7 +335,7 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
   for (const [index, item] of items.entries()) {
     if (item.kind === 'reject') {
       quarantine(item.recordId, item.code, item.path, item.raw)
-      outcomes[index] = { status: 'rejected', code: item.code, path: item.path }
+      outcomes[index] = { status: 'rejected', code: item.code, path: item.path, ...(item.max ? { max: item.max } : {}) }
       continue
     }
     const r = item.record
@@ -347,20 +357,34 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
       }
       continue
     }
-    if (item.target) {
+    // An id someone else referred to first is theirs.
+    const claimant = claims.get(r.id)
+    if (claimant && claimant !== r.authorId) {
+      refuse(index, item, 'id_claimed', 'id')
+      continue
+    }
+    // References are read inside this transaction, so earlier records of the batch count.
+    const ref = item.reference
+    let targetId: string | null = null
+    if (ref) {
       await flush()
-      const targetId = item.target.id
-      const target = hasNul(targetId) ? null : await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = $1`, [targetId])
-      const row = target?.rows[0]
-      const related = row ? (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE target_id = $1 ORDER BY seq`, [targetId])).rows.map(toStored) : []
-      const issue = item.target.check({ record: row ? toStored(row) : null, related: () => related })
+      const row = hasNul(ref.id) ? undefined : (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = $1`, [ref.id])).rows[0]
+      const role = row ? (await c.query<{ role: Role }>('SELECT role FROM users WHERE id = $1', [row.author_id])).rows[0]?.role : undefined
+      const claimedBy = row || hasNul(ref.id) ? null : ((await c.query<{ author_id: string }>('SELECT author_id FROM record_claims WHERE id = $1', [ref.id])).rows[0]?.author_id ?? null)
+      const related = row ? (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE target_id = $1 ORDER BY seq`, [ref.id])).rows.map(toStored) : []
+      const issue = checkReference(ref, { record: row ? toStored(row) : null, ...(role ? { authorLevel: ROLE_LEVEL[role] } : {}), related: () => related }, r.authorId, claimedBy)
       if (issue) {
-        quarantine(r.id, issue.code, issue.path, item.raw)
-        outcomes[index] = { status: 'rejected', code: issue.code, path: issue.path }
+        refuse(index, item, issue.code, issue.path)
         continue
       }
+      if (!row && ref.mayPrecede && !claimedBy && !hasNul(ref.id)) {
+        await c.query('INSERT INTO record_claims (id, author_id, claimed_at) VALUES ($1, $2, $3)', [ref.id, r.authorId, ctx.serverTime])
+        claims.set(ref.id, r.authorId)
+      }
+      // what a check folds with its target later: amendments and events, not a feedback's source
+      if (!ref.mayPrecede) targetId = ref.id
     }
-    pending.push({ index, record: r, hash: item.hash, targetId: item.target?.id ?? null })
+    pending.push({ index, record: r, hash: item.hash, targetId })
   }
   await flush()
 
