@@ -23,6 +23,11 @@ export class Preloaded<V> {
     return this.known.get(key) as V
   }
 
+  /** Records `keys` as read, with the values `of` gives (from one read of them all). */
+  set(keys: Iterable<string>, of: (key: string) => V): void {
+    for (const k of keys) this.known.set(k, of(k))
+  }
+
   async load(keys: Iterable<string>): Promise<void> {
     for (const k of keys) if (!this.known.has(k)) this.known.set(k, await this.read(k))
   }

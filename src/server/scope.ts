@@ -14,10 +14,12 @@ import { effectiveScopes as sharedEffectiveScopes, joinedReadingPoints as shared
  * for what happens should a rule ask elsewhere).
  */
 async function pointsAt(storage: Storage, scopes: readonly string[]): Promise<Preloaded<OrgNode[]>> {
-  const points = new Preloaded((parent: string) => storage.org.readingPointsAt(parent))
+  const points = new Preloaded((parent: string) => storage.org.readingPointsUnder([parent]))
   const parents = new Set<string>()
   for (const scope of normalizeScopes(scopes)) for (let p = parentPath(scope); p !== null; p = parentPath(p)) parents.add(p)
-  await points.load(parents)
+  // one read for all of them
+  const found = await storage.org.readingPointsUnder([...parents])
+  points.set(parents, (parent) => found.filter((n) => parentPath(n.path) === parent))
   return points
 }
 

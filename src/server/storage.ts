@@ -37,8 +37,8 @@ export interface OrgStore {
   get(path: string): Promise<OrgNode | null>
   /** the node at `scope` and everything beneath it, by path */
   subtree(scope: string): Promise<OrgNode[]>
-  /** the reading points placed directly under `parent` */
-  readingPointsAt(parent: string): Promise<OrgNode[]>
+  /** the reading points placed directly under any of `parents`, by path (one query for a user's ancestors) */
+  readingPointsUnder(parents: readonly string[]): Promise<OrgNode[]>
   upsert(node: OrgNode): Promise<void>
   count(): Promise<number>
 }
@@ -268,7 +268,7 @@ export function createSqliteStorage(db: Db): Storage {
     orgSubtree: db.prepare<[string, string, string], OrgDbRow>(
       'SELECT * FROM org_nodes WHERE path = ? OR (path >= ? AND path < ?) ORDER BY path',
     ),
-    orgReadingPoints: db.prepare<[string], OrgDbRow>("SELECT * FROM org_nodes WHERE parent = ? AND kind = 'reading_point' ORDER BY path"),
+    orgReadingPoints: db.prepare<[string], OrgDbRow>("SELECT * FROM org_nodes WHERE parent IN (SELECT value FROM json_each(?)) AND kind = 'reading_point' ORDER BY path"),
     orgUpsert: db.prepare(
       `INSERT INTO org_nodes (path, kind, name, parent, layout, place, usual_time) VALUES (@path, @kind, @name, @parent, @layout, @place, @usual_time)
        ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, name = excluded.name, parent = excluded.parent,
@@ -419,7 +419,7 @@ export function createSqliteStorage(db: Db): Storage {
         return r ? toNode(r) : null
       }),
       subtree: g((scope: string) => q.orgSubtree.all(scope, ...belowRange(scope)).map(toNode)),
-      readingPointsAt: g((parent: string) => q.orgReadingPoints.all(parent).map(toNode)),
+      readingPointsUnder: g((parents: readonly string[]) => q.orgReadingPoints.all(JSON.stringify(parents)).map(toNode)),
       upsert: g((n: OrgNode) => {
         q.orgUpsert.run({
           path: n.path,

@@ -73,12 +73,15 @@ export async function openPostgres(url: string, opts: { poolSize?: number; migra
   }
 }
 
-/** Runs `fn` in one transaction on a pooled connection: COMMIT when it resolves, ROLLBACK when it throws. */
-export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in one transaction on a pooled connection: COMMIT when it resolves, ROLLBACK
+ * when it throws. `begin` may add parameterless statements to the BEGIN's round trip.
+ */
+export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect()
   let broken = false
   try {
-    await client.query('BEGIN')
+    await client.query(begin)
     const result = await fn(client)
     await client.query('COMMIT')
     return result

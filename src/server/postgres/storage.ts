@@ -129,8 +129,8 @@ export function createPostgresStorage(pool: Pool): Storage {
         },
         subtree: async (scope) =>
           (await rows<OrgDbRow>('SELECT * FROM org_nodes WHERE path = $1 OR (path >= $2 AND path < $3) ORDER BY path', [scope, ...belowRange(scope)])).map(toNode),
-        readingPointsAt: async (parent) =>
-          (await rows<OrgDbRow>("SELECT * FROM org_nodes WHERE parent = $1 AND kind = 'reading_point' ORDER BY path", [parent])).map(toNode),
+        readingPointsUnder: async (parents) =>
+          (await rows<OrgDbRow>("SELECT * FROM org_nodes WHERE parent = ANY($1) AND kind = 'reading_point' ORDER BY path", [parents.filter((p) => !hasNul(p))])).map(toNode),
         upsert: async (n) => {
           await db.query(
             `INSERT INTO org_nodes (path, kind, name, parent, layout, place, usual_time) VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -206,7 +206,8 @@ export function createPostgresStorage(pool: Pool): Storage {
         },
       },
       records: {
-        appendBatch: (items, ctx) => withTransaction(pool, (c) => appendBatch(c, items, ctx)),
+        // the transaction starts by taking APPEND_LOCK, in BEGIN's round trip
+        appendBatch: (items, ctx) => withTransaction(pool, (c) => appendBatch(c, items, ctx), `BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`),
         pull: async (scopes, after, limit) => {
           const found: RecordDbRow[] = []
           const norm = normalizeScopes(scopes)
@@ -284,20 +285,24 @@ async function existingOf(db: Queryable, ids: readonly string[]): Promise<Map<st
 const TEXT_FIELDS = ['id', 'type', 'orgPath', 'authorId', 'deviceId', 'clientTime'] as const
 
 /**
- * One batch inside its transaction (see the header: APPEND_LOCK first). New records
+ * One batch inside its transaction, which holds APPEND_LOCK (see the header). New records
  * are inserted together, in batch order, until a record refers to another one: then
  * what is pending is written first, so the reference sees the earlier records of the batch.
  */
 async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: BatchContext): Promise<BatchOutcome[]> {
-  await c.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK])
-  const stored = await existingOf(
-    c,
-    items.flatMap((it) => (it.kind === 'append' ? [it.record.id] : [])),
+  // the batch's ids already stored, and those reserved by a reference, in one round trip
+  const batchIds = [...new Set(items.flatMap((it) => (it.kind === 'append' && !hasNul(it.record.id) ? [it.record.id] : [])))]
+  const found = await c.query<{ k: 'r' | 'c'; id: string; seq: number | null; server_time: string | null; v: string }>(
+    `SELECT 'r' AS k, id, seq, server_time, content_hash AS v FROM records WHERE id = ANY($1)
+     UNION ALL SELECT 'c', id, NULL, NULL, author_id FROM record_claims WHERE id = ANY($1)`,
+    [batchIds],
   )
-  const batchIds = items.flatMap((it) => (it.kind === 'append' && !hasNul(it.record.id) ? [it.record.id] : []))
-  const claims = new Map(
-    (await c.query<{ id: string; author_id: string }>('SELECT id, author_id FROM record_claims WHERE id = ANY($1)', [batchIds])).rows.map((x) => [x.id, x.author_id]),
-  )
+  const stored = new Map<string, ExistingRecord>()
+  const claims = new Map<string, string>()
+  for (const x of found.rows) {
+    if (x.k === 'r') stored.set(x.id, { seq: x.seq!, serverTime: x.server_time!, hash: x.v })
+    else claims.set(x.id, x.v)
+  }
   const outcomes: BatchOutcome[] = new Array<BatchOutcome>(items.length)
   const quarantined: unknown[][] = []
   const quarantine = (recordId: string | null, code: MessageCode, path: string, raw: string) => {
