@@ -11,6 +11,7 @@ import type { LocalRecord, StoredRecord } from '../shared/records'
 import type { MessageCode } from '../shared/messages'
 import { ROLE_LEVEL, type Role } from '../shared/roles'
 import { checkReference, type Reference } from '../shared/rules'
+import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
 
 // ---------------------------------------------------------------- interfaces
@@ -137,6 +138,34 @@ export interface QuarantineRow {
   raw: string
 }
 
+// Handing over (src/shared/handover.ts).
+export interface HandoverRow {
+  recordId: string
+  qid: number
+  authorId: string
+  community: string
+  handedAt: string
+  state: HandoverState
+  decidedBy: string | null
+  decidedAt: string | null
+  placedPath: string | null
+  reason: string | null
+}
+
+export interface QuarantineStore {
+  list(limit?: number): Promise<QuarantineRow[]>
+  get(qid: number): Promise<QuarantineRow | null>
+  /** the latest quarantined copy of `recordId` pushed by `userId`, or null */
+  latestFor(recordId: string, userId: string): Promise<QuarantineRow | null>
+  /** marks that copy handed over; a second call for the same record changes nothing. Returns the row. */
+  handOver(row: { recordId: string; qid: number; authorId: string; community: string; handedAt: string }): Promise<HandoverRow>
+  handover(recordId: string): Promise<HandoverRow | null>
+  /** handed-over records still waiting, oldest first */
+  waiting(): Promise<HandoverRow[]>
+  /** records staff's answer; false when it was no longer waiting */
+  decide(recordId: string, d: { state: 'placed' | 'dismissed'; by: string; at: string; placedPath?: string; reason?: string }): Promise<boolean>
+}
+
 export interface Storage {
   /** which implementation this is (the backup command differs) */
   backend: 'sqlite' | 'postgres'
@@ -145,7 +174,7 @@ export interface Storage {
   sessions: SessionStore
   logins: LoginFailureStore
   records: RecordStore
-  quarantine: { list(limit?: number): Promise<QuarantineRow[]> }
+  quarantine: QuarantineStore
   /**
    * Runs `fn` in one write transaction (imports, admin commands) and commits when it
    * resolves, rolls back when it throws. `fn` must use the `tx` it is given, and do
@@ -157,6 +186,37 @@ export interface Storage {
 }
 
 // ---------------------------------------------------------------- SQLite
+
+interface QuarantineDbRow { qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string; raw: string }
+interface HandoverDbRow { record_id: string; qid: number; author_id: string; community: string; handed_at: string; state: HandoverState; decided_by: string | null; decided_at: string | null; placed_path: string | null; reason: string | null }
+
+function toQuarantine(r: QuarantineDbRow): QuarantineRow {
+  return { qid: r.qid, recordId: r.record_id, userId: r.user_id, receivedAt: r.received_at, code: r.code, reason: r.reason, path: r.path, raw: r.raw }
+}
+
+function toHandover(r: HandoverDbRow): HandoverRow {
+  return {
+    recordId: r.record_id, qid: r.qid, authorId: r.author_id, community: r.community, handedAt: r.handed_at, state: r.state,
+    decidedBy: r.decided_by, decidedAt: r.decided_at, placedPath: r.placed_path, reason: r.reason,
+  }
+}
+
+function handoverQueries(db: Db) {
+  return {
+    quarantineGet: db.prepare<[number], QuarantineDbRow>('SELECT * FROM quarantine WHERE qid = ?'),
+    quarantineLatest: db.prepare<[string, string], QuarantineDbRow>('SELECT * FROM quarantine WHERE record_id = ? AND user_id = ? ORDER BY qid DESC LIMIT 1'),
+    handoverInsert: db.prepare(
+      `INSERT INTO handovers (record_id, qid, author_id, community, handed_at) VALUES (@record_id, @qid, @author_id, @community, @handed_at)
+       ON CONFLICT (record_id) DO NOTHING`,
+    ),
+    handoverGet: db.prepare<[string], HandoverDbRow>('SELECT * FROM handovers WHERE record_id = ?'),
+    handoversWaiting: db.prepare<[], HandoverDbRow>("SELECT * FROM handovers WHERE state = 'waiting' ORDER BY handed_at, record_id"),
+    handoverDecide: db.prepare(
+      `UPDATE handovers SET state = @state, decided_by = @by, decided_at = @at, placed_path = @placed_path, reason = @reason
+       WHERE record_id = @record_id AND state = 'waiting'`,
+    ),
+  }
+}
 
 /** The quarantine keeps at most this much of a rejected record. */
 export const QUARANTINE_RAW_MAX = 64 * 1024
@@ -328,9 +388,8 @@ export function createSqliteStorage(db: Db): Storage {
       `INSERT INTO quarantine (record_id, user_id, received_at, code, reason, path, raw)
        VALUES (@record_id, @user_id, @received_at, @code, @reason, @path, @raw)`,
     ),
-    quarantineList: db.prepare<[number], { qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string; raw: string }>(
-      'SELECT * FROM quarantine ORDER BY qid LIMIT ?',
-    ),
+    quarantineList: db.prepare<[number], QuarantineDbRow>('SELECT * FROM quarantine ORDER BY qid LIMIT ?'),
+    ...handoverQueries(db),
   }
 
   const appendTx = db.transaction(
@@ -512,17 +571,27 @@ export function createSqliteStorage(db: Db): Storage {
       count: g(() => q.recordCount.get()!.n),
     },
     quarantine: {
-      list: g((limit = 1000) =>
-        q.quarantineList.all(limit).map((r) => ({
-          qid: r.qid,
-          recordId: r.record_id,
-          userId: r.user_id,
-          receivedAt: r.received_at,
-          code: r.code,
-          reason: r.reason,
-          path: r.path,
-          raw: r.raw,
-        })),
+      list: g((limit = 1000) => q.quarantineList.all(limit).map(toQuarantine)),
+      get: g((qid: number) => {
+        const r = q.quarantineGet.get(qid)
+        return r ? toQuarantine(r) : null
+      }),
+      latestFor: g((recordId: string, userId: string) => {
+        const r = q.quarantineLatest.get(recordId, userId)
+        return r ? toQuarantine(r) : null
+      }),
+      handOver: g((h: { recordId: string; qid: number; authorId: string; community: string; handedAt: string }) => {
+        q.handoverInsert.run({ record_id: h.recordId, qid: h.qid, author_id: h.authorId, community: h.community, handed_at: h.handedAt })
+        return toHandover(q.handoverGet.get(h.recordId)!)
+      }),
+      handover: g((recordId: string) => {
+        const r = q.handoverGet.get(recordId)
+        return r ? toHandover(r) : null
+      }),
+      waiting: g(() => q.handoversWaiting.all().map(toHandover)),
+      decide: g(
+        (recordId: string, d: { state: 'placed' | 'dismissed'; by: string; at: string; placedPath?: string; reason?: string }) =>
+          q.handoverDecide.run({ record_id: recordId, state: d.state, by: d.by, at: d.at, placed_path: d.placedPath ?? null, reason: d.reason ?? null }).changes > 0,
       ),
     },
   })

@@ -15,6 +15,7 @@ import { parentPath, type BuildingLayout, type NodeKind, type OrgNode } from '..
 import type { LocalRecord, StoredRecord } from '../../shared/records'
 import type { MessageCode } from '../../shared/messages'
 import type { Role } from '../../shared/roles'
+import type { HandoverState } from '../../shared/handover'
 import { normalizeScopes } from '../../shared/org'
 import { ROLE_LEVEL } from '../../shared/roles'
 import { checkReference } from '../../shared/rules'
@@ -28,6 +29,7 @@ import {
   type BatchItem,
   type BatchOutcome,
   type ExistingRecord,
+  type HandoverRow,
   type PersonRow,
   type QuarantineRow,
   type Storage,
@@ -83,6 +85,20 @@ function toNode(r: OrgDbRow): OrgNode {
 
 function toUser(r: UserDbRow): UserRow {
   return { id: r.id, phone: r.phone, name: r.name, role: r.role, scopes: JSON.parse(r.scopes) as string[], passwordHash: r.password_hash, disabledAt: r.disabled_at }
+}
+
+interface QuarantineDbRow { qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string | null; raw: string }
+interface HandoverDbRow { record_id: string; qid: number; author_id: string; community: string; handed_at: string; state: HandoverState; decided_by: string | null; decided_at: string | null; placed_path: string | null; reason: string | null }
+
+function toQuarantine(r: QuarantineDbRow): QuarantineRow {
+  return { qid: r.qid, recordId: r.record_id, userId: r.user_id, receivedAt: r.received_at, code: r.code, reason: r.reason, path: r.path ?? '', raw: r.raw }
+}
+
+function toHandover(r: HandoverDbRow): HandoverRow {
+  return {
+    recordId: r.record_id, qid: r.qid, authorId: r.author_id, community: r.community, handedAt: r.handed_at, state: r.state,
+    decidedBy: r.decided_by, decidedAt: r.decided_at, placedPath: r.placed_path, reason: r.reason,
+  }
 }
 
 function toStored(r: RecordDbRow): StoredRecord {
@@ -206,8 +222,14 @@ export function createPostgresStorage(pool: Pool): Storage {
         },
       },
       records: {
-        // the transaction starts by taking APPEND_LOCK, in BEGIN's round trip
-        appendBatch: (items, ctx) => withTransaction(pool, (c) => appendBatch(c, items, ctx), `BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`),
+        // the transaction starts by taking APPEND_LOCK, in BEGIN's round trip; inside a
+        // caller's transaction (a handover placed) it takes the lock there
+        appendBatch: inTx
+          ? async (items, ctx) => {
+              await db.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK])
+              return appendBatch(db as PoolClient, items, ctx)
+            }
+          : (items, ctx) => withTransaction(pool, (c) => appendBatch(c, items, ctx), `BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`),
         pull: async (scopes, after, limit) => {
           const found: RecordDbRow[] = []
           const norm = normalizeScopes(scopes)
@@ -234,15 +256,36 @@ export function createPostgresStorage(pool: Pool): Storage {
         count: async () => (await one<{ n: number }>('SELECT count(*) AS n FROM records'))!.n,
       },
       quarantine: {
-        list: async (limit = 1000) =>
-          (
-            await rows<{ qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string | null; raw: string }>(
-              'SELECT * FROM quarantine ORDER BY qid LIMIT $1',
-              [limit],
+        list: async (limit = 1000) => (await rows<QuarantineDbRow>('SELECT * FROM quarantine ORDER BY qid LIMIT $1', [limit])).map(toQuarantine),
+        get: async (qid) => {
+          const r = await one<QuarantineDbRow>('SELECT * FROM quarantine WHERE qid = $1', [qid])
+          return r ? toQuarantine(r) : null
+        },
+        latestFor: async (recordId, userId) => {
+          if (hasNul(recordId)) return null
+          const r = await one<QuarantineDbRow>('SELECT * FROM quarantine WHERE record_id = $1 AND user_id = $2 ORDER BY qid DESC LIMIT 1', [recordId, userId])
+          return r ? toQuarantine(r) : null
+        },
+        handOver: async (h) => {
+          await db.query(
+            `INSERT INTO handovers (record_id, qid, author_id, community, handed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (record_id) DO NOTHING`,
+            [h.recordId, h.qid, h.authorId, h.community, h.handedAt],
+          )
+          return toHandover((await one<HandoverDbRow>('SELECT * FROM handovers WHERE record_id = $1', [h.recordId]))!)
+        },
+        handover: async (recordId) => {
+          if (hasNul(recordId)) return null
+          const r = await one<HandoverDbRow>('SELECT * FROM handovers WHERE record_id = $1', [recordId])
+          return r ? toHandover(r) : null
+        },
+        waiting: async () => (await rows<HandoverDbRow>("SELECT * FROM handovers WHERE state = 'waiting' ORDER BY handed_at, record_id")).map(toHandover),
+        decide: async (recordId, d) =>
+          ((
+            await db.query(
+              `UPDATE handovers SET state = $1, decided_by = $2, decided_at = $3, placed_path = $4, reason = $5 WHERE record_id = $6 AND state = 'waiting'`,
+              [d.state, d.by, d.at, d.placedPath ?? null, d.reason ?? null, recordId],
             )
-          ).map(
-            (r): QuarantineRow => ({ qid: r.qid, recordId: r.record_id, userId: r.user_id, receivedAt: r.received_at, code: r.code, reason: r.reason, path: r.path ?? '', raw: r.raw }),
-          ),
+          ).rowCount ?? 0) > 0,
       },
       transaction: inTx ? (fn) => fn(storage) : (fn) => withTransaction(pool, (c) => fn(build(c, true))),
       close: () => pool.end(),
