@@ -1,0 +1,352 @@
+/**
+ * `npm run bench`: every figure of issue 8 in one run, printed as one table
+ * (figure | value | goal | met) and written to tests/bench/results.json.
+ *
+ *   npm run bench                       everything (≈ 5–8 min on 2 cores)
+ *   npm run bench -- --only push,peer   some steps: build lighthouse pull warm push peer ingest
+ *   npm run bench -- --runs 5           runs per timed figure (default 3)
+ *   npm run bench -- --records 200000   a smaller server database (default 1,000,000)
+ *   npm run bench -- --skip-build       reuse .tmp/bench/dist
+ *
+ * A figure that cannot be measured prints `error: <why>` and the run goes on.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import type { Browser } from 'playwright-core'
+import { findBrowser, launchBrowser, startServer, type RunningServer } from '../e2e/harness'
+import { viteBuild, initialSizes, precacheSize } from './build'
+import { bundleBrowserBench } from './bundle'
+import { buildWorld, DEFAULT_SEED, type BenchWorld } from './data'
+import { pullSaveHeap, pushFigure, pushRecords, warmStartAndGrid, type DeviceEnv, type Measured, type Measures } from './device'
+import { ingestFigure } from './ingest'
+import { lighthouseOnce, type LighthouseRun } from './lighthouse'
+import { pouchFigure } from './peer'
+import { ensureServerDb, prepareRunDb, type CachedDb } from './serverdb'
+import { describeMachine, errorText, median, Scope, withTimeout, type Machine } from './util'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const BENCH_DIR = join(ROOT, '.tmp/bench')
+const RESULTS = join(ROOT, 'tests/bench/results.json')
+const BUDGET_MS = 9.5 * 60 * 1000
+
+// ---------------------------------------------------------------- rows
+
+type Unit = 'kB' | 'score' | 'ms' | 's' | 'rec/s' | 'MiB' | '×'
+type Goal = { op: '<=' | '>='; target: number } | null
+
+interface RowSpec {
+  id: string
+  figure: string
+  unit: Unit
+  goal: Goal
+}
+
+export interface Row extends RowSpec {
+  value: number | null
+  display: string
+  goalText: string
+  met: boolean | null
+  runs?: number[]
+  detail?: string
+  error?: string
+}
+
+const le = (target: number): Goal => ({ op: '<=', target })
+const ge = (target: number): Goal => ({ op: '>=', target })
+
+const ROWS: RowSpec[] = [
+  { id: 'initialJs', figure: 'initial JS, gzip', unit: 'kB', goal: le(100) },
+  { id: 'initialCss', figure: 'initial CSS, gzip', unit: 'kB', goal: le(40) },
+  { id: 'precache', figure: 'whole precache', unit: 'kB', goal: le(600) },
+  { id: 'lhScore', figure: 'cold load, phone: performance', unit: 'score', goal: ge(0.95) },
+  { id: 'lhLcp', figure: 'cold load, phone: LCP', unit: 's', goal: le(2.0) },
+  { id: 'lhTbt', figure: 'cold load, phone: TBT', unit: 'ms', goal: le(100) },
+  { id: 'warm', figure: 'warm offline start', unit: 'ms', goal: le(400) },
+  { id: 'save', figure: 'save a visit, p95 (50,000 stored)', unit: 'ms', goal: le(30) },
+  { id: 'grid', figure: 'building grid 3×33×4, render', unit: 'ms', goal: le(200) },
+  { id: 'push', figure: 'push 10,000 outbox records', unit: 'rec/s', goal: ge(5000) },
+  { id: 'pull', figure: 'pull 50,000 records → empty device', unit: 's', goal: le(10) },
+  { id: 'ingest', figure: 'server ingest, 100 × 100 at 1M', unit: 'rec/s', goal: ge(10_000) },
+  { id: 'ingestP99', figure: 'server ingest, p99 latency', unit: 'ms', goal: le(100) },
+  { id: 'ingestP99Open', figure: '  (extra) p99 at 10,000 rec/s offered', unit: 'ms', goal: le(100) },
+  { id: 'heap', figure: 'memory: JS heap, 50,000 records', unit: 'MiB', goal: null },
+  { id: 'rss', figure: 'memory: server RSS, 1M records', unit: 'MiB', goal: null },
+  { id: 'pouch', figure: 'peer: PouchDB → express-pouchdb', unit: 'rec/s', goal: null },
+  { id: 'ratio', figure: 'peer: ours ÷ PouchDB, push', unit: '×', goal: ge(3) },
+]
+
+function fmt(v: number, unit: Unit): string {
+  switch (unit) {
+    case 'kB':
+      return `${v.toFixed(1)} kB`
+    case 'score':
+      return v.toFixed(2)
+    case 's':
+      return `${v.toFixed(2)} s`
+    case 'ms':
+      return `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`
+    case 'rec/s':
+      return `${Math.round(v).toLocaleString('en')}/s`
+    case 'MiB':
+      return `${Math.round(v)} MiB`
+    case '×':
+      return `${v.toFixed(2)}×`
+  }
+}
+
+function goalText(spec: RowSpec): string {
+  if (!spec.goal) return 'report'
+  return `${spec.goal.op === '<=' ? '≤' : '≥'} ${fmt(spec.goal.target, spec.unit)}`
+}
+
+function toRow(spec: RowSpec, m: Measured | undefined, fallbackError?: string): Row {
+  const base = { ...spec, goalText: goalText(spec) }
+  const error = m?.error ?? (m?.value === undefined || Number.isNaN(m.value) ? (fallbackError ?? 'not measured') : undefined)
+  if (error !== undefined || m?.value === undefined) return { ...base, value: null, display: `error: ${error}`, met: null, error, ...(m?.detail ? { detail: m.detail } : {}) }
+  const v = m.value
+  const met = spec.goal ? (spec.goal.op === '<=' ? v <= spec.goal.target : v >= spec.goal.target) : null
+  return { ...base, value: v, display: fmt(v, spec.unit), met, ...(m.runs ? { runs: m.runs.map((x) => Math.round(x * 1000) / 1000) } : {}), ...(m.detail ? { detail: m.detail } : {}) }
+}
+
+/** Terminal width of a string: CJK characters take two columns. */
+function width(s: string): number {
+  let w = 0
+  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1
+  return w
+}
+
+const mark = (r: Row) => (r.met === null ? (r.error ? '–' : 'report') : r.met ? '✓' : '✗')
+
+export function formatTable(rows: Row[]): string {
+  const cells = [['figure', 'value', 'goal', 'met'], ...rows.map((r) => [r.figure, r.display, r.goalText, mark(r)])]
+  const cols = cells[0]!.map((_, c) => Math.max(...cells.map((row) => width(row[c]!))))
+  const line = (row: string[]) => row.map((cell, c) => cell + ' '.repeat(cols[c]! - width(cell))).join(' | ')
+  return [line(cells[0]!), cols.map((w) => '-'.repeat(w)).join('-|-'), ...cells.slice(1).map(line)].join('\n')
+}
+
+export function formatMarkdown(rows: Row[]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|')
+  return ['| figure | value | goal | met |', '|---|---|---|---|', ...rows.map((r) => `| ${esc(r.figure)} | ${esc(r.display)} | ${esc(r.goalText)} | ${mark(r)} |`)].join('\n')
+}
+
+// ---------------------------------------------------------------- the run
+
+interface Options {
+  only: Set<string> | null
+  runs: number
+  records: number
+  skipBuild: boolean
+  seed: string
+}
+
+const STEPS = ['build', 'lighthouse', 'pull', 'warm', 'push', 'peer', 'ingest'] as const
+type StepName = (typeof STEPS)[number]
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      records: { type: 'string' },
+      'skip-build': { type: 'boolean' },
+      seed: { type: 'string' },
+    },
+  })
+  const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : null
+  for (const s of only ?? []) if (!(STEPS as readonly string[]).includes(s)) throw new Error(`unknown step ${s}; steps: ${STEPS.join(', ')}`)
+  const runs = Number(values.runs ?? 3)
+  const records = Number(values.records ?? 1_000_000)
+  if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new Error('--runs must be 1–20')
+  if (!Number.isInteger(records) || records < 20_000) throw new Error('--records must be an integer ≥ 20000')
+  return { only, runs, records, skipBuild: values['skip-build'] ?? false, seed: values.seed ?? DEFAULT_SEED }
+}
+
+function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'index.html', 'vite.config.ts', 'package.json'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    return dirty ? `${sha} + uncommitted changes in src/` : sha
+  } catch {
+    return 'unknown'
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = options()
+  const started = performance.now()
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s`
+  const log = (s: string) => process.stderr.write(`[bench ${elapsed()}] ${s}\n`)
+  const wanted = (s: StepName) => !opts.only || opts.only.has(s)
+  const measures: Measures = {}
+  const rowsOf: Record<StepName, string[]> = {
+    build: ['initialJs', 'initialCss', 'precache'],
+    lighthouse: ['lhScore', 'lhLcp', 'lhTbt'],
+    pull: ['pull', 'save', 'heap'],
+    warm: ['warm', 'grid'],
+    push: ['push'],
+    peer: ['pouch', 'ratio'],
+    ingest: ['ingest', 'ingestP99', 'ingestP99Open', 'rss'],
+  }
+  const fail = (step: StepName, err: unknown) => {
+    const msg = errorText(err)
+    log(`${step}: error: ${msg}`)
+    for (const id of rowsOf[step]) if (measures[id]?.value === undefined) measures[id] = { ...measures[id], error: msg }
+  }
+
+  let chromePath: string | null = null
+  try {
+    chromePath = findBrowser()
+  } catch (err) {
+    log(errorText(err))
+  }
+  const machine: Machine = describeMachine(chromePath)
+  log(`${machine.nproc} × ${machine.cpu}, ${machine.ramGiB} GiB, Node ${machine.node}, ${machine.chromium}; load ${machine.loadAtStart}`)
+  mkdirSync(BENCH_DIR, { recursive: true })
+
+  const shared = new Scope()
+  const dist = join(BENCH_DIR, 'dist')
+  const world: BenchWorld = buildWorld(opts.seed)
+  let cached: CachedDb | null = null
+  let server: RunningServer | null = null
+  let browser: Browser | null = null
+  let bundle: string | null = null
+  let tokens = new Map<string, string>()
+  let setupError: string | null = null
+  const pushSets = new Map<number, ReturnType<typeof pushRecords>>()
+
+  /** Runs one step within its own deadline and the run's budget; its rows get its error if it throws. */
+  const step = async (name: StepName, timeoutMs: number, fn: (scope: Scope) => Promise<void>) => {
+    if (!wanted(name)) return
+    if (performance.now() - started > BUDGET_MS) return fail(name, new Error('skipped: the 10-minute budget of the run is spent'))
+    log(`${name} …`)
+    const scope = new Scope()
+    try {
+      await withTimeout(fn(scope), timeoutMs, name)
+    } catch (err) {
+      fail(name, err)
+    } finally {
+      await scope.close()
+    }
+  }
+
+  try {
+    // build: sizes come from it, and the server serves it
+    await step('build', 240_000, async () => {
+      if (!opts.skipBuild) log(`  vite build → .tmp/bench/dist in ${((await viteBuild(dist, 180_000)) / 1000).toFixed(1)} s`)
+      const init = initialSizes(dist)
+      measures.initialJs = { value: init.jsGzipKB, detail: `${init.jsFiles.length} files named by index.html (entry + modulepreload), gzip -9` }
+      measures.initialCss = { value: init.cssGzipKB, detail: `${init.cssFiles.length} stylesheets named by index.html, gzip -9` }
+      const pc = precacheSize(dist)
+      measures.precache = { value: pc.kB, detail: `${pc.entries} entries, uncompressed; largest ${pc.largest.map((l) => `${l.url} ${l.kB.toFixed(0)} kB`).join(', ')}` }
+    })
+
+    const needsServer = STEPS.filter((s) => s !== 'build').some(wanted)
+    if (needsServer) {
+      try {
+        if (opts.skipBuild || !wanted('build')) {
+          // the server needs a build even when the sizes are not wanted
+          const { existsSync } = await import('node:fs')
+          if (!existsSync(join(dist, 'index.html'))) log(`  vite build → .tmp/bench/dist in ${((await viteBuild(dist, 180_000)) / 1000).toFixed(1)} s`)
+        }
+        cached = await withTimeout(ensureServerDb(world, opts.records, join(BENCH_DIR, 'cache'), log), 300_000, 'generating the server database')
+        const dataDir = join(BENCH_DIR, 'run', 'data')
+        const needTokens = [world.pullUser, world.big.leader, world.pushBuilding.leader, ...world.ingestBuildings.map((b) => b.leader)]
+        tokens = prepareRunDb(cached, dataDir, needTokens)
+        server = await startServer({ dataDir, distDir: dist })
+        shared.defer(() => server?.stop())
+        log(`  server on ${server.url} with ${cached.records.toLocaleString('en')} records (pid ${server.proc.pid})`)
+      } catch (err) {
+        setupError = `setup: ${errorText(err)}`
+        log(setupError)
+      }
+    }
+
+    await step('lighthouse', 300_000, async () => {
+      if (setupError || !server) throw new Error(setupError ?? 'no server')
+      if (!chromePath) throw new Error('no Chromium')
+      const runs: LighthouseRun[] = []
+      for (let r = 0; r < opts.runs; r++) {
+        const res = await lighthouseOnce(chromePath, `${server.url}/login`)
+        log(`  lighthouse run ${r + 1}: ${res.score.toFixed(2)}, LCP ${Math.round(res.lcpMs)} ms, TBT ${Math.round(res.tbtMs)} ms`)
+        runs.push(res)
+      }
+      const idx = median(runs.map((r) => r.benchmarkIndex))
+      const opp = runs[runs.length - 1]!.opportunities
+      const detail = `Lighthouse 12.2.3 mobile preset on /login, ${runs.length} runs; benchmarkIndex ${Math.round(idx)}${opp.length ? `; opportunities: ${opp.join(', ')}` : ''}`
+      measures.lhScore = { value: median(runs.map((r) => r.score)), runs: runs.map((r) => r.score), detail }
+      measures.lhLcp = { value: median(runs.map((r) => r.lcpMs)) / 1000, runs: runs.map((r) => r.lcpMs / 1000), detail: `FCP ${(median(runs.map((r) => r.fcpMs)) / 1000).toFixed(2)} s` }
+      measures.lhTbt = { value: median(runs.map((r) => r.tbtMs)), runs: runs.map((r) => r.tbtMs) }
+    })
+
+    const deviceEnv = async (): Promise<DeviceEnv> => {
+      if (setupError || !server || !cached) throw new Error(setupError ?? 'no server')
+      if (!browser) {
+        browser = await launchBrowser()
+        shared.defer(() => browser?.close())
+      }
+      bundle ??= await bundleBrowserBench()
+      return { browser, server, bundle, world, cached, tokens, runs: opts.runs, log }
+    }
+    const setsFor = (env: DeviceEnv) => {
+      const now = Date.now()
+      for (let r = 0; r < opts.runs; r++) if (!pushSets.has(r)) pushSets.set(r, pushRecords(env, r, now))
+      return [...pushSets.values()]
+    }
+
+    await step('pull', 360_000, async (scope) => void Object.assign(measures, await pullSaveHeap(await deviceEnv(), scope)))
+    await step('warm', 300_000, async (scope) => void Object.assign(measures, await warmStartAndGrid(await deviceEnv(), scope)))
+    await step('push', 240_000, async (scope) => {
+      const env = await deviceEnv()
+      Object.assign(measures, await pushFigure(env, scope, setsFor(env)))
+    })
+    await step('peer', 360_000, async (scope) => {
+      const env = await deviceEnv()
+      const res = await pouchFigure(env.browser, scope, setsFor(env), log)
+      Object.assign(measures, res)
+      const ours = measures.push?.value
+      const theirs = res.pouch.value
+      if (ours === undefined) throw new Error(`no push figure to compare with${measures.push?.error ? ` (${measures.push.error})` : ''}`)
+      measures.ratio = { value: ours / theirs!, detail: `${Math.round(ours)} ÷ ${Math.round(theirs!)} records/s, same records, same Chromium, same run` }
+    })
+    await step('ingest', 240_000, async () => {
+      if (setupError || !server) throw new Error(setupError ?? 'no server')
+      Object.assign(measures, await ingestFigure(server, world, tokens, opts.runs, 10, log))
+    })
+  } finally {
+    await shared.close()
+  }
+
+  const rows = ROWS.filter((spec) => STEPS.some((s) => wanted(s) && (rowsOf[s] as string[]).includes(spec.id))).map((spec) =>
+    toRow(spec, measures[spec.id]),
+  )
+  const durationS = (performance.now() - started) / 1000
+  const result = {
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    machine,
+    options: { runs: opts.runs, records: opts.records, seed: opts.seed, only: opts.only ? [...opts.only] : null },
+    data: cached ? { records: cached.records, pullScope: cached.counts.pullScope, bigBuilding: cached.counts.big, generatedS: Math.round(cached.generatedMs / 100) / 10 } : null,
+    durationS: Math.round(durationS),
+    rows,
+  }
+  writeFileSync(RESULTS, JSON.stringify(result, null, 2) + '\n')
+  writeFileSync(join(BENCH_DIR, 'results.md'), formatMarkdown(rows) + '\n')
+  const met = rows.filter((r) => r.met === true).length
+  const goals = rows.filter((r) => r.goal).length
+  process.stdout.write(`\n${formatTable(rows)}\n\n`)
+  for (const r of rows) if (r.detail) process.stdout.write(`  ${r.figure}: ${r.detail}\n`)
+  process.stdout.write(
+    `\n${met}/${goals} goals met · ${machine.nproc} × ${machine.cpu}, ${machine.ramGiB} GiB, Node ${machine.node}, ${machine.chromium} · ${Math.round(durationS)} s · tests/bench/results.json\n`,
+  )
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench: ${errorText(err)}`)
+    process.exit(1)
+  },
+)
