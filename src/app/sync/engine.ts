@@ -32,6 +32,8 @@ export interface SyncEngineOptions {
   locks?: LockLike | null
   pushLimits?: PushLimits
   pullLimit?: number
+  /** ms before one request gives up (see transport.ts); default REQUEST_TIMEOUT_MS */
+  requestTimeoutMs?: number
 }
 
 export interface SyncOptions {
@@ -153,7 +155,16 @@ export class SyncEngine {
   /** Every write of the run checks it still speaks for `owner` (see owner.ts); a change throws SessionChangedError. */
   private async exchange(owner: Owner): Promise<SyncStatus> {
     this.set({ state: 'syncing' })
-    const api = createSyncApi({ fetch: this.opts.fetch, baseUrl: this.opts.baseUrl ?? '', now: this.now }, owner.token ?? '')
+    const api = createSyncApi(
+      {
+        fetch: this.opts.fetch,
+        baseUrl: this.opts.baseUrl ?? '',
+        now: this.now,
+        // the request deadline runs on the global timers: the service worker has no retry timers but needs it too
+        ...(this.opts.requestTimeoutMs !== undefined ? { timeoutMs: this.opts.requestTimeoutMs } : {}),
+      },
+      owner.token ?? '',
+    )
     const pushed = await pushOutbox(this.db, api, this.opts.pushLimits, owner)
     if (pushed.kind === 'failed') return this.fail(pushed.failure, owner)
     const pulled = await pullAll(this.db, api, this.opts.pullLimit, owner)
