@@ -21,8 +21,9 @@ async function boot(): Promise<void> {
   app.use(createPinia())
 
   // language and text size first, so the first paint is already in the right words and size
+  // (English, when chosen, is a chunk of its own: it loads alongside the session)
   const settings = useSettingsStore()
-  settings.load()
+  const words = settings.load()
 
   // the saved session decides the first screen; with it the app opens logged in, offline or not
   const session = useSessionStore()
@@ -32,6 +33,7 @@ async function boot(): Promise<void> {
     // IndexedDB unavailable (private mode on some browsers): start at the login screen
   }
 
+  await words
   app.use(router)
   // a first screen whose code failed to load (after a deploy) has been handled by router.onError:
   // mount anyway, so the person sees the shell and a message rather than a blank page
