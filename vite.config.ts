@@ -67,5 +67,15 @@ export default defineConfig({
     }),
   ],
   server: { proxy: { '/api': 'http://localhost:8080' } },
-  build: { target: 'es2020', sourcemap: false, chunkSizeWarningLimit: 400 },
+  build: {
+    target: 'es2020',
+    sourcemap: false,
+    chunkSizeWarningLimit: 400,
+    rollupOptions: {
+      output: {
+        // the English words (loaded only when chosen, see src/app/i18n) in one request, not one per area
+        manualChunks: (id) => (id.includes('/src/app/i18n/en/') ? 'lang-en' : undefined),
+      },
+    },
+  },
 })

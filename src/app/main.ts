@@ -1,7 +1,7 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
-import { router } from './router'
+import { HOME, router } from './router'
 import { useSettingsStore } from './stores/settings'
 import { useSessionStore } from './stores/session'
 import { useSyncStore } from './stores/sync'
@@ -16,6 +16,23 @@ captureInstallPrompt()
 // a failed save explains itself in the chosen language (the service worker keeps the Chinese default)
 setFaultWords((key) => t(key === 'storageFull' ? 'safety.storageFull.message' : 'safety.databaseLost'))
 
+/**
+ * Calls the lazy loader of the screen the address names (the home screen for
+ * `/`): the module is then already on its way when the router asks for it
+ * (the same import, so it is fetched once). A failure is left for the router,
+ * which reports it when it loads the screen itself.
+ */
+function preloadFirstScreen(): void {
+  let target = router.resolve(location.pathname + location.search)
+  if (target.matched[0]?.redirect !== undefined) target = router.resolve(HOME)
+  for (const record of target.matched) {
+    for (const component of Object.values(record.components ?? {})) {
+      // a lazy route component is a function returning the import; our screens are objects once loaded
+      if (typeof component === 'function') void (component as () => Promise<unknown>)().catch(() => undefined)
+    }
+  }
+}
+
 async function boot(): Promise<void> {
   const app = createApp(App)
   app.use(createPinia())
@@ -24,6 +41,9 @@ async function boot(): Promise<void> {
   // (English, when chosen, is a chunk of its own: it loads alongside the session)
   const settings = useSettingsStore()
   const words = settings.load()
+
+  // the first screen's code starts loading now, alongside reading the session, instead of after it
+  preloadFirstScreen()
 
   // the saved session decides the first screen; with it the app opens logged in, offline or not
   const session = useSessionStore()
