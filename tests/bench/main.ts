@@ -12,7 +12,7 @@
  * A figure that cannot be measured prints `error: <why>` and the run goes on.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -139,26 +139,68 @@ export function formatTable(rows: Row[]): string {
   return [line(cells[0]!), cols.map((w) => '-'.repeat(w)).join('-|-'), ...cells.slice(1).map(line)].join('\n')
 }
 
-export function formatMarkdown(rows: Row[]): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|')
-  return ['| figure | value | goal | met |', '|---|---|---|---|', ...rows.map((r) => `| ${esc(r.figure)} | ${esc(r.display)} | ${esc(r.goalText)} | ${mark(r)} |`)].join('\n')
+/** One `npm run bench` as the committed results name it: what ran, where, when, on which commit. */
+interface RunInfo {
+  run: number
+  date: string
+  commit: string
+  machine: Machine
+  loadAtEnd: number
+  options: { runs: number; records: number; seed: string; only: string[] | null }
+  data: { records: number; pullScope: number; bigBuilding: number; generatedS: number } | null
+  durationS: number
 }
 
-/** The committed record of a run: what ran, where, when, on which commit, and the table. */
-function resultsMarkdown(r: { date: string; commit: string; machine: Machine; loadAtEnd: number; options: { runs: number; records: number; only: string[] | null }; durationS: number }, rows: Row[]): string {
-  const m = r.machine
+type RunRow = Row & { run: number }
+
+interface Results {
+  runs: RunInfo[]
+  rows: RunRow[]
+}
+
+/**
+ * The committed results after this run: its rows replace the same figures of
+ * earlier runs, the rest stay with the run that measured them (so a run of
+ * some steps does not wipe the others, and every row still names its run).
+ * A run of every step leaves only itself.
+ */
+export function mergeResults(previous: Results | null, info: Omit<RunInfo, 'run'>, rows: Row[]): Results {
+  const measured = new Set(rows.map((r) => r.id))
+  const kept = (previous?.rows ?? []).filter((r) => !measured.has(r.id) && ROWS.some((spec) => spec.id === r.id))
+  const run = Math.max(0, ...(previous?.runs ?? []).map((r) => r.run)) + 1
+  const all = [...kept, ...rows.map((r) => ({ ...r, run }))]
+  all.sort((a, b) => ROWS.findIndex((spec) => spec.id === a.id) - ROWS.findIndex((spec) => spec.id === b.id))
+  const used = new Set(all.map((r) => r.run))
+  return { runs: [...(previous?.runs ?? []).filter((r) => used.has(r.run)), { ...info, run }], rows: all }
+}
+
+function readResults(file: string): Results | null {
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<Results>
+    return Array.isArray(r.runs) && Array.isArray(r.rows) ? (r as Results) : null
+  } catch {
+    return null
+  }
+}
+
+/** The committed record as Markdown: the runs (commit, machine, load, date), then the table with each row's run. */
+function resultsMarkdown(results: Results): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|')
   return [
-    '# `npm run bench`: the latest run',
+    '# `npm run bench`: the latest figures',
     '',
-    `- date: ${r.date}`,
-    `- commit: ${r.commit}`,
-    `- machine: ${m.nproc} × ${m.cpu}, ${m.ramGiB} GiB, ${m.os}, Node ${m.node}, ${m.chromium}`,
-    `- load average (1 min) at start / end: ${m.loadAtStart} / ${r.loadAtEnd} (other work on the machine skews the figures)`,
-    `- steps: ${r.options.only ? r.options.only.join(', ') : 'all'}; ${r.options.runs} runs per timed figure (medians); server database ${r.options.records.toLocaleString('en')} records; ${r.durationS} s`,
+    'Written by `npm run bench` (tests/bench/main.ts); each row names the run that measured it.',
     '',
-    formatMarkdown(rows),
+    ...results.runs.map((r) => {
+      const m = r.machine
+      return `- run ${r.run}: ${r.date}, commit ${r.commit}; ${m.nproc} × ${m.cpu}, ${m.ramGiB} GiB, ${m.os}, Node ${m.node}, ${m.chromium}; load average (1 min) ${m.loadAtStart} at start, ${r.loadAtEnd} at end; steps: ${r.options.only ? r.options.only.join(', ') : 'all'}; ${r.options.runs} runs per timed figure (medians); server database ${r.options.records.toLocaleString('en')} records; ${r.durationS} s`
+    }),
     '',
-    ...rows.filter((row) => row.detail).map((row) => `- ${row.figure.trim()}: ${row.detail}`),
+    '| figure | value | goal | met | run |',
+    '|---|---|---|---|---|',
+    ...results.rows.map((r) => `| ${esc(r.figure.trim())} | ${esc(r.display)} | ${esc(r.goalText)} | ${mark(r)} | ${r.run} |`),
+    '',
+    ...results.rows.filter((row) => row.detail).map((row) => `- ${row.figure.trim()}: ${row.detail}`),
     '',
   ].join('\n')
 }
@@ -356,19 +398,20 @@ async function main(): Promise<void> {
     toRow(spec, measures[spec.id]),
   )
   const durationS = (performance.now() - started) / 1000
-  const result = {
+  const info: Omit<RunInfo, 'run'> = {
     date: new Date().toISOString(),
     commit: gitCommit(),
     machine,
+    loadAtEnd: describeMachine(null).loadAtStart,
     options: { runs: opts.runs, records: opts.records, seed: opts.seed, only: opts.only ? [...opts.only] : null },
     data: cached ? { records: cached.records, pullScope: cached.counts.pullScope, bigBuilding: cached.counts.big, generatedS: Math.round(cached.generatedMs / 100) / 10 } : null,
     durationS: Math.round(durationS),
-    loadAtEnd: describeMachine(null).loadAtStart,
-    rows,
   }
   mkdirSync(RESULTS_DIR, { recursive: true })
-  writeFileSync(join(RESULTS_DIR, 'latest.json'), JSON.stringify(result, null, 2) + '\n')
-  writeFileSync(join(RESULTS_DIR, 'latest.md'), resultsMarkdown(result, rows))
+  const file = join(RESULTS_DIR, 'latest.json')
+  const results = mergeResults(readResults(file), info, rows)
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n')
+  writeFileSync(join(RESULTS_DIR, 'latest.md'), resultsMarkdown(results))
   const met = rows.filter((r) => r.met === true).length
   const goals = rows.filter((r) => r.goal).length
   process.stdout.write(`\n${formatTable(rows)}\n\n`)

@@ -159,7 +159,7 @@ async function staffLogin(page: Page, baseUrl: string, phone: string): Promise<v
     await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 90_000 })
   } catch (err) {
     const said = await page.locator('[role="alert"]').allTextContents().catch(() => [])
-    throw new Error(`staff login did not leave /login in 90 s${said.length ? `: ${said.join(' ')}` : ''} (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`)
+    throw new Error(`staff login did not leave /login in 90 s${said.length ? `: ${said.join(' ')}` : ''} (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`, { cause: err })
   }
 }
 
