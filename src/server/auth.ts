@@ -9,8 +9,7 @@ import type { Storage, UserRow } from './storage'
 // ---------------------------------------------------------------- passwords
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 64 }
-/** Longer passwords are refused before hashing: scrypt of megabytes would be a cheap DoS. */
-export const PASSWORD_MAX = 200
+export { PASSWORD_MAX } from '../shared/protocol'
 export const PASSWORD_MIN = 8
 
 function scryptAsync(password: string, salt: Buffer, N: number, r: number, p: number, keylen: number): Promise<Buffer> {

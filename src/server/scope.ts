@@ -1,28 +1,20 @@
 /**
- * Where a user may read and write. Their scopes, plus the reading points they
- * take part in: the seed has building leaders and group leaders read the paper at
- * the reading point of their group or community, which does not lie under a
- * building. This mirrors `readingPointsFor` in the app's org store.
+ * Where a user may read and write, on the server: the shared effectiveScopes
+ * (their scopes plus the reading points they join) over the stored org tree.
  */
 import { createHash } from 'node:crypto'
 import type { Storage } from './storage'
-import { normalizeScopes } from './storage'
-import { isUnderAny, parentPath, type OrgNode } from '../shared/org'
+import { normalizeScopes, type OrgNode } from '../shared/org'
+import { effectiveScopes as sharedEffectiveScopes, joinedReadingPoints as sharedJoinedReadingPoints } from '../shared/rules'
 
 /** Reading points of the groups and communities the scopes sit in (not those already under a scope). */
 export function joinedReadingPoints(storage: Storage, scopes: readonly string[]): OrgNode[] {
-  const found = new Map<string, OrgNode>()
-  for (const scope of normalizeScopes(scopes)) {
-    for (let p = parentPath(scope); p !== null; p = parentPath(p)) {
-      for (const rp of storage.org.readingPointsAt(p)) if (!isUnderAny(rp.path, scopes)) found.set(rp.path, rp)
-    }
-  }
-  return [...found.values()]
+  return sharedJoinedReadingPoints(scopes, (p) => storage.org.readingPointsAt(p))
 }
 
 /** The scopes a request is checked against: the user's own plus their joined reading points. */
 export function effectiveScopes(storage: Storage, scopes: readonly string[]): string[] {
-  return normalizeScopes([...scopes, ...joinedReadingPoints(storage, scopes).map((n) => n.path)])
+  return sharedEffectiveScopes(scopes, (p) => storage.org.readingPointsAt(p))
 }
 
 /**

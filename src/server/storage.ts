@@ -7,10 +7,11 @@
  */
 import type { Db } from './db'
 import type { BuildingLayout, NodeKind, OrgNode } from '../shared/org'
-import { parentPath } from '../shared/org'
-import type { LocalRecord, RecordIssue, StoredRecord } from '../shared/records'
+import { normalizeScopes, parentPath } from '../shared/org'
+import type { LocalRecord, StoredRecord } from '../shared/records'
 import type { MessageCode } from '../shared/messages'
-import type { Role } from '../shared/roles'
+import { ROLE_LEVEL, type Role } from '../shared/roles'
+import { checkReference, type Reference } from '../shared/rules'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -70,28 +71,16 @@ export interface SessionStore {
   revokeAllFor(userId: string, now: number): number
 }
 
-/** The record another one refers to, as stored (or appended earlier in the same batch). */
-export interface TargetView {
-  record: StoredRecord | null
-  /** records referring to the same target, in seq order (its corrections, voids or events) */
-  related: () => StoredRecord[]
-}
-
-/** A reference to an earlier record, checked inside the batch transaction. */
-export interface TargetRequirement {
-  id: string
-  check: (target: TargetView) => RecordIssue | null
-}
-
 export type BatchItem =
   /** already rejected by a check before storage: only quarantined */
-  | { kind: 'reject'; recordId: string | null; code: MessageCode; path: string; raw: string }
-  | { kind: 'append'; record: LocalRecord; hash: string; raw: string; target?: TargetRequirement }
+  | { kind: 'reject'; recordId: string | null; code: MessageCode; path: string; raw: string; max?: number }
+  /** `reference`: the record it refers to, checked against the log inside the transaction (rules.ts step 6) */
+  | { kind: 'append'; record: LocalRecord; hash: string; raw: string; reference?: Reference }
 
 export type BatchOutcome =
   | { status: 'accepted' | 'duplicate'; seq: number; serverTime: string }
   | { status: 'conflict' }
-  | { status: 'rejected'; code: MessageCode; path: string }
+  | { status: 'rejected'; code: MessageCode; path: string; max?: number }
 
 export interface ExistingRecord {
   seq: number
@@ -102,8 +91,10 @@ export interface ExistingRecord {
 export interface RecordStore {
   /**
    * Stores one pushed batch in ONE transaction: appends what is new, answers
-   * duplicate/conflict for ids already stored, checks references to earlier records, and
-   * quarantines everything rejected or conflicting. All or nothing.
+   * duplicate/conflict for ids already stored, refuses ids another author reserved,
+   * checks references to earlier records (reserving a referred id not stored yet when
+   * the reference allows it), and quarantines everything rejected or conflicting.
+   * All or nothing.
    */
   appendBatch(items: readonly BatchItem[], ctx: { userId: string; serverTime: string; reason: (code: MessageCode) => string }): BatchOutcome[]
   /** records under any of `scopes` with seq > after, in seq order; `more` when more wait */
@@ -219,16 +210,6 @@ export function truncateUtf8(s: string, max: number): string {
   return buf.subarray(0, end).toString('utf8')
 }
 
-/**
- * Scopes without repeats and without any scope that lies under another one,
- * so no record is fetched twice.
- */
-export function normalizeScopes(scopes: readonly string[]): string[] {
-  const sorted = [...new Set(scopes)].sort()
-  const out: string[] = []
-  for (const s of sorted) if (!out.some((o) => s === o || s.startsWith(o + '/'))) out.push(s)
-  return out
-}
 
 /**
  * Paths strictly beneath `scope` are exactly those in [scope + '/', scope + '0'):
@@ -284,6 +265,9 @@ export function createSqliteStorage(db: Db): Storage {
        VALUES (@id, @type, @v, @org_path, @author_id, @device_id, @client_time, @body, @content_hash, @server_time, @target_id)`,
     ),
     recordsRelated: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE target_id = ? ORDER BY seq'),
+    roleOf: db.prepare<[string], { role: Role }>('SELECT role FROM users WHERE id = ?'),
+    claimGet: db.prepare<[string], { author_id: string }>('SELECT author_id FROM record_claims WHERE id = ?'),
+    claimInsert: db.prepare('INSERT INTO record_claims (id, author_id, claimed_at) VALUES (?, ?, ?)'),
     recordCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM records'),
     // A narrow scope picks its page of seqs from the covering (org_path, seq) index
     // (no table reads for the rows it skips), then fetches just those rows.
@@ -396,7 +380,11 @@ export function createSqliteStorage(db: Db): Storage {
       return items.map((item): BatchOutcome => {
         if (item.kind === 'reject') {
           quarantine(item.recordId, item.code, item.path, item.raw)
-          return { status: 'rejected', code: item.code, path: item.path }
+          return { status: 'rejected', code: item.code, path: item.path, ...(item.max ? { max: item.max } : {}) }
+        }
+        const refuse = (code: MessageCode, path: string): BatchOutcome => {
+          quarantine(item.record.id, code, path, item.raw)
+          return { status: 'rejected', code, path }
         }
         const r = item.record
         // Idempotency: the id is the key. Same content → duplicate; other content → conflict.
@@ -406,15 +394,26 @@ export function createSqliteStorage(db: Db): Storage {
           quarantine(r.id, 'conflict', '', item.raw)
           return { status: 'conflict' }
         }
+        // An id someone else referred to first is theirs.
+        const claim = q.claimGet.get(r.id)
+        if (claim && claim.author_id !== r.authorId) return refuse('id_claimed', 'id')
         // References are read inside this transaction, so earlier records of the batch count.
-        if (item.target) {
-          const targetId = item.target.id
-          const row = q.recordById.get(targetId)
-          const issue = item.target.check({ record: row ? toStored(row) : null, related: () => q.recordsRelated.all(targetId).map(toStored) })
-          if (issue) {
-            quarantine(r.id, issue.code, issue.path, item.raw)
-            return { status: 'rejected', code: issue.code, path: issue.path }
-          }
+        const ref = item.reference
+        let targetId: string | null = null
+        if (ref) {
+          const row = q.recordById.get(ref.id)
+          const role = row ? q.roleOf.get(row.author_id)?.role : undefined
+          const claimedBy = row ? null : (q.claimGet.get(ref.id)?.author_id ?? null)
+          const issue = checkReference(
+            ref,
+            { record: row ? toStored(row) : null, ...(role ? { authorLevel: ROLE_LEVEL[role] } : {}), related: () => q.recordsRelated.all(ref.id).map(toStored) },
+            r.authorId,
+            claimedBy,
+          )
+          if (issue) return refuse(issue.code, issue.path)
+          if (!row && ref.mayPrecede && !claimedBy) q.claimInsert.run(ref.id, r.authorId, ctx.serverTime)
+          // what a check folds with its target later: amendments and events, not a feedback's source
+          if (!ref.mayPrecede) targetId = ref.id
         }
         const res = q.recordInsert.run({
           id: r.id,
@@ -427,7 +426,7 @@ export function createSqliteStorage(db: Db): Storage {
           body: JSON.stringify(r.body),
           content_hash: item.hash,
           server_time: ctx.serverTime,
-          target_id: item.target?.id ?? null,
+          target_id: targetId,
         })
         return { status: 'accepted', seq: Number(res.lastInsertRowid), serverTime: ctx.serverTime }
       })

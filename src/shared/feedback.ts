@@ -11,6 +11,8 @@
  * and voids do not apply: the events are the history.
  */
 import { inLogOrder } from './fold'
+import { TIME_FLOOR } from './records'
+import { boundedTime } from './time'
 import type { Channel, FeedbackAction, FeedbackBody, FeedbackCategory, FeedbackEventBody, AnyRecord, RecordIssue, Urgency } from './records'
 import { LEVELS, isUnderAny, levelOfPath, parentPath, type Level } from './org'
 import { isReadingPointPath } from './reading'
@@ -43,7 +45,7 @@ export function handlingLevelOf(orgPath: string): Level | null {
 export type FeedbackStatus = 'open' | 'resolved'
 
 /** Why an event in the timeline did not change the feedback. */
-export type IneffectiveReason = Extract<MessageCode, 'superseded' | 'already_resolved' | 'not_resolved'>
+export type IneffectiveReason = Extract<MessageCode, 'superseded' | 'already_resolved' | 'not_resolved' | 'held_elsewhere' | 'not_yet_here'>
 
 export interface FeedbackTimelineEntry {
   /** the feedback record itself for 'raise', else the event record */
@@ -59,6 +61,8 @@ export interface FeedbackTimelineEntry {
   atLevel?: Level
   effective: boolean
   reason?: IneffectiveReason
+  /** with held_elsewhere / not_yet_here: the level that held the item at that point */
+  heldBy?: Level
   /** state right after this entry */
   level: Level
   status: FeedbackStatus
@@ -76,6 +80,13 @@ export interface FeedbackView {
   raisedAt: string
   raisedBy: string
   seq?: number
+  /**
+   * Trusted instants (epoch ms) for figures: each time as the person's device
+   * gave it, but never before 2020, never before the step it follows, and never
+   * after the server received it — a phone clock that is wrong cannot move an
+   * item into another month. `raised`, and `resolved` while resolved.
+   */
+  at: { raised: number; resolved?: number; levelSince: number }
   /** the level that first handles it, from its orgPath */
   originLevel: Level
   status: FeedbackStatus
@@ -99,9 +110,11 @@ export interface FeedbackView {
  * - escalate: effective only while open and when `toLevel` is exactly one above
  *   the current level at that point; otherwise kept, not effective — 'superseded'
  *   (another escalation got there first) or 'already_resolved'.
- * - resolve: effective while open; resolvedLevel is the current level at that
- *   point (the level that held it), whatever level the author claimed.
- *   Not effective when already resolved ('already_resolved').
+ * - resolve: effective while open and only from the level holding it then
+ *   (`atLevel`, which the server checks is the author's own level, equals the
+ *   current level). From a level it has gone past: kept, not effective,
+ *   'held_elsewhere' (未生效:已上报到社区); from one it has not reached yet:
+ *   'not_yet_here'. Not effective when already resolved ('already_resolved').
  * - reopen: effective only when resolved; it reopens at the same level.
  *   Otherwise 'not_resolved'.
  * Events whose orgPath differs from the feedback's are ignored (the server
@@ -112,9 +125,10 @@ export function foldFeedback(records: readonly AnyRecord[]): Map<string, Feedbac
   const views = new Map<string, FeedbackView>()
   for (const r of ordered) {
     if (r.type !== 'feedback') continue
-    const b = r.body as FeedbackBody
+    const b = r.body
     const level = handlingLevelOf(r.orgPath)
     if (!level) continue
+    const raisedAtMs = boundedTime(b.raisedAt, { notBefore: TIME_FLOOR, notAfter: r.serverTime })
     views.set(r.id, {
       id: r.id,
       orgPath: r.orgPath,
@@ -127,6 +141,7 @@ export function foldFeedback(records: readonly AnyRecord[]): Map<string, Feedbac
       raisedAt: b.raisedAt,
       raisedBy: r.authorId,
       ...(r.seq !== undefined ? { seq: r.seq } : {}),
+      at: { raised: raisedAtMs, levelSince: raisedAtMs },
       originLevel: level,
       status: 'open',
       currentLevel: level,
@@ -149,10 +164,10 @@ export function foldFeedback(records: readonly AnyRecord[]): Map<string, Feedbac
   }
   for (const r of ordered) {
     if (r.type !== 'feedback.event') continue
-    const b = r.body as FeedbackEventBody
+    const b = r.body
     const view = views.get(b.feedback)
     if (!view || view.orgPath !== r.orgPath) continue
-    applyEvent(view, r as AnyRecord<'feedback.event'>, b)
+    applyEvent(view, r, b)
   }
   return views
 }
@@ -160,6 +175,9 @@ export function foldFeedback(records: readonly AnyRecord[]): Map<string, Feedbac
 function applyEvent(view: FeedbackView, r: AnyRecord<'feedback.event'>, b: FeedbackEventBody): void {
   let effective = true
   let reason: IneffectiveReason | undefined
+  let heldBy: Level | undefined
+  // when it happened, as far as can be trusted: not before the step it follows, not after the server got it
+  const at = boundedTime(r.clientTime, { notBefore: view.at.levelSince, notAfter: r.serverTime })
   switch (b.action) {
     case 'comment':
       break
@@ -169,12 +187,20 @@ function applyEvent(view: FeedbackView, r: AnyRecord<'feedback.event'>, b: Feedb
       else {
         view.currentLevel = b.toLevel
         view.levelSince = r.clientTime
+        view.at.levelSince = at
       }
       break
     case 'resolve':
       if (view.status === 'resolved') [effective, reason] = [false, 'already_resolved']
-      else {
+      else if (b.atLevel !== view.currentLevel) {
+        // only the level holding the item resolves it: an offline resolve that arrives after
+        // the item went up (or a crafted one) stays in the timeline with no effect
+        effective = false
+        reason = levelIndex(view.currentLevel) < levelIndex(b.atLevel) ? 'held_elsewhere' : 'not_yet_here'
+        heldBy = view.currentLevel
+      } else {
         view.status = 'resolved'
+        view.at.resolved = at
         view.resolvedAt = r.clientTime
         view.resolvedLevel = view.currentLevel
         view.resolvedBy = r.authorId
@@ -187,6 +213,8 @@ function applyEvent(view: FeedbackView, r: AnyRecord<'feedback.event'>, b: Feedb
         view.status = 'open'
         view.reopenCount++
         delete view.resolvedAt
+        delete view.at.resolved
+        view.at.levelSince = at
         delete view.resolvedLevel
         delete view.resolvedBy
         delete view.resolution
@@ -204,6 +232,7 @@ function applyEvent(view: FeedbackView, r: AnyRecord<'feedback.event'>, b: Feedb
     ...(b.action === 'resolve' ? { atLevel: b.atLevel } : {}),
     effective,
     ...(reason ? { reason } : {}),
+    ...(heldBy ? { heldBy } : {}),
     level: view.currentLevel,
     status: view.status,
   })
@@ -224,6 +253,22 @@ export function checkFeedback(record: { orgPath: string; body: FeedbackBody }): 
   return null
 }
 
+/** Who acts on a feedback: their user id and the level they work at. */
+export interface FeedbackActor {
+  id: string
+  level: Level
+}
+
+/**
+ * Who may reopen a resolved item: the person who raised it (they hear first when
+ * the resident is not satisfied) and anyone working at the level that resolved
+ * it or above (scope is checked with the record's place). A building leader
+ * cannot undo what the community decided unless they raised it.
+ */
+export function mayReopen(view: FeedbackView, actor: FeedbackActor): boolean {
+  return actor.id === view.raisedBy || levelIndex(actor.level) <= levelIndex(view.resolvedLevel ?? view.currentLevel)
+}
+
 /**
  * Context check of a `feedback.event`, made by the device before saving and by
  * the server before accepting. It only refuses what is wrong however stale the
@@ -236,15 +281,18 @@ export function checkFeedback(record: { orgPath: string; body: FeedbackBody }): 
  * - with the author's level (`actorLevel`, from their role): an escalation goes
  *   to the author's own level (taking it up) or the one above (passing it up),
  *   never skipping a level, and nobody at district escalates (`cannot_escalate`);
- *   a resolution claims the author's own level (`wrong_level`).
- * What the author may do given the current state (resolve only while open, …)
- * is the device's business: see `availableActions` and `feedbackEventBody`.
+ *   a resolution claims the author's own level (`wrong_level`);
+ * - a reopening of an item resolved now comes from someone who may reopen it
+ *   (`cannot_reopen`, see mayReopen).
+ * Other state (resolve only while open, …) is left to the fold, which keeps a
+ * stale event without effect: see `availableActions` and `feedbackEventBody`.
  */
 export function checkFeedbackEvent(
   event: { orgPath: string; body: FeedbackEventBody },
   view: FeedbackView | undefined,
-  actorLevel?: Level,
+  actor?: FeedbackActor,
 ): RecordIssue | null {
+  const actorLevel = actor?.level
   if (!view) return { code: 'unknown_target', path: 'body.feedback' }
   if (event.orgPath !== view.orgPath) return { code: 'out_of_scope', path: 'orgPath' }
   const b = event.body
@@ -258,6 +306,9 @@ export function checkFeedbackEvent(
   if (b.action === 'resolve' && actorLevel !== undefined && b.atLevel !== actorLevel) {
     return { code: 'wrong_level', path: 'body.atLevel' }
   }
+  if (b.action === 'reopen' && actor && view.status === 'resolved' && !mayReopen(view, actor)) {
+    return { code: 'cannot_reopen', path: 'body.action' }
+  }
   return null
 }
 
@@ -267,16 +318,17 @@ export function checkFeedbackEvent(
  * one and it is at most one above the user's own (a group leader may take up a
  * building's item or pass a group item to the community). Resolve: while open
  * and at the user's level, so the level credited is the one that did the work.
- * Reopen: when resolved.
+ * Reopen: when resolved, for those who may (mayReopen).
  */
-export function availableActions(view: FeedbackView, actorLevel: Level): FeedbackAction[] {
+export function availableActions(view: FeedbackView, actor: FeedbackActor): FeedbackAction[] {
+  const actorLevel = actor.level
   const actions: FeedbackAction[] = ['comment']
   if (view.status === 'open') {
     const next = nextLevel(view.currentLevel)
     const actorNext = nextLevel(actorLevel)
     if (next && actorNext !== null && (next === actorLevel || next === actorNext)) actions.push('escalate')
     if (view.currentLevel === actorLevel) actions.push('resolve')
-  } else {
+  } else if (mayReopen(view, actor)) {
     actions.push('reopen')
   }
   return actions
@@ -288,10 +340,12 @@ export type EventBodyResult = { ok: true; body: FeedbackEventBody } | { ok: fals
  * Builds the body of an event from what the device shows now, refusing what
  * the current state does not allow: escalation from district
  * (`cannot_escalate`), resolving a resolved item (`already_resolved`),
- * reopening an open one (`not_resolved`), or acting for another level
- * (`wrong_level`); an empty text is `required`. The text is trimmed.
+ * reopening an open one (`not_resolved`) or one the actor may not reopen
+ * (`cannot_reopen`), or acting for another level (`wrong_level`); an empty
+ * text is `required`. The text is trimmed.
  */
-export function feedbackEventBody(view: FeedbackView, action: FeedbackAction, text: string, actorLevel: Level): EventBodyResult {
+export function feedbackEventBody(view: FeedbackView, action: FeedbackAction, text: string, actor: FeedbackActor): EventBodyResult {
+  const actorLevel = actor.level
   const fail = (code: MessageCode, path = 'body.action'): EventBodyResult => ({ ok: false, issue: { code, path } })
   const t = text.trim()
   let body: FeedbackEventBody
@@ -303,7 +357,7 @@ export function feedbackEventBody(view: FeedbackView, action: FeedbackAction, te
       if (view.status === 'resolved') return fail('already_resolved')
       const to = nextLevel(view.currentLevel)
       if (to === null || nextLevel(actorLevel) === null) return fail('cannot_escalate')
-      if (!availableActions(view, actorLevel).includes('escalate')) return fail('wrong_level')
+      if (!availableActions(view, actor).includes('escalate')) return fail('wrong_level')
       // nextLevel never yields 'building', which is the only level one cannot escalate to
       body = { feedback: view.id, action, text: t, toLevel: to as Exclude<Level, 'building'> }
       break
@@ -315,6 +369,7 @@ export function feedbackEventBody(view: FeedbackView, action: FeedbackAction, te
       break
     case 'reopen':
       if (view.status !== 'resolved') return fail('not_resolved')
+      if (!mayReopen(view, actor)) return fail('cannot_reopen')
       body = { feedback: view.id, action, text: t }
       break
   }
@@ -382,9 +437,9 @@ function median(xs: number[]): number | null {
 
 /**
  * The seed's assessment numbers for feedback raised within [from, to) — use
- * `monthRange('2026-12')` for an Asia/Shanghai month. Durations use the times
- * people entered or acted (raisedAt, the resolve's clientTime) and never go
- * below zero, since device clocks can be wrong.
+ * `monthRange('2026-12')` for an Asia/Shanghai month. Every time is the view's
+ * trusted one (`at`: bounded by 2020, the step before, and the server's receipt),
+ * so durations never go below zero and a wrong phone clock moves nothing.
  */
 export function feedbackMetrics(
   views: Map<string, FeedbackView> | Iterable<FeedbackView>,
@@ -392,21 +447,18 @@ export function feedbackMetrics(
 ): FeedbackMetrics {
   const from = typeof period.from === 'number' ? period.from : Date.parse(period.from)
   const to = typeof period.to === 'number' ? period.to : Date.parse(period.to)
-  const inPeriod = (iso: string) => {
-    const t = Date.parse(iso)
-    return t >= from && t < to
-  }
+  const inPeriod = (t: number) => t >= from && t < to
   const all = valuesOf(views)
-  const collected = all.filter((f) => inPeriod(f.raisedAt))
+  const collected = all.filter((f) => inPeriod(f.at.raised))
   const resolvedByLevel = zeroByLevel()
   const openByLevel = zeroByLevel()
   const durations: number[] = []
   let resolved = 0
   for (const f of collected) {
-    if (f.status === 'resolved' && f.resolvedLevel && f.resolvedAt) {
+    if (f.status === 'resolved' && f.resolvedLevel && f.at.resolved !== undefined) {
       resolved++
       resolvedByLevel[f.resolvedLevel]++
-      durations.push(Math.max(0, Date.parse(f.resolvedAt) - Date.parse(f.raisedAt)))
+      durations.push(f.at.resolved - f.at.raised)
     } else {
       openByLevel[f.currentLevel]++
     }
@@ -420,6 +472,6 @@ export function feedbackMetrics(
     selfGovernanceShare: resolved ? (resolvedByLevel.building + resolvedByLevel.group) / resolved : null,
     medianResolutionMs: median(durations),
     openByLevel,
-    resolvedInPeriod: all.filter((f) => f.status === 'resolved' && f.resolvedAt && inPeriod(f.resolvedAt)).length,
+    resolvedInPeriod: all.filter((f) => f.status === 'resolved' && f.at.resolved !== undefined && inPeriod(f.at.resolved)).length,
   }
 }

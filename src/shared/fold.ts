@@ -64,7 +64,7 @@ export function applyAmendments<V extends Amendable>(
 ): Map<string, V> {
   for (const r of inLogOrder(records)) {
     if (r.type === 'correction') {
-      const b = r.body as CorrectionBody
+      const b = r.body
       if (b.targetType !== targetType) continue
       const target = views.get(b.target)
       if (!target || target.voided) continue
@@ -78,7 +78,7 @@ export function applyAmendments<V extends Amendable>(
       }
       target.history.push({ recordId: r.id, kind: 'correction', authorId: r.authorId, clientTime: r.clientTime, changes, ...(b.reason ? { reason: b.reason } : {}) })
     } else if (r.type === 'void') {
-      const b = r.body as VoidBody
+      const b = r.body
       const target = views.get(b.target)
       if (!target || target.voided) continue
       target.voided = true
@@ -104,7 +104,7 @@ export function foldVisits(records: readonly AnyRecord[]): Map<string, VisitView
   const visits = new Map<string, VisitView>()
   for (const r of inLogOrder(records)) {
     if (r.type === 'visit') {
-      const b = r.body as AnyRecord<'visit'>['body']
+      const b = r.body
       visits.set(r.id, {
         id: r.id,
         orgPath: r.orgPath,
@@ -136,12 +136,12 @@ export function liveVisits(visits: Map<string, VisitView>): VisitView[] {
  * lies at the same orgPath so the same people see both (`out_of_scope`).
  */
 export function checkAmendment(
-  amendment: { type: 'correction' | 'void'; orgPath: string; body: CorrectionBody | VoidBody },
+  amendment: { type: 'correction'; orgPath: string; body: CorrectionBody } | { type: 'void'; orgPath: string; body: VoidBody },
   target: Pick<AnyRecord, 'type' | 'orgPath'> | undefined,
 ): RecordIssue | null {
   if (!target) return { code: 'unknown_target', path: 'body.target' }
   if (!(AMENDABLE_TYPES as readonly string[]).includes(target.type)) return { code: 'not_amendable', path: 'body.target' }
-  if (amendment.type === 'correction' && (amendment.body as CorrectionBody).targetType !== target.type) {
+  if (amendment.type === 'correction' && amendment.body.targetType !== target.type) {
     return { code: 'not_amendable', path: 'body.targetType' }
   }
   if (amendment.orgPath !== target.orgPath) return { code: 'out_of_scope', path: 'orgPath' }

@@ -26,8 +26,9 @@ export const MESSAGES = {
   unknown_household: ['该户不在此楼栋', 'That household is not in this building'],
   unknown_target: ['要更改的记录不存在', 'The record to change does not exist'],
   future_time: ['时间不能晚于现在一天以上,请检查手机时间', 'The time is more than a day in the future; check the phone clock'],
-  note_too_long: ['备注太长,最多 2000 字', 'The note is too long (2000 characters at most)'],
-  text_too_long: ['文字太长', 'The text is too long'],
+  time_too_early: ['时间早于 2020 年,请检查手机时间', 'The time is before 2020; check the phone clock'],
+  note_too_long: ['备注太长,最多 {max} 字', 'The note is too long ({max} characters at most)'],
+  text_too_long: ['文字太长,最多 {max} 字', 'The text is too long ({max} characters at most)'],
   bad_value: ['填写的内容不正确', 'A value is not valid'],
   required: ['有必填项未填写', 'A required field is empty'],
   conflict: ['同一编号的记录内容不同', 'A record with this id already exists with different content'],
@@ -40,17 +41,44 @@ export const MESSAGES = {
   duplicate_household: ['同一户在一次活动中只能登记一次', 'A household can be listed only once per session'],
   headcount_below_named: ['参与人数不能少于已登记的户数', 'The head count cannot be lower than the number of named households'],
   end_before_start: ['结束时间不能早于开始时间', 'The end time cannot be before the start time'],
-  name_too_long: ['称呼太长,最多 20 字', 'The name is too long (20 characters at most)'],
+  name_too_long: ['称呼太长,最多 {max} 字', 'The name is too long ({max} characters at most)'],
   bad_phone: ['手机号应为以 1 开头的 11 位数字', 'A phone number is 11 digits starting with 1'],
   not_amendable: ['这类记录不能更正或撤回', 'This kind of record cannot be corrected or withdrawn'],
+  // trust: who may act on what
+  not_your_record: [
+    '只有记录人本人,或负责该处的上级,才能更正或撤回这条记录',
+    'Only the person who made this record, or someone above them whose area covers it, can correct or withdraw it',
+  ],
+  held_elsewhere: ['已上报到{level}', 'it had already been passed up (now with: {level})'],
+  not_yet_here: ['当时仍由{level}处理', 'it was not yet passed up (still with: {level})'],
+  cannot_reopen: [
+    '只有提出人,或办结层级及以上的人员,才能重新打开',
+    'Only the person who raised it, or someone at or above the level that resolved it, can reopen it',
+  ],
+  unknown_source: ['关联的走访或读报活动不存在,或不在您的范围内', 'The linked visit or reading session does not exist or is outside your area'],
+  id_claimed: ['这个记录编号已被其他人的记录占用', 'This record id is already taken by someone else\'s record'],
 } as const satisfies Record<string, readonly [string, string]>
 
 export type MessageCode = keyof typeof MESSAGES
 export type Lang = 'zh-CN' | 'en'
 
-export function message(code: MessageCode, lang: Lang = 'zh-CN'): string {
+/** Values some messages name: `{max}` characters, the `{level}` an item went up to (already in words). */
+export interface MessageParams {
+  max?: number
+  level?: string
+}
+
+/**
+ * The message for `code` in `lang`, with `{max}` / `{level}` filled from
+ * `params`. A placeholder without a value is dropped with the words around it
+ * kept readable (older callers that know no limit still get a sentence).
+ */
+export function message(code: MessageCode, lang: Lang = 'zh-CN', params: MessageParams = {}): string {
   const pair = MESSAGES[code]
-  return lang === 'en' ? pair[1] : pair[0]
+  const text: string = lang === 'en' ? pair[1] : pair[0]
+  return text
+    .replace(/[,,]?\s*最多 \{max\} 字|\s*\(\{max\} characters at most\)/, (m) => (params.max === undefined ? '' : m.replace('{max}', String(params.max))))
+    .replace('{level}', params.level ?? '')
 }
 
 export function isMessageCode(s: string): s is MessageCode {

@@ -45,6 +45,17 @@ export function isUnderAny(path: string, scopes: readonly string[]): boolean {
   return scopes.some((s) => isUnder(path, s))
 }
 
+/**
+ * Scopes without repeats and without any scope that lies under another one,
+ * sorted, so no record is fetched twice and equal sets compare equal.
+ */
+export function normalizeScopes(scopes: readonly string[]): string[] {
+  const sorted = [...new Set(scopes)].sort()
+  const out: string[] = []
+  for (const s of sorted) if (!out.some((o) => isUnder(s, o))) out.push(s)
+  return out
+}
+
 /** The level of an org path by its depth (reading points are not levels). */
 export function levelOfPath(path: string): Level | null {
   const depth = path.split('/').length

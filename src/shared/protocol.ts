@@ -3,10 +3,11 @@
  * Routes are versioned under /api/v1; a client whose protocol version is below
  * MIN_PROTOCOL gets 426 and is asked to refresh.
  */
-import type { LocalRecord, StoredRecord } from './records'
-import type { MessageCode } from './messages'
+import * as v from 'valibot'
+import { RECORD_TYPES, type StoredRecord } from './records'
+import { MESSAGES, type MessageCode } from './messages'
 import type { OrgNode } from './org'
-import type { Role, SessionUser } from './roles'
+import { ROLES, type Role } from './roles'
 
 export const API_PREFIX = '/api/v1'
 export const PROTOCOL_VERSION = 1
@@ -18,43 +19,94 @@ export const PUSH_MAX_BYTES = 2 * 1024 * 1024
 export const PULL_DEFAULT_LIMIT = 500
 export const PULL_MAX_LIMIT = 2000
 
-export interface PushRequest {
-  records: LocalRecord[]
-}
+// ---------------------------------------------------------------- schemas of the wire
+// One schema per message: the server's routes validate what they receive with
+// them and the device reads every answer through them, so the two cannot drift.
+// The types below are inferred from the schemas.
 
-export type PushResult =
-  | { id: string; status: 'accepted'; seq: number; serverTime: string }
-  | { id: string; status: 'duplicate'; seq: number; serverTime: string }
-  | { id: string; status: 'conflict'; code: 'conflict'; reason: string }
-  | { id: string; status: 'rejected'; code: MessageCode; reason: string; path: string }
+const isoTime = v.pipe(v.string(), v.isoTimestamp())
+const seqValue = v.pipe(v.number(), v.integer(), v.minValue(0))
 
-export interface PushResponse {
-  results: PushResult[]
-}
+/** Longer passwords are refused before hashing: scrypt of megabytes would be a cheap DoS. */
+export const PASSWORD_MAX = 200
 
-export interface PullResponse {
-  records: StoredRecord[]
+export const LoginRequest = v.object({
+  phone: v.pipe(v.string(), v.minLength(1), v.maxLength(32)),
+  password: v.pipe(v.string(), v.minLength(1), v.maxLength(PASSWORD_MAX)),
+})
+export type LoginRequest = v.InferOutput<typeof LoginRequest>
+
+export const SessionUserSchema = v.object({
+  id: v.string(),
+  name: v.string(),
+  phone: v.string(),
+  role: v.picklist(ROLES),
+  scopes: v.array(v.string()),
+})
+
+export const LoginResponse = v.object({ token: v.pipe(v.string(), v.minLength(16)), user: SessionUserSchema })
+export type LoginResponse = v.InferOutput<typeof LoginResponse>
+
+/** The records themselves are checked one by one (rules.ts), so one bad record never spoils the batch. */
+export const PushRequest = v.object({ records: v.array(v.unknown()) })
+export type PushRequest = v.InferOutput<typeof PushRequest>
+
+export const PushResult = v.variant('status', [
+  v.object({ id: v.string(), status: v.literal('accepted'), seq: seqValue, serverTime: isoTime }),
+  v.object({ id: v.string(), status: v.literal('duplicate'), seq: seqValue, serverTime: isoTime }),
+  v.object({ id: v.string(), status: v.literal('conflict'), code: v.literal('conflict'), reason: v.string() }),
+  v.object({ id: v.string(), status: v.literal('rejected'), code: v.picklist(Object.keys(MESSAGES) as MessageCode[]), reason: v.string(), path: v.string() }),
+])
+export type PushResult = v.InferOutput<typeof PushResult>
+
+export const PushResponse = v.object({
+  results: v.array(PushResult),
+  /** the server clock when it answered (ISO): devices learn their clock offset from it. Older servers omit it. */
+  now: v.optional(isoTime),
+})
+export type PushResponse = v.InferOutput<typeof PushResponse>
+
+/** `after` and `limit` as the query string carries them: whole numbers, optional. */
+export const PullQuery = v.object({
+  after: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number)), '0'),
+  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number), v.minValue(1)), String(PULL_DEFAULT_LIMIT)),
+})
+
+/**
+ * A stored record as pulled: the envelope is checked; the body was checked by the
+ * server with the shared schema when it accepted it, and a body of a newer
+ * version than this build knows must still be kept, so it is not checked again.
+ */
+const StoredEnvelope = v.object({
+  id: v.string(),
+  type: v.picklist(RECORD_TYPES),
+  v: v.number(),
+  orgPath: v.string(),
+  authorId: v.string(),
+  deviceId: v.string(),
+  clientTime: v.string(),
+  body: v.record(v.string(), v.unknown()),
+  seq: seqValue,
+  serverTime: isoTime,
+})
+const StoredRecordSchema = v.custom<StoredRecord>((x) => v.is(StoredEnvelope, x))
+
+export const PullResponse = v.object({
+  records: v.array(StoredRecordSchema),
   /** pass as `after` next time; only store it once `records` are stored */
-  cursor: number
+  cursor: seqValue,
   /** more records wait beyond this page */
-  more: boolean
+  more: v.boolean(),
   /**
    * Short hash of the caller's effective read scopes. When it differs from the
    * one a device stored, the scope changed and the device pulls again from 0.
    * Optional: older servers do not send it.
    */
-  scope?: string
-}
-
-export interface LoginRequest {
-  phone: string
-  password: string
-}
-
-export interface LoginResponse {
-  token: string
-  user: SessionUser
-}
+  scope: v.optional(v.string()),
+  /** the server clock when it answered (ISO). Older servers omit it. */
+  now: v.optional(isoTime),
+})
+export type PullResponse = v.InferOutput<typeof PullResponse>
 
 export interface OrgResponse {
   nodes: OrgNode[]

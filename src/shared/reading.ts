@@ -73,7 +73,7 @@ export function foldReadingSessions(records: readonly AnyRecord[]): Map<string, 
   const sessions = new Map<string, ReadingSessionView>()
   for (const r of inLogOrder(records)) {
     if (r.type !== 'reading.session') continue
-    const b = r.body as AnyRecord<'reading.session'>['body']
+    const b = r.body
     sessions.set(r.id, {
       id: r.id,
       orgPath: r.orgPath,

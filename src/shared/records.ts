@@ -7,6 +7,7 @@ import * as v from 'valibot'
 import { UUID_RE } from './ids'
 import type { MessageCode } from './messages'
 import { LEVELS } from './org'
+import { textLength } from './text'
 
 const msg = (code: MessageCode) => code
 
@@ -20,8 +21,26 @@ export const NOTE_MAX = 2000
 const ORG_PATH_RE = /^[a-z0-9_-]{1,40}(\/[a-z0-9_-]{1,40}){0,7}$/
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/
 
+/**
+ * No time a person enters is earlier than this (2020-01-01 in Beijing): a date
+ * before it is a phone clock that was never set, and must not move a month's figures.
+ */
+export const TIME_FLOOR = Date.parse('2020-01-01T00:00:00+08:00')
+
+/**
+ * At most `max` characters as a person counts them (see text.ts). The limit
+ * travels in the issue message as `code:max`, so the words can state it.
+ */
+export const maxChars = (max: number, code: MessageCode = 'text_too_long') =>
+  v.check((s: string) => textLength(s) <= max, `${code}:${max}`)
+
+const bodyTime = v.pipe(
+  v.string(msg('bad_value')),
+  v.regex(ISO_RE, msg('bad_value')),
+  v.check((s: string) => Date.parse(s) >= TIME_FLOOR, msg('time_too_early')),
+)
 const isoTime = v.pipe(v.string(msg('bad_value')), v.regex(ISO_RE, msg('bad_value')))
-const note = v.pipe(v.string(msg('bad_value')), v.maxLength(NOTE_MAX, msg('note_too_long')))
+const note = v.pipe(v.string(msg('bad_value')), maxChars(NOTE_MAX, 'note_too_long'))
 const recordId = v.pipe(v.string(msg('bad_id')), v.regex(UUID_RE, msg('bad_id')))
 const householdKey = v.pipe(v.string(msg('bad_value')), v.regex(/^\d{1,2}-\d{1,3}-\d{1,2}$/, msg('unknown_household')))
 
@@ -32,7 +51,7 @@ const householdKey = v.pipe(v.string(msg('bad_value')), v.regex(/^\d{1,2}-\d{1,3
  * change what it is given.
  */
 const filledText = (max: number, tooLong: MessageCode = 'text_too_long') =>
-  v.pipe(v.string(msg('bad_value')), v.check((s) => s.trim().length > 0, msg('required')), v.maxLength(max, msg(tooLong)))
+  v.pipe(v.string(msg('bad_value')), v.check((s) => s.trim().length > 0, msg('required')), maxChars(max, tooLong))
 
 export const VisitBody = v.strictObject(
   {
@@ -40,7 +59,7 @@ export const VisitBody = v.strictObject(
     outcome: v.picklist(OUTCOMES, msg('bad_value')),
     purposes: v.pipe(v.array(v.picklist(PURPOSES, msg('bad_value')), msg('bad_value')), v.maxLength(PURPOSES.length, msg('bad_value'))),
     note,
-    visitedAt: isoTime,
+    visitedAt: bodyTime,
   },
   msg('invalid_record'),
 )
@@ -76,7 +95,7 @@ export const FeedbackBody = v.strictObject(
     source: v.optional(
       v.strictObject({ type: v.picklist(FEEDBACK_SOURCE_TYPES, msg('bad_value')), id: recordId }, msg('invalid_record')),
     ),
-    raisedAt: isoTime,
+    raisedAt: bodyTime,
   },
   msg('invalid_record'),
 )
@@ -153,13 +172,13 @@ const sessionFields = {
     v.check((hs: NamedHousehold[]) => hasNoDuplicates(hs), msg('duplicate_household')),
   ),
   notes: note,
-  endedAt: isoTime,
+  endedAt: bodyTime,
 }
 
 export const ReadingSessionBody = v.pipe(
   v.strictObject(
     {
-      startedAt: isoTime,
+      startedAt: bodyTime,
       endedAt: sessionFields.endedAt,
       reader: filledText(READER_MAX),
       readerId: v.optional(v.pipe(v.string(msg('bad_value')), v.minLength(1, msg('bad_value')), v.maxLength(64, msg('bad_value')))),
@@ -188,7 +207,7 @@ export const CareFlagBody = v.strictObject(
     intervalDays: v.pipe(v.number(msg('bad_value')), v.integer(msg('bad_value')), v.minValue(1, msg('bad_value')), v.maxValue(365, msg('bad_value'))),
     /** false takes the household off the care list */
     active: v.boolean(msg('bad_value')),
-    note: v.optional(v.pipe(v.string(msg('bad_value')), v.maxLength(500, msg('text_too_long')))),
+    note: v.optional(v.pipe(v.string(msg('bad_value')), maxChars(500))),
   },
   msg('invalid_record'),
 )
@@ -200,7 +219,7 @@ export const DISPLAY_NAME_MAX = 20
 export const HouseholdProfileBody = v.strictObject(
   {
     household: householdKey,
-    displayName: v.pipe(v.string(msg('bad_value')), v.maxLength(DISPLAY_NAME_MAX, msg('name_too_long'))),
+    displayName: v.pipe(v.string(msg('bad_value')), maxChars(DISPLAY_NAME_MAX, 'name_too_long')),
     phone: v.optional(v.pipe(v.string(msg('bad_phone')), v.regex(/^(1\d{10})?$/, msg('bad_phone')))),
   },
   msg('invalid_record'),
@@ -216,7 +235,7 @@ export const CORRECTABLE = {
       outcome: v.optional(VisitBody.entries.outcome),
       purposes: v.optional(VisitBody.entries.purposes),
       note: v.optional(note),
-      visitedAt: v.optional(isoTime),
+      visitedAt: v.optional(bodyTime),
     },
     msg('invalid_record'),
   ),
@@ -245,7 +264,7 @@ export type AmendableType = (typeof AMENDABLE_TYPES)[number]
 
 const correctionBase = {
   target: recordId,
-  reason: v.optional(v.pipe(v.string(msg('bad_value')), v.maxLength(500, msg('text_too_long')))),
+  reason: v.optional(v.pipe(v.string(msg('bad_value')), maxChars(500))),
 }
 
 export const CorrectionBody = v.variant(
@@ -264,7 +283,7 @@ export type CorrectionBody = v.InferOutput<typeof CorrectionBody>
 export const VoidBody = v.strictObject(
   {
     target: recordId,
-    reason: v.pipe(v.string(msg('bad_value')), v.minLength(1, msg('required')), v.maxLength(500, msg('text_too_long'))),
+    reason: v.pipe(v.string(msg('bad_value')), v.minLength(1, msg('required')), maxChars(500)),
   },
   msg('invalid_record'),
 )
@@ -312,8 +331,8 @@ export const Envelope = v.strictObject(
   msg('invalid_record'),
 )
 
-/** A record as made on the device, before the server has seen it. */
-export interface LocalRecord<T extends RecordType = RecordType> {
+/** The envelope of one record type, as made on the device. */
+export interface RecordOfType<T extends RecordType> {
   id: string
   type: T
   v: number
@@ -324,19 +343,33 @@ export interface LocalRecord<T extends RecordType = RecordType> {
   body: BodyOf<T>
 }
 
+/**
+ * A record as made on the device, before the server has seen it. A union keyed
+ * by `type`, so checking `r.type` narrows `r.body`.
+ */
+export type LocalRecord<T extends RecordType = RecordType> = { [K in T]: RecordOfType<K> }[T]
+
 /** A record once the server accepted it: `seq` orders everything. */
-export interface StoredRecord<T extends RecordType = RecordType> extends LocalRecord<T> {
-  seq: number
-  serverTime: string
-}
+export type StoredRecord<T extends RecordType = RecordType> = { [K in T]: RecordOfType<K> & { seq: number; serverTime: string } }[T]
 
 /** On the device a record may or may not have come back from the server yet. */
-export type AnyRecord<T extends RecordType = RecordType> = LocalRecord<T> & { seq?: number; serverTime?: string }
+export type AnyRecord<T extends RecordType = RecordType> = { [K in T]: RecordOfType<K> & { seq?: number; serverTime?: string } }[T]
+
+/**
+ * A record of one type seen as a record of any type. TypeScript cannot see that
+ * a record of a generic type `T` is one member of the union, so generic code
+ * (save, resend) widens through this one function instead of casting at each call.
+ */
+export function widenRecord<T extends RecordType>(record: AnyRecord<T>): AnyRecord {
+  return record as AnyRecord
+}
 
 export interface RecordIssue {
   code: MessageCode
   /** dot path of the offending field, e.g. `body.note` */
   path: string
+  /** for a text that is too long: the most characters the field takes */
+  max?: number
 }
 
 export type CheckResult<T> = { ok: true; record: T } | { ok: false; issue: RecordIssue }
@@ -344,8 +377,9 @@ export type CheckResult<T> = { ok: true; record: T } | { ok: false; issue: Recor
 function firstIssue(issues: readonly v.BaseIssue<unknown>[], prefix: string): RecordIssue {
   const issue = issues[0]!
   const dot = v.getDotPath(issue)
-  const code = issue.message as MessageCode
-  return { code, path: dot ? `${prefix}${dot}` : prefix.replace(/\.$/, '') || '' }
+  // every message in these schemas is a MessageCode, with `:max` for a length limit (maxChars)
+  const [code, max] = issue.message.split(':') as [MessageCode, string | undefined]
+  return { code, path: dot ? `${prefix}${dot}` : prefix.replace(/\.$/, '') || '', ...(max ? { max: Number(max) } : {}) }
 }
 
 /**

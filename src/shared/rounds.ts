@@ -5,7 +5,7 @@
  */
 import { inLogOrder, type VisitView } from './fold'
 import { householdInLayout, householdsOf, levelOfPath, roomLabel, type BuildingLayout, type OrgNode } from './org'
-import type { AnyRecord, CareFlagBody, CareKind, HouseholdProfileBody, RecordIssue } from './records'
+import type { AnyRecord, CareKind, RecordIssue } from './records'
 import { DAY_MS, dayKey, daysBetween, monthKey, previousMonthKey } from './time'
 import { isReadingPointPath } from './reading'
 
@@ -140,7 +140,7 @@ export function foldCareFlags(records: readonly AnyRecord[]): Map<string, CareFl
   const flags = new Map<string, CareFlagView>()
   for (const r of inLogOrder(records)) {
     if (r.type !== 'care.flag') continue
-    const b = r.body as CareFlagBody
+    const b = r.body
     const ref = householdRef(r.orgPath, b.household)
     const prev = flags.get(ref)
     const stillFlagged = prev?.active && b.active
@@ -259,7 +259,7 @@ export function foldHouseholdProfiles(records: readonly AnyRecord[]): Map<string
   const profiles = new Map<string, HouseholdProfileView>()
   for (const r of inLogOrder(records)) {
     if (r.type !== 'household.profile') continue
-    const b = r.body as HouseholdProfileBody
+    const b = r.body
     profiles.set(householdRef(r.orgPath, b.household), {
       building: r.orgPath,
       household: b.household,

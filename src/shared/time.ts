@@ -24,6 +24,19 @@ export function previousMonthKey(key: string): string {
 
 export const DAY_MS = 24 * 60 * 60 * 1000
 
+/**
+ * An instant a device gave (ISO), as epoch ms kept within what can be trusted:
+ * not before `notBefore` (epoch ms: 2020, or the step it follows) and not after
+ * `notAfter` (the server's receipt, ISO, when the record has reached the
+ * server). An unreadable time falls back to the latest bound there is.
+ */
+export function boundedTime(iso: string, bounds: { notBefore: number; notAfter?: string | undefined }): number {
+  const ceiling = bounds.notAfter === undefined ? Infinity : Date.parse(bounds.notAfter)
+  const t = Date.parse(iso)
+  if (Number.isNaN(t)) return Number.isFinite(ceiling) ? ceiling : bounds.notBefore
+  return Math.max(bounds.notBefore, Math.min(t, ceiling))
+}
+
 /** The instant a Shanghai month `YYYY-MM` begins, as epoch ms. */
 export function monthStart(key: string): number {
   const [y, m] = key.split('-').map(Number) as [number, number]

@@ -34,6 +34,8 @@ export interface MetaValues {
   pullScope: string
   /** device clock time of the last completed sync */
   lastSyncAt: number
+  /** server minus device clock, learned from the last sync answer (sync/clock.ts) */
+  clockOffset: { ms: number; at: number }
   /** why sync is paused: the login expired or the account was disabled */
   syncPaused: 'login' | null
   /**

@@ -15,6 +15,7 @@ import {
   raisedBy,
   type AnyRecord,
   type FeedbackAction,
+  type FeedbackActor,
   type FeedbackBody,
   type FeedbackMetrics,
   type FeedbackView,
@@ -25,6 +26,7 @@ import { db } from '@app/db/database'
 import { locale } from '@app/i18n'
 import { storageFaultText } from '@app/db/faults'
 import { RecordShapeError } from '@app/sync/errors'
+import { useOrgStore } from '@app/stores/org'
 import { useRecordsStore } from '@app/stores/records'
 import { useSessionStore } from '@app/stores/session'
 
@@ -37,13 +39,13 @@ export interface FeedbackRefusal {
 }
 export type FeedbackSaveResult = { ok: true; id: string } | FeedbackRefusal
 
-function refusal(code: MessageCode, path = ''): FeedbackRefusal {
-  return { ok: false, code, text: message(code, locale.value), path }
+function refusal(code: MessageCode, path = '', max?: number): FeedbackRefusal {
+  return { ok: false, code, text: message(code, locale.value, { max }), path }
 }
 
 /** A refused save in words; anything but a shape error is rethrown (the device itself failed). */
 function refusalOf(e: unknown): FeedbackRefusal {
-  if (e instanceof RecordShapeError) return refusal(e.code, e.path)
+  if (e instanceof RecordShapeError) return refusal(e.code, e.path, e.max)
   const storage = storageFaultText(e)
   if (storage) return { ok: false, code: 'storage_full', text: storage, path: '' }
   throw e
@@ -57,6 +59,7 @@ function refusalOf(e: unknown): FeedbackRefusal {
 export const useFeedbackStore = defineStore('feedback', () => {
   const records = useRecordsStore()
   const session = useSessionStore()
+  const org = useOrgStore()
 
   /** the feedback log on this device, in no particular order (the fold orders it) */
   const log = shallowRef<AnyRecord[]>([])
@@ -76,7 +79,10 @@ export const useFeedbackStore = defineStore('feedback', () => {
   const views = computed(() => foldFeedback(log.value))
   /** the level the signed-in person works at; null when signed out */
   const level = computed<Level | null>(() => (session.user ? ROLE_LEVEL[session.user.role] : null))
-  const scopes = computed(() => session.user?.scopes ?? [])
+  /** who acts from this device, for the actions it offers */
+  const actor = computed<FeedbackActor | null>(() => (session.user && level.value ? { id: session.user.id, level: level.value } : null))
+  /** my scopes plus the reading points I join: feedback raised at my group's point is mine to see too */
+  const scopes = computed(() => (session.user ? org.effectiveScopes(session.user.scopes) : []))
 
   /** waiting at my level in my scopes: urgent first, then oldest */
   const inbox = computed(() => (level.value ? inboxFor(views.value, { level: level.value, scopes: scopes.value }) : []))
@@ -101,7 +107,7 @@ export const useFeedbackStore = defineStore('feedback', () => {
   }
 
   function actionsFor(view: FeedbackView): FeedbackAction[] {
-    return level.value ? availableActions(view, level.value) : []
+    return actor.value ? availableActions(view, actor.value) : []
   }
 
   /** Saves new feedback; "saved" means on this device, whatever the network. */
@@ -120,8 +126,8 @@ export const useFeedbackStore = defineStore('feedback', () => {
   async function act(id: string, action: FeedbackAction, text: string): Promise<FeedbackSaveResult> {
     const view = views.value.get(id)
     if (!view) return refusal('unknown_target', 'body.feedback')
-    if (!level.value) return refusal('forbidden')
-    const built = feedbackEventBody(view, action, text, level.value)
+    if (!actor.value) return refusal('forbidden')
+    const built = feedbackEventBody(view, action, text, actor.value)
     if (!built.ok) return refusal(built.issue.code, built.issue.path)
     try {
       const record = await records.save('feedback.event', view.orgPath, built.body)

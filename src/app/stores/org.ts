@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { isUnder, isUnderAny, parentPath, type NodeKind, type OrgNode } from '@shared/index'
+import { effectiveScopes as sharedEffectiveScopes, isUnderAny, joinedReadingPoints, parentPath, type NodeKind, type OrgNode } from '@shared/index'
 import { db } from '@app/db/database'
 
 /** The part of the organisation tree the server sent for this user, kept on the device. */
@@ -58,20 +58,27 @@ export const useOrgStore = defineStore('org', () => {
       .sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }))
   }
 
+  /** the reading points placed directly under `parent` */
+  function pointsAt(parent: string): OrgNode[] {
+    return [...nodes.value.values()].filter((n) => n.kind === 'reading_point' && parentPath(n.path) === parent)
+  }
+
   /**
    * Reading points a user takes part in: those inside their scopes, and those of
    * the group or community their scope sits in (a building leader reads at the
-   * group's point, which is not under their building).
+   * group's point, which is not under their building) — the shared rule the
+   * server applies too.
    */
   function readingPointsFor(scopes: readonly string[]): OrgNode[] {
-    return [...nodes.value.values()]
-      .filter((n) => n.kind === 'reading_point')
-      .filter((n) => {
-        const home = parentPath(n.path)
-        return isUnderAny(n.path, scopes) || (home !== null && scopes.some((s) => isUnder(s, home)))
-      })
-      .sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }))
+    return [...under(scopes, 'reading_point'), ...joinedReadingPoints(scopes, pointsAt)].sort((a, b) =>
+      a.path.localeCompare(b.path, undefined, { numeric: true }),
+    )
   }
 
-  return { nodes, loaded, load, replace, clear, trail, scopeLines, under, readingPointsFor }
+  /** Where a user may read and write: their scopes plus their joined reading points (shared effectiveScopes). */
+  function effectiveScopes(scopes: readonly string[]): string[] {
+    return sharedEffectiveScopes(scopes, pointsAt)
+  }
+
+  return { nodes, loaded, load, replace, clear, trail, scopeLines, under, readingPointsFor, effectiveScopes }
 })

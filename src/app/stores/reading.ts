@@ -60,8 +60,8 @@ function fieldName(path: string): string {
   return own === key ? fieldText(path) : own
 }
 
-function refuse(code: MessageCode, path?: string): Refusal {
-  const words = message(code, locale.value)
+function refuse(code: MessageCode, path?: string, max?: number): Refusal {
+  const words = message(code, locale.value, { max })
   const hint = code === 'headcount_below_named' ? t('reading.errors.untickFirst') : ''
   const text = path && code !== 'headcount_below_named' && code !== 'duplicate_household' ? t('reading.errors.field', { field: fieldName(path), message: words }) : words
   return { ok: false, code, text: hint ? `${text}${t('reading.errors.sep')}${hint}` : text }
@@ -76,7 +76,7 @@ async function readingLog(): Promise<AnyRecord[]> {
   const rows = await db.records.where('type').anyOf('reading.session', 'correction', 'void', 'feedback', 'household.profile').toArray()
   return rows.filter((r) => {
     if (r.type === 'household.profile') return true
-    if (r.type === 'feedback') return (r as AnyRecord<'feedback'>).body.source?.type === 'reading.session'
+    if (r.type === 'feedback') return r.body.source?.type === 'reading.session'
     return isReadingPointPath(r.orgPath)
   })
 }
@@ -236,7 +236,7 @@ export const useReadingStore = defineStore('reading', () => {
     try {
       await records.save('reading.session', body.orgPath, body.body, { id: body.id })
     } catch (e) {
-      if (e instanceof RecordShapeError) return refuse(e.code, e.path)
+      if (e instanceof RecordShapeError) return refuse(e.code, e.path, e.max)
       const storage = storageFaultText(e)
       if (storage) return { ok: false, code: 'storage', text: storage }
       // saved before but the draft outlived it (a crash between the two writes): finishing again is done
@@ -280,7 +280,7 @@ export const useReadingStore = defineStore('reading', () => {
       await save()
       return OK
     } catch (e) {
-      if (e instanceof RecordShapeError) return refuse(e.code, e.path)
+      if (e instanceof RecordShapeError) return refuse(e.code, e.path, e.max)
       const storage = storageFaultText(e)
       return storage ? { ok: false, code: 'storage', text: storage } : refuseLocal('notSaved')
     }

@@ -1,12 +1,14 @@
 import { defineStore } from 'pinia'
 import { liveQuery } from 'dexie'
 import { computed, shallowRef } from 'vue'
-import { uuidv7, type AnyRecord, type BodyOf, type LocalRecord, type RecordType } from '@shared/index'
+import { uuidv7, widenRecord, type AnyRecord, type BodyOf, type LocalRecord, type RecordType } from '@shared/index'
 import { db } from '@app/db/database'
 import type { OutboxEntry } from '@app/db/schema'
 import { requeueRejected, saveAsNewRecord, saveRecord } from '@app/sync/outbox'
 import type { Owner } from '@app/sync/owner'
 import { recordStatus, type RecordStatus } from '@app/sync/status'
+import { trustedNow } from '@app/sync/clock'
+import { checkBeforeSave } from '@app/sync/deviceRules'
 import { useSyncStore } from '@app/stores/sync'
 
 /** How many visits "最近走访" shows besides every one still waiting. */
@@ -78,7 +80,7 @@ export const useRecordsStore = defineStore('records', () => {
   }
 
   /** Shows a just-saved record at once, before the live query catches up. */
-  function showNow(record: LocalRecord, entry: OutboxEntry, replaces?: string): void {
+  function showNow(record: AnyRecord, entry: OutboxEntry, replaces?: string): void {
     const s = snapshot.value
     snapshot.value = {
       entries: [...s.entries.filter((e) => e.id !== entry.id && e.id !== replaces), entry],
@@ -93,9 +95,9 @@ export const useRecordsStore = defineStore('records', () => {
    * keeps an id handed out before saving (a running reading session's).
    */
   async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>, opts: { id?: string } = {}): Promise<LocalRecord<T>> {
-    const now = Date.now()
-    const record = await saveRecord(db, { type, orgPath, body, ...(await author()), now, ...opts })
-    showNow(record, { id: record.id, state: 'pending', queuedAt: now, attempts: 0 })
+    const now = trustedNow()
+    const record = await saveRecord(db, { type, orgPath, body, ...(await author()), now, check: (r) => checkBeforeSave(db, r, now), ...opts })
+    showNow(widenRecord(record), { id: record.id, state: 'pending', queuedAt: now, attempts: 0 })
     sync.afterSave()
     return record
   }
@@ -103,17 +105,19 @@ export const useRecordsStore = defineStore('records', () => {
   /** A refused record, mended (or not) and sent again under the same id. */
   async function resend<T extends RecordType>(id: string, body?: BodyOf<T>): Promise<LocalRecord<T>> {
     const attempts = outbox.value.get(id)?.attempts ?? 0
-    const record = await requeueRejected<T>(db, id, body, Date.now())
-    showNow(record, { id, state: 'pending', queuedAt: Date.now(), attempts })
+    // stamped anew: a record refused for a wrong clock is sent with the corrected one
+    const now = trustedNow()
+    const record = await requeueRejected<T>(db, id, body, now)
+    showNow(widenRecord(record), { id, state: 'pending', queuedAt: now, attempts })
     sync.afterSave()
     return record
   }
 
   /** A conflicting record saved again under a new id (另存为新记录). */
   async function saveAsNew<T extends RecordType>(id: string, body?: BodyOf<T>): Promise<LocalRecord<T>> {
-    const now = Date.now()
+    const now = trustedNow()
     const record = await saveAsNewRecord<T>(db, id, { ...(body ? { body } : {}), ...(await author()), now })
-    showNow(record, { id: record.id, state: 'pending', queuedAt: now, attempts: 0 }, id)
+    showNow(widenRecord(record), { id: record.id, state: 'pending', queuedAt: now, attempts: 0 }, id)
     sync.afterSave()
     return record
   }

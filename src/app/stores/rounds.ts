@@ -14,7 +14,9 @@ import {
   householdRef,
   isTooFarInFuture,
   isUnderAny,
+  normalizePhone,
   searchHouseholds,
+  widenRecord,
   type AnyRecord,
   type BodyOf,
   type CareFlagBody,
@@ -173,7 +175,7 @@ export const useRoundsStore = defineStore('rounds', () => {
   async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>): Promise<LocalRecord<T>> {
     const record = await records.save(type, orgPath, body)
     // shown at once: the grid must not wait for the live query to change a door's colour
-    if (!log.value.some((r) => r.id === record.id)) log.value = [...log.value, record]
+    if (!log.value.some((r) => r.id === record.id)) log.value = [...log.value, widenRecord(record)]
     now.value = Date.now()
     return record
   }
@@ -221,7 +223,7 @@ export const useRoundsStore = defineStore('rounds', () => {
 
   async function saveProfile(building: string, household: string, profile: { displayName: string; phone?: string }) {
     refuse(checkPlace(building, household))
-    const phone = profile.phone?.replace(/\s/g, '')
+    const phone = profile.phone === undefined ? undefined : normalizePhone(profile.phone)
     return save('household.profile', building, { household, displayName: profile.displayName.trim(), ...(phone ? { phone } : {}) })
   }
 

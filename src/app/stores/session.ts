@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
+import { samePhone } from '@shared/index'
 import type { Session } from '@app/db/schema'
 import { db } from '@app/db/database'
 import { RUNNING_KEY } from '@app/db/draftKeys'
@@ -37,12 +38,6 @@ async function readingRunning(): Promise<boolean> {
   const draft = (await db.drafts.get(RUNNING_KEY))?.value as { id?: unknown } | undefined
   if (!draft) return false
   return typeof draft.id !== 'string' || (await db.records.get(draft.id)) === undefined
-}
-
-/** People type phone numbers with spaces, dashes or +86; the account is the 11 digits (as the server reads them). */
-function samePhone(a: string, b: string): boolean {
-  const digits = (p: string) => p.replace(/[\s\-()]/g, '').replace(/^(?:\+?86)(1\d{10})$/, '$1')
-  return digits(a) === digits(b)
 }
 
 /** Why the device ended the session by itself, for the notice on the login screen. */

@@ -3,6 +3,7 @@ import { liveQuery, type Subscription } from 'dexie'
 import { ref } from 'vue'
 import { db } from '@app/db/database'
 import { requestBackgroundSync } from '@app/sync/background'
+import { setClockOffset } from '@app/sync/clock'
 import { SyncEngine } from '@app/sync/engine'
 import { SyncScheduler } from '@app/sync/scheduler'
 import type { SyncState } from '@app/sync/status'
@@ -27,6 +28,8 @@ export const useSyncStore = defineStore('sync', () => {
   const syncing = ref(false)
   /** how the last run ended, for the details screen (e.g. 'disabled', 'outdated', 'offline') */
   const state = ref<SyncState>('idle')
+  /** server minus phone clock, ms, as last learned; the clock warning shows when it is more than a few minutes */
+  const clockOffsetMs = ref(0)
 
   let engine: SyncEngine | null = null
   let started = false
@@ -65,6 +68,10 @@ export const useSyncStore = defineStore('sync', () => {
     watchLive(() => db.outbox.where('state').equals('attention').count(), (n) => (attention.value = n))
     watchLive(() => db.getMeta('lastSyncAt'), (at) => (lastSyncAt.value = at ?? null))
     watchLive(() => db.getMeta('syncPaused'), (p) => (paused.value = p ?? null))
+    watchLive(() => db.getMeta('clockOffset'), (c) => {
+      clockOffsetMs.value = c?.ms ?? 0
+      setClockOffset(clockOffsetMs.value)
+    })
     const win = typeof window === 'undefined' ? undefined : window
     const doc = typeof document === 'undefined' ? undefined : document
     listen(win, 'online', () => {
@@ -104,5 +111,5 @@ export const useSyncStore = defineStore('sync', () => {
     void requestBackgroundSync()
   }
 
-  return { online, waiting, attention, lastSyncAt, paused, syncing, state, start, stop, syncNow, resume, afterSave }
+  return { online, waiting, attention, lastSyncAt, paused, syncing, state, clockOffsetMs, start, stop, syncNow, resume, afterSave }
 })

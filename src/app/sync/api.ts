@@ -1,15 +1,41 @@
-/** The two sync endpoints, bound to one login token. */
-import type { LocalRecord, PullResponse, PushResponse } from '@shared/index'
-import { request, type TransportOptions, type TransportResult } from './transport'
+/** The two sync endpoints, bound to one login token. Every answer is read through the shared wire schema. */
+import * as v from 'valibot'
+import { PullResponse, PushResponse, type LocalRecord } from '@shared/index'
+import { offsetFrom } from './clock'
+import { request, type RequestSpec, type TransportOptions, type TransportResult } from './transport'
 
 export interface SyncApi {
   push(records: LocalRecord[]): Promise<TransportResult<PushResponse>>
   pull(after: number, limit: number): Promise<TransportResult<PullResponse>>
 }
 
-export function createSyncApi(opts: TransportOptions, token: string): SyncApi {
+/**
+ * An answer that does not fit the protocol (a proxy's page, a half-deployed
+ * server) counts as no answer: nothing of it is stored, and sync tries again later.
+ */
+function checked<S extends v.GenericSchema>(schema: S, result: TransportResult<unknown>): TransportResult<v.InferOutput<S>> {
+  if (result.kind !== 'ok') return result
+  const parsed = v.safeParse(schema, result.data)
+  return parsed.success ? { ...result, data: parsed.output } : { kind: 'network', message: 'bad_response' }
+}
+
+/**
+ * `onClock(offsetMs)` hears the server-minus-device clock offset learned from
+ * every answer that names the server's time (see clock.ts).
+ */
+export function createSyncApi(opts: TransportOptions, token: string, onClock?: (offsetMs: number) => void): SyncApi {
+  const now = opts.now ?? Date.now
+  async function call<S extends typeof PushResponse | typeof PullResponse>(schema: S, spec: RequestSpec): Promise<TransportResult<v.InferOutput<S>>> {
+    const sentAt = now()
+    const result = checked(schema, await request<unknown>(opts, spec))
+    if (result.kind === 'ok' && onClock) {
+      const offset = offsetFrom(result.data.now, sentAt, now())
+      if (offset !== null) onClock(offset)
+    }
+    return result
+  }
   return {
-    push: (records) => request<PushResponse>(opts, { method: 'POST', path: '/sync/push', token, body: { records } }),
-    pull: (after, limit) => request<PullResponse>(opts, { method: 'GET', path: `/sync/pull?after=${after}&limit=${limit}`, token }),
+    push: (records) => call(PushResponse, { method: 'POST', path: '/sync/push', token, body: { records } }),
+    pull: (after, limit) => call(PullResponse, { method: 'GET', path: `/sync/pull?after=${after}&limit=${limit}`, token }),
   }
 }

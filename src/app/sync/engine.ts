@@ -7,6 +7,7 @@
 import type { LoudongDB } from '@app/db/database'
 import { guardedWrite } from '@app/db/guarded'
 import type { MetaKey, MetaValues } from '@app/db/schema'
+import { setClockOffset } from './clock'
 import { createSyncApi } from './api'
 import { classifyFailure, retryDelay } from './backoff'
 import { SessionChangedError } from './errors'
@@ -155,6 +156,7 @@ export class SyncEngine {
   /** Every write of the run checks it still speaks for `owner` (see owner.ts); a change throws SessionChangedError. */
   private async exchange(owner: Owner): Promise<SyncStatus> {
     this.set({ state: 'syncing' })
+    let learned: number | null = null
     const api = createSyncApi(
       {
         fetch: this.opts.fetch,
@@ -164,15 +166,26 @@ export class SyncEngine {
         ...(this.opts.requestTimeoutMs !== undefined ? { timeoutMs: this.opts.requestTimeoutMs } : {}),
       },
       owner.token ?? '',
+      (ms) => (learned = ms),
     )
     const pushed = await pushOutbox(this.db, api, this.opts.pushLimits, owner)
+    // learned even when the run fails later: the next save (or a mend) is stamped right
+    await this.keepClock(learned, owner)
     if (pushed.kind === 'failed') return this.fail(pushed.failure, owner)
     const pulled = await pullAll(this.db, api, this.opts.pullLimit, owner)
+    await this.keepClock(learned, owner)
     if (pulled.kind === 'failed') return this.fail(pulled.failure, owner)
     this.failures = 0
     const at = this.now()
     await this.writeMeta('lastSyncAt', at, owner)
     return this.set({ state: 'idle', lastSyncAt: at, code: null })
+  }
+
+  /** Stores the clock offset an answer taught, and applies it to the times this context stamps. */
+  private async keepClock(ms: number | null, owner: Owner): Promise<void> {
+    if (ms === null) return
+    setClockOffset(ms)
+    await this.writeMeta('clockOffset', { ms, at: this.now() }, owner)
   }
 
   /** `owner`: the failure came from that session's requests; a pause or a disabled account must not land on someone else. */

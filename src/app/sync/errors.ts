@@ -11,6 +11,8 @@ export class RecordShapeError extends Error {
   constructor(
     readonly code: MessageCode,
     readonly path: string,
+    /** for a text that is too long: the most characters the field takes */
+    readonly max?: number,
   ) {
     super(`${code}${path ? ` at ${path}` : ''}`)
   }

@@ -2,7 +2,7 @@
  * Saving: a record and its outbox entry are written in one transaction, so
  * "saved" always means "will be sent". Nothing here touches the network.
  */
-import { BODY_VERSION, checkRecordShape, uuidv7, type BodyOf, type LocalRecord, type RecordType } from '@shared/index'
+import { BODY_VERSION, checkRecordShape, uuidv7, widenRecord, type BodyOf, type LocalRecord, type RecordIssue, type RecordType } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
 import { guardedWrite } from '@app/db/guarded'
 import { RecordShapeError } from './errors'
@@ -27,11 +27,24 @@ export interface SaveInput<T extends RecordType> {
    * before the write — a record must never carry someone else's name.
    */
   owner?: Owner
+  /**
+   * The checks that need the device's context (the shared rule table, see
+   * deviceRules.ts), run on the built record before anything is written; an
+   * issue throws RecordShapeError and nothing is saved.
+   */
+  check?: (record: LocalRecord) => Promise<RecordIssue | null>
+}
+
+/** Runs `check` on a built record; an issue becomes the RecordShapeError forms already show next to the field. */
+async function verified<T extends RecordType>(record: LocalRecord<T>, check: SaveInput<T>['check']): Promise<LocalRecord<T>> {
+  const issue = check ? await check(record as LocalRecord) : null
+  if (issue) throw new RecordShapeError(issue.code, issue.path, issue.max)
+  return record
 }
 
 function checked<T extends RecordType>(candidate: LocalRecord<T>): LocalRecord<T> {
   const result = checkRecordShape(candidate)
-  if (!result.ok) throw new RecordShapeError(result.issue.code, result.issue.path)
+  if (!result.ok) throw new RecordShapeError(result.issue.code, result.issue.path, result.issue.max)
   return result.record as LocalRecord<T>
 }
 
@@ -53,7 +66,7 @@ export async function nextQueuedAt(db: LoudongDB, now: number): Promise<number> 
  * reopen throws DatabaseLostError (both from @app/db/faults); nothing is saved then.
  */
 export async function saveRecord<T extends RecordType>(db: LoudongDB, input: SaveInput<T>): Promise<LocalRecord<T>> {
-  const record = checked<T>({
+  const built = checked<T>({
     id: input.id ?? uuidv7(input.now),
     type: input.type,
     v: BODY_VERSION[input.type],
@@ -63,11 +76,12 @@ export async function saveRecord<T extends RecordType>(db: LoudongDB, input: Sav
     clientTime: new Date(input.now).toISOString(),
     body: input.body,
   })
+  const record = await verified(built, input.check)
   await guardedWrite(db, () =>
     db.transaction('rw', db.records, db.outbox, db.meta, async () => {
       if (input.owner) await assertOwner(db, input.owner)
       const queuedAt = await nextQueuedAt(db, input.now)
-      await db.records.add(record)
+      await db.records.add(widenRecord(record))
       await db.outbox.add({ id: record.id, state: 'pending', queuedAt, attempts: 0 })
     }),
   )
@@ -77,16 +91,17 @@ export async function saveRecord<T extends RecordType>(db: LoudongDB, input: Sav
 /**
  * Mends a record the server rejected. A rejected record never entered the
  * server's log, so its body may be edited in place and sent again under the
- * same id.
+ * same id. It is stamped with `now` (clientTime): a record refused because the
+ * phone clock was wrong goes again with the corrected time.
  */
 export async function requeueRejected<T extends RecordType>(db: LoudongDB, id: string, body: BodyOf<T> | undefined, now: number): Promise<LocalRecord<T>> {
   return guardedWrite(db, () => db.transaction('rw', db.records, db.outbox, async () => {
     const [stored, entry] = await Promise.all([db.records.get(id), db.outbox.get(id)])
     if (!stored || !entry || entry.state !== 'attention') throw new Error(`record ${id} does not need attention`)
     const { seq: _seq, serverTime: _serverTime, ...local } = stored
-    const record = checked<T>({ ...(local as LocalRecord<T>), body: body ?? (local.body as BodyOf<T>) })
+    const record = checked<T>({ ...(local as LocalRecord<T>), clientTime: new Date(now).toISOString(), body: body ?? (local.body as BodyOf<T>) })
     const queuedAt = await nextQueuedAt(db, now)
-    await db.records.put(record)
+    await db.records.put(widenRecord(record))
     await db.outbox.put({ id, state: 'pending', queuedAt, attempts: entry.attempts })
     return record
   }))
@@ -119,7 +134,7 @@ export async function saveAsNewRecord<T extends RecordType>(
     const entry = await db.outbox.get(id)
     if (!entry || entry.state !== 'attention') throw new Error(`record ${id} does not need attention`)
     const queuedAt = await nextQueuedAt(db, input.now)
-    await db.records.add(record)
+    await db.records.add(widenRecord(record))
     await db.outbox.add({ id: record.id, state: 'pending', queuedAt, attempts: 0 })
     await db.outbox.delete(id)
     await db.records.delete(id)

@@ -12,11 +12,6 @@ import type { TransportFailure } from './transport'
 
 export type PullOutcome = { kind: 'done'; stored: number } | { kind: 'failed'; failure: TransportFailure }
 
-function looksStored(r: unknown): r is StoredRecord {
-  const rec = r as Partial<StoredRecord> | null
-  return !!rec && typeof rec.id === 'string' && typeof rec.seq === 'number' && typeof rec.serverTime === 'string'
-}
-
 /**
  * Records are immutable: one already here keeps its body and only learns its seq.
  * With `owner`, stores nothing (throws SessionChangedError) when the device no
@@ -85,9 +80,9 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
   for (;;) {
     const res = await next
     if (res.kind !== 'ok') return { kind: 'failed', failure: res }
+    // the page was read through the shared PullResponse schema (api.ts)
     const page = res.data
-    if (!Array.isArray(page?.records) || typeof page.cursor !== 'number') return { kind: 'failed', failure: { kind: 'network', message: 'bad_response' } }
-    const scope = typeof page.scope === 'string' ? page.scope : undefined
+    const scope = page.scope
     // (a page asked for from 0 already is the start: it is stored with its new scope)
     if (scope !== undefined && known !== undefined && scope !== known && cursor > 0) {
       // once per run: a scope that keeps changing under us waits for the next sync
@@ -105,7 +100,7 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
       // if storing this page fails, nobody waits for the next one
       next.catch(() => undefined)
     }
-    stored += await storePage(db, page.records.filter(looksStored), page.cursor, owner, startedEmpty, { scope, restart: restartPending })
+    stored += await storePage(db, page.records, page.cursor, owner, startedEmpty, { scope, restart: restartPending })
     restartPending = false
     if (scope !== undefined) known = scope
     if (last) return { kind: 'done', stored }

@@ -6,7 +6,8 @@ import type { AnyRecord, LocalRecord } from '@shared/index'
  */
 export function toWire(record: AnyRecord): LocalRecord {
   const { id, type, v, orgPath, authorId, deviceId, clientTime, body } = record
-  return { id, type, v, orgPath, authorId, deviceId, clientTime, body }
+  // destructuring loses the link between `type` and `body`; they come from one record
+  return { id, type, v, orgPath, authorId, deviceId, clientTime, body } as LocalRecord
 }
 
 const encoder = new TextEncoder()

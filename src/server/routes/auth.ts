@@ -4,21 +4,11 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import * as v from 'valibot'
 import type { AppContext } from '../app'
-import { dummyPasswordHash, hashToken, newToken, PASSWORD_MAX, sessionUser, verifyPassword } from '../auth'
+import { dummyPasswordHash, hashToken, newToken, sessionUser, verifyPassword } from '../auth'
 import { HttpError } from '../errors'
-import type { LoginResponse } from '../../shared/protocol'
+import { normalizePhone } from '../../shared/phone'
+import { LoginRequest, type LoginResponse } from '../../shared/protocol'
 import type { SessionUser } from '../../shared/roles'
-
-const LoginBody = v.object({
-  phone: v.pipe(v.string(), v.minLength(1), v.maxLength(32)),
-  password: v.pipe(v.string(), v.minLength(1), v.maxLength(PASSWORD_MAX)),
-})
-
-/** People type phone numbers with spaces, dashes or +86; the account is the 11 digits. */
-export function normalizePhone(raw: string): string {
-  const s = raw.replace(/[\s\-()]/g, '')
-  return s.replace(/^(?:\+?86)(1\d{10})$/, '$1')
-}
 
 /** The authenticated caller; the API gate has already refused requests without one. */
 export function callerOf(req: FastifyRequest): SessionUser {
@@ -30,7 +20,7 @@ export const authRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
     app.post('/api/v1/auth/login', { config: { public: true } }, async (req): Promise<LoginResponse> => {
-      const parsed = v.safeParse(LoginBody, req.body)
+      const parsed = v.safeParse(LoginRequest, req.body)
       if (!parsed.success) throw new HttpError(400, 'bad_request')
       const phone = normalizePhone(parsed.output.phone)
       const { password } = parsed.output

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { AppContext } from '../app'
 import type { Storage } from '../storage'
-import { normalizeScopes } from '../storage'
+import { normalizeScopes } from '../../shared/org'
 import { callerOf } from './auth'
 import { joinedReadingPoints } from '../scope'
 import { parentPath, type OrgNode } from '../../shared/org'

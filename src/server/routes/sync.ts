@@ -2,43 +2,37 @@
  * POST /api/v1/sync/push and GET /api/v1/sync/pull (DESIGN.md §3).
  */
 import type { FastifyPluginAsync } from 'fastify'
+import * as v from 'valibot'
 import type { AppContext } from '../app'
 import { HttpError, langOf } from '../errors'
 import { pushRecords } from '../sync/push'
 import { callerOf } from './auth'
 import { effectiveScopes, scopeHash } from '../scope'
-import { PULL_DEFAULT_LIMIT, PULL_MAX_LIMIT, PUSH_MAX_BYTES, PUSH_MAX_RECORDS, type PullResponse, type PushResponse } from '../../shared/protocol'
-
-/** A non-negative integer query value, or the default when absent; anything else is a 400. */
-function intParam(value: unknown, fallback: number): number {
-  if (value === undefined || value === '') return fallback
-  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) throw new HttpError(400, 'bad_request')
-  return Number(value)
-}
+import { PULL_MAX_LIMIT, PUSH_MAX_BYTES, PUSH_MAX_RECORDS, PullQuery, PushRequest, type PullResponse, type PushResponse } from '../../shared/protocol'
 
 export const syncRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
     app.post('/api/v1/sync/push', { bodyLimit: PUSH_MAX_BYTES }, async (req): Promise<PushResponse> => {
       const user = callerOf(req)
-      const body = req.body
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'bad_request')
-      const records = (body as { records?: unknown }).records
-      if (!Array.isArray(records)) throw new HttpError(400, 'bad_request')
+      const parsed = v.safeParse(PushRequest, req.body)
+      if (!parsed.success) throw new HttpError(400, 'bad_request')
+      const { records } = parsed.output
       if (records.length > PUSH_MAX_RECORDS) throw new HttpError(413, 'too_large')
       const scopes = effectiveScopes(ctx.storage, user.scopes)
-      return { results: pushRecords(records, { storage: ctx.storage, user, scopes, now: ctx.now(), lang: langOf(req) }) }
+      const now = ctx.now()
+      return { results: pushRecords(records, { storage: ctx.storage, user, scopes, now, lang: langOf(req) }), now: new Date(now).toISOString() }
     })
 
     app.get('/api/v1/sync/pull', async (req): Promise<PullResponse> => {
       const user = callerOf(req)
-      const query = req.query as Record<string, unknown>
-      const after = intParam(query.after, 0)
-      const limit = Math.min(intParam(query.limit, PULL_DEFAULT_LIMIT), PULL_MAX_LIMIT)
-      if (limit < 1) throw new HttpError(400, 'bad_request')
+      const query = v.safeParse(PullQuery, req.query)
+      if (!query.success) throw new HttpError(400, 'bad_request')
+      const after = query.output.after
+      const limit = Math.min(query.output.limit, PULL_MAX_LIMIT)
       const scopes = effectiveScopes(ctx.storage, user.scopes)
       const page = ctx.storage.records.pull(scopes, after, limit)
       const last = page.records[page.records.length - 1]
-      return { records: page.records, cursor: last ? last.seq : after, more: page.more, scope: scopeHash(scopes) }
+      return { records: page.records, cursor: last ? last.seq : after, more: page.more, scope: scopeHash(scopes), now: new Date(ctx.now()).toISOString() }
     })
   }

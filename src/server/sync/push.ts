@@ -4,113 +4,13 @@
  * same answers (accepted becomes duplicate, with the same seq).
  */
 import { createHash } from 'node:crypto'
-import type { BatchItem, BatchOutcome, Storage, TargetRequirement } from '../storage'
+import type { BatchItem, BatchOutcome, Storage } from '../storage'
 import { canonicalJson } from '../../shared/canonical'
 import { message, type Lang, type MessageCode } from '../../shared/messages'
-import { isUnderAny, type Level, type NodeKind, type OrgNode } from '../../shared/org'
-import { checkAmendment } from '../../shared/fold'
-import { checkFeedback, checkFeedbackEvent, foldFeedback } from '../../shared/feedback'
-import { checkReadingSession, checkSessionCorrection, foldReadingSessions, type NodeLookup } from '../../shared/reading'
-import { checkHouseholdRecord } from '../../shared/rounds'
 import type { PushResult } from '../../shared/protocol'
-import { BODY_VERSION, checkRecordShape, isTooFarInFuture, type CorrectionBody, type LocalRecord, type RecordIssue, type RecordType } from '../../shared/records'
+import type { LocalRecord, RecordIssue } from '../../shared/records'
 import { ROLE_LEVEL, type SessionUser } from '../../shared/roles'
-
-// ---------------------------------------------------------------- per-type rules
-
-export interface RuleContext {
-  /** the org node the record is placed on (it exists and is in the caller's scope) */
-  node: OrgNode
-  /** server clock, epoch ms */
-  now: number
-  /** any org node by path */
-  lookup: NodeLookup
-  /** the level the author works at, from their role */
-  actorLevel: Level
-}
-
-/**
- * What the server checks for one record type beyond its shape: where it may be
- * placed, context checks that need the org tree or the clock, and the earlier
- * record it refers to (checked inside the batch transaction). The checks are the
- * shared ones the device runs before saving, so both sides agree. Keyed by every
- * RecordType: a new type in src/shared/records.ts does not compile until it has
- * its entry here.
- */
-export interface TypeRule<T extends RecordType = RecordType> {
-  /** kinds of org node a record of this type may be placed on */
-  nodeKinds: readonly NodeKind[]
-  check?: (record: LocalRecord<T>, c: RuleContext) => RecordIssue | null
-  target?: (record: LocalRecord<T>, c: RuleContext) => TargetRequirement
-}
-
-/** Times a person entered must not lie in the future (beyond the tolerated clock drift). */
-function timesCheck(values: Readonly<Record<string, unknown>>, now: number, keys: readonly string[], base = 'body'): RecordIssue | null {
-  for (const key of keys) {
-    const t = values[key]
-    if (typeof t === 'string' && isTooFarInFuture(t, now)) return { code: 'future_time', path: `${base}.${key}` }
-  }
-  return null
-}
-
-const FEEDBACK_PLACES: readonly NodeKind[] = ['building', 'group', 'community', 'reading_point']
-
-/** Corrections and voids: the target exists, may be amended, sits at the same orgPath (checkAmendment). */
-function amendmentTarget(record: LocalRecord<'correction'> | LocalRecord<'void'>, c: RuleContext): TargetRequirement {
-  return {
-    id: record.body.target,
-    check: ({ record: target, related }) => {
-      const issue = checkAmendment(record, target ?? undefined)
-      if (issue || !target || record.type !== 'correction') return issue
-      const body = record.body as CorrectionBody
-      if (body.targetType === 'reading.session') {
-        // against the session as it is now: the stored record folded with its amendments so far
-        const view = foldReadingSessions([target, ...related()]).get(target.id)
-        return view ? checkSessionCorrection(body.fields, view, c.lookup) : null
-      }
-      return null
-    },
-  }
-}
-
-export const TYPE_RULES: { [T in RecordType]: TypeRule<T> } = {
-  visit: {
-    nodeKinds: ['building'],
-    check: (r, { node, now }) => checkHouseholdRecord(r, node) ?? timesCheck(r.body, now, ['visitedAt']),
-  },
-  correction: {
-    nodeKinds: ['building', 'reading_point'],
-    check: (r, { now }) => timesCheck(r.body.fields, now, ['visitedAt', 'endedAt'], 'body.fields'),
-    target: amendmentTarget,
-  },
-  void: {
-    nodeKinds: ['building', 'reading_point'],
-    target: amendmentTarget,
-  },
-  feedback: {
-    nodeKinds: FEEDBACK_PLACES,
-    check: (r, { node, now }) => checkFeedback(r) ?? checkHouseholdRecord(r, node) ?? timesCheck(r.body, now, ['raisedAt']),
-  },
-  'feedback.event': {
-    nodeKinds: FEEDBACK_PLACES,
-    target: (r, { actorLevel }) => ({
-      id: r.body.feedback,
-      // checkFeedbackEvent needs only the feedback's place and origin level, which its own record gives
-      check: ({ record: fb }) => checkFeedbackEvent(r, fb ? foldFeedback([fb]).get(fb.id) : undefined, actorLevel),
-    }),
-  },
-  'reading.session': {
-    nodeKinds: ['reading_point'],
-    check: (r, { now, lookup }) => checkReadingSession(r, lookup) ?? timesCheck(r.body, now, ['startedAt', 'endedAt']),
-  },
-  'care.flag': { nodeKinds: ['building'], check: (r, { node }) => checkHouseholdRecord(r, node) },
-  'household.profile': { nodeKinds: ['building'], check: (r, { node }) => checkHouseholdRecord(r, node) },
-}
-
-/** The rule of a record's type, typed for any record. */
-function ruleOf(type: RecordType): TypeRule {
-  return TYPE_RULES[type] as unknown as TypeRule
-}
+import { checkEnvelope, checkInContext, type Actor, type Reference } from '../../shared/rules'
 
 // ---------------------------------------------------------------- hashing
 
@@ -145,39 +45,30 @@ export interface PushContext {
   lang: Lang
 }
 
-type Checked = { ok: true; record: LocalRecord; hash: string; target?: TargetRequirement } | { ok: false; issue: RecordIssue }
+type Checked = { ok: true; record: LocalRecord; hash: string; reference?: Reference } | { ok: false; issue: RecordIssue }
 
-/** Steps 1–5 for one record: everything that can be decided without writing. */
-function checkOne(raw: unknown, ctx: PushContext): Checked | { ok: 'replay'; hash: string; record: LocalRecord } {
-  // 1. Shape: the strict envelope and the body schema of its type. Unknown envelope
-  //    fields — including client-sent `seq` and `serverTime` — are rejected here,
-  //    so server-assigned fields can never come from the device.
-  const shape = checkRecordShape(raw)
-  if (!shape.ok) return { ok: false, issue: shape.issue }
-  const record = shape.record
-  if (record.v > BODY_VERSION[record.type]) return { ok: false, issue: { code: 'bad_value', path: 'v' } }
+/**
+ * Everything about one record that can be decided without writing: the shared
+ * rule table's steps 1–5 (src/shared/rules.ts), with an exact replay answered
+ * early. Step 6, the reference, is checked inside the batch transaction.
+ */
+function checkOne(raw: unknown, ctx: PushContext, actor: Actor): Checked | { ok: 'replay'; hash: string; record: LocalRecord } {
+  // Steps 1–2: the strict envelope (client-sent `seq` and `serverTime` are refused
+  // here, so server-assigned fields never come from the device), body, version, author.
+  const envelope = checkEnvelope(raw, ctx.user.id)
+  if (!envelope.ok) return { ok: false, issue: envelope.issue }
+  const record = envelope.record
 
-  // 2. Author: a device writes only as the account it is logged in with.
-  if (record.authorId !== ctx.user.id) return { ok: false, issue: { code: 'wrong_author', path: 'authorId' } }
-
-  // 3. An exact replay of a stored record is a duplicate whatever changed since
-  //    (scope, layout, clock): records are immutable and never deleted, so this
-  //    read needs no lock. Anything else is decided inside the transaction.
+  // An exact replay of a stored record is a duplicate whatever changed since
+  // (scope, layout, clock): records are immutable and never deleted, so this
+  // read needs no lock. Anything else is decided inside the transaction.
   const hash = contentHash(record)
   if (ctx.storage.records.existing([record.id]).get(record.id)?.hash === hash) return { ok: 'replay', hash, record }
 
-  // 4. Scope: under one of the caller's scopes, on an existing node of a kind that fits the type.
-  const rule = ruleOf(record.type)
-  const node = isUnderAny(record.orgPath, ctx.scopes) ? ctx.storage.org.get(record.orgPath) : null
-  if (!node || !rule.nodeKinds.includes(node.kind)) return { ok: false, issue: { code: 'out_of_scope', path: 'orgPath' } }
-
-  // 5. Context checks: the device clock, then the type's own rule and the target it needs.
-  if (isTooFarInFuture(record.clientTime, ctx.now)) return { ok: false, issue: { code: 'future_time', path: 'clientTime' } }
-  const rc: RuleContext = { node, now: ctx.now, lookup: (p) => ctx.storage.org.get(p) ?? undefined, actorLevel: ROLE_LEVEL[ctx.user.role] }
-  const issue = rule.check?.(record, rc) ?? null
-  if (issue) return { ok: false, issue }
-  const target = rule.target?.(record, rc)
-  return { ok: true, record, hash, ...(target ? { target } : {}) }
+  // Steps 3–5: place, clock, the type's own check; and the reference step 6 needs.
+  const verdict = checkInContext(record, { actor, now: ctx.now, lookup: (p) => ctx.storage.org.get(p) ?? undefined })
+  if (!verdict.ok) return verdict
+  return { ok: true, record, hash, ...(verdict.reference ? { reference: verdict.reference } : {}) }
 }
 
 /**
@@ -185,21 +76,23 @@ function checkOne(raw: unknown, ctx: PushContext): Checked | { ok: 'replay'; has
  * checked that `input` is an array within PUSH_MAX_RECORDS.
  */
 export function pushRecords(input: readonly unknown[], ctx: PushContext): PushResult[] {
-  const reason = (code: MessageCode) => message(code, ctx.lang)
+  const reason = (code: MessageCode, max?: number) => message(code, ctx.lang, { max })
+  const actor: Actor = { id: ctx.user.id, level: ROLE_LEVEL[ctx.user.role], scopes: ctx.scopes }
 
   // Steps 1–5 for every record: one batch item per input record, in input order.
   const items: BatchItem[] = input.map((raw): BatchItem => {
-    const c = checkOne(raw, ctx)
+    const c = checkOne(raw, ctx, actor)
     // an exact replay is resolved in step 6 with the stored seq (it is never a conflict)
     if (c.ok === 'replay') return { kind: 'append', record: c.record, hash: c.hash, raw: '' }
-    if (c.ok) return { kind: 'append', record: c.record, hash: c.hash, raw: rawJson(raw), ...(c.target ? { target: c.target } : {}) }
-    return { kind: 'reject', recordId: rawId(raw) || null, code: c.issue.code, path: c.issue.path, raw: rawJson(raw) }
+    if (c.ok) return { kind: 'append', record: c.record, hash: c.hash, raw: rawJson(raw), ...(c.reference ? { reference: c.reference } : {}) }
+    return { kind: 'reject', recordId: rawId(raw) || null, code: c.issue.code, path: c.issue.path, raw: rawJson(raw), ...(c.issue.max ? { max: c.issue.max } : {}) }
   })
 
   // 6. One transaction for the whole batch: for each record in order, an id already
-  //    stored answers duplicate (same hash) or conflict (other hash, quarantined); a
-  //    reference to an earlier record is checked against the log as it stands, this
-  //    batch's earlier records included (unknown_target, not_amendable, wrong_level…,
+  //    stored answers duplicate (same hash) or conflict (other hash, quarantined); an
+  //    id reserved by another author's reference is refused (id_claimed); the record
+  //    it refers to is checked against the log as it stands, this batch's earlier
+  //    records included (unknown_target, not_your_record, cannot_reopen…,
   //    quarantined); otherwise the record is appended with the next seq. Rejections
   //    from steps 1–5 are quarantined in the same transaction. A crash before COMMIT
   //    leaves nothing of the batch.
@@ -216,7 +109,7 @@ export function pushRecords(input: readonly unknown[], ctx: PushContext): PushRe
       case 'conflict':
         return { id, status: 'conflict', code: 'conflict', reason: reason('conflict') }
       case 'rejected':
-        return { id, status: 'rejected', code: o.code, reason: reason(o.code), path: o.path }
+        return { id, status: 'rejected', code: o.code, reason: reason(o.code, o.max), path: o.path }
     }
   })
 }

@@ -20,16 +20,19 @@ export const DEVICE_ID = 'device-1'
 /** 2024-05-01T08:00:00Z */
 export const NOW = Date.UTC(2024, 4, 1, 8, 0, 0)
 
+/** Signs the building leader in, with their building in the org tree (the device checks places against it). */
 export async function signIn(db: LoudongDB, token = 'token-1'): Promise<void> {
   await db.setMeta('session', { token, user: { id: USER_ID, name: '王阿姨', phone: '13800000000', role: 'building_leader', scopes: [BUILDING] } })
+  await db.org.put({ path: BUILDING, kind: 'building', name: '1栋', layout: { units: 2, floors: 6, roomsPerFloor: 2 } })
 }
 
 export function visitBody(household = '1-3-2', note = '', now = NOW): VisitBody {
   return { household, outcome: 'met', purposes: [], note, visitedAt: new Date(now).toISOString() }
 }
 
+/** A visit saved with the device clock at `now`; the visit time itself is NOW whatever the device clock says. */
 export function visitInput(household = '1-3-2', now = NOW, note = '') {
-  return { type: 'visit' as const, orgPath: BUILDING, body: visitBody(household, note, now), authorId: USER_ID, deviceId: DEVICE_ID, now }
+  return { type: 'visit' as const, orgPath: BUILDING, body: visitBody(household, note), authorId: USER_ID, deviceId: DEVICE_ID, now }
 }
 
 type Override = (req: { url: URL; method: string; body: unknown }) => Response | 'network' | undefined
@@ -60,6 +63,8 @@ export class FakeServer {
   maxRecords = Infinity
   /** PullResponse.scope to answer (none when undefined, like an older server) */
   scope: string | undefined = undefined
+  /** the server clock named in every answer (`now`), epoch ms; none when undefined, like an older server */
+  clock: number | undefined = undefined
 
   readonly fetch: FetchLike = async (url, init) => {
     const u = new URL(url, 'http://device.test')
@@ -108,13 +113,17 @@ export class FakeServer {
       const stored = this.accept(r)
       results.push({ id: r.id, status: 'accepted', seq: stored.seq, serverTime: stored.serverTime })
     }
-    return json(200, { results })
+    return json(200, { results, ...this.now() })
+  }
+
+  private now(): { now?: string } {
+    return this.clock === undefined ? {} : { now: new Date(this.clock).toISOString() }
   }
 
   private pull(after: number, limit: number): Response {
     const page = this.log.filter((r) => r.seq > after).slice(0, limit)
     const cursor = page.length ? page[page.length - 1]!.seq : after
-    return json(200, { records: page, cursor, more: this.log.some((r) => r.seq > cursor), ...(this.scope === undefined ? {} : { scope: this.scope }) })
+    return json(200, { records: page, cursor, more: this.log.some((r) => r.seq > cursor), ...(this.scope === undefined ? {} : { scope: this.scope }), ...this.now() })
   }
 }
 

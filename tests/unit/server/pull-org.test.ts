@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { B01, B02, bearer, login, PHONES, push, setup, visit, ZYL_B01, type TestEnv } from './helpers'
-import { belowRange, normalizeScopes } from '../../../src/server/storage'
+import { belowRange } from '../../../src/server/storage'
+import { normalizeScopes } from '../../../src/shared/org'
 import type { OrgNode } from '../../../src/shared/org'
 import { uuidv7 } from '../../../src/shared/ids'
 import type { LocalRecord } from '../../../src/shared/records'
@@ -126,9 +127,9 @@ describe('GET /api/v1/sync/pull', () => {
     expect(seen).toEqual(seqs)
     // beyond the end: empty page, cursor stays
     const end = await pull(zhang.token, `?after=${cursor}`)
-    expect(end).toEqual({ records: [], cursor, more: false, scope: expect.any(String) })
+    expect(end).toEqual({ records: [], cursor, more: false, scope: expect.any(String), now: expect.any(String) })
     const far = await pull(zhang.token, '?after=999999999')
-    expect(far).toEqual({ records: [], cursor: 999999999, more: false, scope: expect.any(String) })
+    expect(far).toEqual({ records: [], cursor: 999999999, more: false, scope: expect.any(String), now: expect.any(String) })
   })
 
   it('exactly `limit` records left: more is false', async () => {

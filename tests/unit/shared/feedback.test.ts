@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { Level } from '@shared/org'
 import {
   availableActions,
   checkFeedback,
@@ -22,6 +23,9 @@ type EventInput = FeedbackEventBody extends infer T ? (T extends unknown ? Omit<
 const B01 = 'pl/tuodong/mingtongxiang/g01/b01'
 const B02 = 'pl/tuodong/mingtongxiang/g01/b02'
 const G02B01 = 'pl/tuodong/mingtongxiang/g02/b01'
+
+/** Someone at `level` who did not raise the feedback under test. */
+const actor = (level: Level) => ({ id: `u-other-${level}`, level })
 
 let n = 0
 function rec(type: AnyRecord['type'], body: unknown, extra: Partial<AnyRecord> = {}): AnyRecord {
@@ -72,7 +76,7 @@ describe('feedback records', () => {
   it('accepts a well-formed feedback and refuses empty, unknown and extra fields with message codes', () => {
     expect(checkRecordShape(envelope('feedback', good)).ok).toBe(true)
     expect(checkRecordShape(envelope('feedback', { ...good, description: '   ' }))).toEqual({ ok: false, issue: { code: 'required', path: 'body.description' } })
-    expect(checkRecordShape(envelope('feedback', { ...good, description: '字'.repeat(2001) }))).toEqual({ ok: false, issue: { code: 'text_too_long', path: 'body.description' } })
+    expect(checkRecordShape(envelope('feedback', { ...good, description: '字'.repeat(2001) }))).toEqual({ ok: false, issue: { code: 'text_too_long', path: 'body.description', max: 2000 } })
     expect(checkRecordShape(envelope('feedback', { ...good, category: 'weather' }))).toEqual({ ok: false, issue: { code: 'bad_value', path: 'body.category' } })
     expect(checkRecordShape(envelope('feedback', { ...good, channel: 'fax' }))).toMatchObject({ ok: false, issue: { path: 'body.channel' } })
     expect(checkRecordShape(envelope('feedback', { ...good, status: 'resolved' })).ok).toBe(false)
@@ -178,16 +182,15 @@ describe('foldFeedback', () => {
     ])
   })
 
-  it('concurrent offline resolve and escalate, escalation reaches the server first: taken up to the group, then the resolve closes it at group level', () => {
+  it('concurrent offline resolve and escalate, escalation reaches the server first: the building resolve arrives after the item left the building and has no effect', () => {
     const f = concurrent(3, 2)
-    expect(f.status).toBe('resolved')
+    expect(f.status).toBe('open')
     expect(f.currentLevel).toBe('group')
-    expect(f.resolvedLevel).toBe('group')
-    expect(f.resolvedBy).toBe('u-building')
-    expect(f.timeline.map((t) => [t.recordId, t.effective])).toEqual([
-      ['f', true],
-      ['e-escalate', true],
-      ['e-resolve', true],
+    expect(f.resolvedLevel).toBeUndefined()
+    expect(f.timeline.map((t) => [t.recordId, t.effective, t.reason, t.heldBy])).toEqual([
+      ['f', true, undefined, undefined],
+      ['e-escalate', true, undefined, undefined],
+      ['e-resolve', false, 'held_elsewhere', 'group'],
     ])
     // the author's claimed level stays visible in the timeline
     expect(f.timeline[2]!.atLevel).toBe('building')
@@ -285,7 +288,7 @@ describe('checks before saving and accepting events', () => {
 
   it('refuses an escalation from the district, and to a level not above where it started', () => {
     // a district staffer cannot pass anything up
-    expect(checkFeedbackEvent(event({ action: 'escalate', toLevel: 'district', text: 'x' }), view(base), 'district')).toEqual({ code: 'cannot_escalate', path: 'body.toLevel' })
+    expect(checkFeedbackEvent(event({ action: 'escalate', toLevel: 'district', text: 'x' }), view(base), actor('district'))).toEqual({ code: 'cannot_escalate', path: 'body.toLevel' })
     // feedback raised at the district itself has nowhere to go
     const districtView = view([raise('f', { seq: 1, orgPath: 'pl' }, { household: undefined })])
     expect(checkFeedbackEvent(event({ action: 'escalate', toLevel: 'district', text: 'x' }, 'pl'), districtView)).toEqual({ code: 'cannot_escalate', path: 'body.toLevel' })
@@ -296,49 +299,49 @@ describe('checks before saving and accepting events', () => {
 
   it('lets an author pass up to the level above, or take up to their own, never skip; resolutions claim the author level', () => {
     const v = view(base)
-    expect(checkFeedbackEvent(event({ action: 'escalate', toLevel: 'group', text: 'x' }), v, 'building')).toBeNull()
-    expect(checkFeedbackEvent(event({ action: 'escalate', toLevel: 'group', text: 'x' }), v, 'group')).toBeNull()
-    expect(checkFeedbackEvent(event({ action: 'escalate', toLevel: 'community', text: 'x' }), v, 'building')).toEqual({ code: 'wrong_level', path: 'body.toLevel' })
-    expect(checkFeedbackEvent(event({ action: 'resolve', atLevel: 'building', text: 'x' }), v, 'building')).toBeNull()
-    expect(checkFeedbackEvent(event({ action: 'resolve', atLevel: 'community', text: 'x' }), v, 'building')).toEqual({ code: 'wrong_level', path: 'body.atLevel' })
+    expect(checkFeedbackEvent(event({ action: 'escalate', toLevel: 'group', text: 'x' }), v, actor('building'))).toBeNull()
+    expect(checkFeedbackEvent(event({ action: 'escalate', toLevel: 'group', text: 'x' }), v, actor('group'))).toBeNull()
+    expect(checkFeedbackEvent(event({ action: 'escalate', toLevel: 'community', text: 'x' }), v, actor('building'))).toEqual({ code: 'wrong_level', path: 'body.toLevel' })
+    expect(checkFeedbackEvent(event({ action: 'resolve', atLevel: 'building', text: 'x' }), v, actor('building'))).toBeNull()
+    expect(checkFeedbackEvent(event({ action: 'resolve', atLevel: 'community', text: 'x' }), v, actor('building'))).toEqual({ code: 'wrong_level', path: 'body.atLevel' })
   })
 
   it('accepts a stale but honest event on the server: concurrency is for the fold to settle', () => {
     // on the server the item is already resolved and at group; a late offline escalation is still accepted
     const v = view([...base, escalate('f', 'group', { seq: 2 }), resolve('f', 'group', { seq: 3 })])
-    expect(checkFeedbackEvent(event({ action: 'escalate', toLevel: 'group', text: 'x' }), v, 'building')).toBeNull()
-    expect(checkFeedbackEvent(event({ action: 'resolve', atLevel: 'building', text: 'x' }), v, 'building')).toBeNull()
+    expect(checkFeedbackEvent(event({ action: 'escalate', toLevel: 'group', text: 'x' }), v, actor('building'))).toBeNull()
+    expect(checkFeedbackEvent(event({ action: 'resolve', atLevel: 'building', text: 'x' }), v, actor('building'))).toBeNull()
   })
 
   it('builds event bodies on the device only for what the current state allows', () => {
     const open = view(base)!
-    expect(feedbackEventBody(open, 'escalate', '  楼栋长处理不了  ', 'building')).toEqual({
+    expect(feedbackEventBody(open, 'escalate', '  楼栋长处理不了  ', actor('building'))).toEqual({
       ok: true,
       body: { feedback: 'f', action: 'escalate', text: '楼栋长处理不了', toLevel: 'group' },
     })
-    expect(feedbackEventBody(open, 'resolve', '修好了', 'building')).toEqual({ ok: true, body: { feedback: 'f', action: 'resolve', text: '修好了', atLevel: 'building' } })
-    expect(feedbackEventBody(open, 'resolve', '修好了', 'community')).toMatchObject({ ok: false, issue: { code: 'wrong_level' } })
-    expect(feedbackEventBody(open, 'reopen', '没修好', 'building')).toMatchObject({ ok: false, issue: { code: 'not_resolved' } })
-    expect(feedbackEventBody(open, 'comment', '   ', 'building')).toEqual({ ok: false, issue: { code: 'required', path: 'body.text' } })
+    expect(feedbackEventBody(open, 'resolve', '修好了', actor('building'))).toEqual({ ok: true, body: { feedback: 'f', action: 'resolve', text: '修好了', atLevel: 'building' } })
+    expect(feedbackEventBody(open, 'resolve', '修好了', actor('community'))).toMatchObject({ ok: false, issue: { code: 'wrong_level' } })
+    expect(feedbackEventBody(open, 'reopen', '没修好', actor('building'))).toMatchObject({ ok: false, issue: { code: 'not_resolved' } })
+    expect(feedbackEventBody(open, 'comment', '   ', actor('building'))).toEqual({ ok: false, issue: { code: 'required', path: 'body.text' } })
     const atDistrict = view([...base, ...(['group', 'community', 'street', 'district'] as const).map((l, i) => escalate('f', l, { seq: i + 2 }))])!
-    expect(feedbackEventBody(atDistrict, 'escalate', '再往上', 'district')).toMatchObject({ ok: false, issue: { code: 'cannot_escalate' } })
+    expect(feedbackEventBody(atDistrict, 'escalate', '再往上', actor('district'))).toMatchObject({ ok: false, issue: { code: 'cannot_escalate' } })
     const resolved = view([...base, resolve('f', 'building', { seq: 2 })])!
-    expect(feedbackEventBody(resolved, 'resolve', '再办一次', 'building')).toMatchObject({ ok: false, issue: { code: 'already_resolved' } })
-    expect(feedbackEventBody(resolved, 'reopen', '住户不满意', 'building')).toMatchObject({ ok: true })
+    expect(feedbackEventBody(resolved, 'resolve', '再办一次', actor('building'))).toMatchObject({ ok: false, issue: { code: 'already_resolved' } })
+    expect(feedbackEventBody(resolved, 'reopen', '住户不满意', actor('building'))).toMatchObject({ ok: true })
   })
 
   it('offers each role the actions that fit the current state', () => {
     const open = view(base)!
-    expect(availableActions(open, 'building')).toEqual(['comment', 'escalate', 'resolve'])
-    expect(availableActions(open, 'group')).toEqual(['comment', 'escalate'])
-    expect(availableActions(open, 'community')).toEqual(['comment'])
+    expect(availableActions(open, actor('building'))).toEqual(['comment', 'escalate', 'resolve'])
+    expect(availableActions(open, actor('group'))).toEqual(['comment', 'escalate'])
+    expect(availableActions(open, actor('community'))).toEqual(['comment'])
     const atGroup = view([...base, escalate('f', 'group', { seq: 2 })])!
-    expect(availableActions(atGroup, 'building')).toEqual(['comment'])
-    expect(availableActions(atGroup, 'group')).toEqual(['comment', 'escalate', 'resolve'])
+    expect(availableActions(atGroup, actor('building'))).toEqual(['comment'])
+    expect(availableActions(atGroup, actor('group'))).toEqual(['comment', 'escalate', 'resolve'])
     const atDistrict = view([...base, ...(['group', 'community', 'street', 'district'] as const).map((l, i) => escalate('f', l, { seq: i + 2 }))])!
-    expect(availableActions(atDistrict, 'district')).toEqual(['comment', 'resolve'])
+    expect(availableActions(atDistrict, actor('district'))).toEqual(['comment', 'resolve'])
     const resolved = view([...base, resolve('f', 'building', { seq: 2 })])!
-    expect(availableActions(resolved, 'building')).toEqual(['comment', 'reopen'])
+    expect(availableActions(resolved, actor('building'))).toEqual(['comment', 'reopen'])
   })
 })
 

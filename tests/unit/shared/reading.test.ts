@@ -80,7 +80,7 @@ describe('reading.session records', () => {
     // offsets are compared as instants: 09:30 in Shanghai is 01:30Z, after the start
     expect(bad({ endedAt: '2026-11-27T09:30:00+08:00' }).ok).toBe(true)
     expect(bad({ reader: '  ' })).toEqual({ ok: false, issue: { code: 'required', path: 'body.reader' } })
-    expect(bad({ reader: '名'.repeat(41) })).toEqual({ ok: false, issue: { code: 'text_too_long', path: 'body.reader' } })
+    expect(bad({ reader: '名'.repeat(41) })).toEqual({ ok: false, issue: { code: 'text_too_long', path: 'body.reader', max: 40 } })
     expect(bad({ materials: [''] })).toEqual({ ok: false, issue: { code: 'required', path: 'body.materials.0' } })
     expect(bad({ materials: Array.from({ length: MATERIALS_MAX + 1 }, (_, i) => `材料${i}`) })).toMatchObject({ ok: false, issue: { path: 'body.materials' } })
     expect(bad({ headCount: 2.5 })).toMatchObject({ ok: false, issue: { code: 'bad_value', path: 'body.headCount' } })

@@ -36,7 +36,7 @@ describe('checkRecordShape', () => {
   it('names the field and the reason of a bad record', () => {
     const r = base()
     r.body.note = '字'.repeat(NOTE_MAX + 1)
-    expect(checkRecordShape(r)).toEqual({ ok: false, issue: { code: 'note_too_long', path: 'body.note' } })
+    expect(checkRecordShape(r)).toEqual({ ok: false, issue: { code: 'note_too_long', path: 'body.note', max: 2000 } })
     const r2 = base() as Record<string, unknown>
     r2.seq = 5
     const res = checkRecordShape(r2)

@@ -54,7 +54,7 @@ describe('care.flag and household.profile records', () => {
     expect(check({ displayName: '王阿姨', phone: '13800000001' }).ok).toBe(true)
     expect(check({ displayName: '王阿姨', phone: '23800000001' })).toEqual({ ok: false, issue: { code: 'bad_phone', path: 'body.phone' } })
     expect(check({ displayName: '王阿姨', phone: '1380000000' })).toEqual({ ok: false, issue: { code: 'bad_phone', path: 'body.phone' } })
-    expect(check({ displayName: '王'.repeat(21) })).toEqual({ ok: false, issue: { code: 'name_too_long', path: 'body.displayName' } })
+    expect(check({ displayName: '王'.repeat(21) })).toEqual({ ok: false, issue: { code: 'name_too_long', path: 'body.displayName', max: 20 } })
     expect(check({ displayName: '王阿姨', idCard: '530102…' }).ok).toBe(false)
   })
 

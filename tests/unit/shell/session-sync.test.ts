@@ -45,7 +45,7 @@ function holdNextPull(): NonNullable<typeof gate> {
 async function fakeFetch(url: string, init: RequestInit = {}): Promise<Response> {
   const path = new URL(url, 'http://device.test').pathname
   if (path === '/api/v1/auth/login') return json(200, (JSON.parse(String(init.body)) as { phone: string }).phone === A.user.phone ? A : B)
-  if (path === '/api/v1/org') return json(200, { nodes: [] })
+  if (path === '/api/v1/org') return json(200, { nodes: [{ path: BUILDING, kind: 'building', name: '1栋', layout: { units: 2, floors: 6, roomsPerFloor: 2 } }] })
   if (path === '/api/v1/people') return json(200, { people: [] })
   if (path === '/api/v1/auth/logout') return new Response(null, { status: 204 })
   if (path === '/api/v1/sync/pull' && gate) {

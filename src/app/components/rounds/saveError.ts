@@ -29,7 +29,7 @@ function fieldName(path: string): string {
 
 export function describeSaveError(error: unknown): SaveError {
   if (error instanceof RecordShapeError) {
-    return { text: t('visits.errors.field', { field: fieldName(error.path), message: message(error.code, locale.value) }), path: error.path }
+    return { text: t('visits.errors.field', { field: fieldName(error.path), message: message(error.code, locale.value, { max: error.max }) }), path: error.path }
   }
   const storage = storageFaultText(error)
   if (storage) return { text: storage, path: '' }

@@ -1,5 +1,5 @@
 /** Turns sync facts into the plain words people read: ages, reasons, field names. */
-import { isMessageCode, message } from '@shared/index'
+import { isMessageCode, message, MESSAGES } from '@shared/index'
 import { locale, t } from '@app/i18n'
 
 const MINUTE = 60_000
@@ -17,7 +17,8 @@ export function agoText(at: number, now: number): string {
 
 /** The shared message for a code in the current language; the server's own words when the code is unknown. */
 export function reasonText(code: string | undefined, reason?: string): string {
-  if (code && isMessageCode(code)) return message(code, locale.value)
+  // a limit the message names ({max}) is only in the server's own words
+  if (code && isMessageCode(code) && !(reason && MESSAGES[code][0].includes('{'))) return message(code, locale.value)
   return reason || message('invalid_record', locale.value)
 }
 

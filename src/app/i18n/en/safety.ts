@@ -1,5 +1,11 @@
 export default {
   dismiss: 'Got it',
+  clock: {
+    title: "The phone's clock is wrong",
+    ahead: 'This phone is {amount} ahead of Beijing time.',
+    behind: 'This phone is {amount} behind Beijing time.',
+    body: 'Records are still saved with the right time. In the phone\'s Settings → Date & time, turn on "Set time automatically".',
+  },
   banners: {
     wechat: {
       title: 'Please open this in your browser',

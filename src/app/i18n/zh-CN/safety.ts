@@ -1,5 +1,11 @@
 export default {
   dismiss: '知道了',
+  clock: {
+    title: '手机时间不准',
+    ahead: '这部手机的时间比北京时间快了 {amount}。',
+    behind: '这部手机的时间比北京时间慢了 {amount}。',
+    body: '记录仍按正确的时间保存。请在手机的“设置 → 日期和时间”里打开“自动设置时间”。',
+  },
   banners: {
     wechat: {
       title: '请在浏览器中打开',

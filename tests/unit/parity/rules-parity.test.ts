@@ -1,0 +1,147 @@
+/**
+ * One rule table, one verdict: each case is checked by the device (the shared
+ * table over what the person's phone holds after a pull: session, org tree,
+ * people, records) and pushed to the real server (a SQLite file, the same table
+ * inside the batch transaction). Both must agree: the device saves exactly what
+ * the server accepts, and refuses the rest with the server's code.
+ *
+ * Not here, because only the server can know them: id reservations, and
+ * references to records outside the person's scope (the device never holds them).
+ */
+import 'fake-indexeddb/auto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LoudongDB } from '@app/db/database'
+import { checkBeforeSave } from '@app/sync/deviceRules'
+import { checkEnvelope, uuidv7, type LocalRecord, type OrgResponse, type PeopleResponse, type PullResponse, type PushResult, type RecordType } from '@shared/index'
+import { B01, B02, bearer, login, PHONES, push, setup, ZYL_B01, type TestEnv } from '../server/helpers'
+import type { LoginResponse } from '@shared/index'
+
+const RP = 'pl/tuodong/zhuangyuanlou/g01/rp-tiyu' // 状元楼 g01's point: 李 (b01 leader) joins it
+const RP_G02 = 'pl/tuodong/zhuangyuanlou/g02/rp-tidiansuo' // another group's point
+
+let env: TestEnv
+const who = {} as Record<'zhang' | 'li' | 'wang' | 'liu' | 'zhao', LoginResponse>
+let n = 0
+
+beforeAll(async () => {
+  env = await setup()
+  for (const k of ['zhang', 'li', 'wang', 'liu'] as const) who[k] = await login(env.app, PHONES[k])
+  who.zhao = await login(env.app, '13800000012')
+})
+afterAll(async () => {
+  await env.close()
+})
+
+function rec<T extends RecordType>(by: LoginResponse, type: T, orgPath: string, body: unknown, clientTime = '2026-05-01T09:30:00.000Z'): LocalRecord<T> {
+  return { id: uuidv7(), type, v: 1, orgPath, authorId: by.user.id, deviceId: 'dev', clientTime, body } as LocalRecord<T>
+}
+const visit = (by: LoginResponse, orgPath = B01, over: Record<string, unknown> = {}) =>
+  rec(by, 'visit', orgPath, { household: '1-3-2', outcome: 'met', purposes: ['care'], note: '', visitedAt: '2026-05-01T09:20:00.000Z', ...over })
+const feedback = (by: LoginResponse, orgPath = B01, over: Record<string, unknown> = {}) =>
+  rec(by, 'feedback', orgPath, { category: 'repair', description: '楼道灯坏了', urgency: 'normal', channel: 'visit', raisedAt: '2026-05-01T08:55:00.000Z', ...over })
+const event = (by: LoginResponse, fb: LocalRecord, action: Record<string, unknown>) => rec(by, 'feedback.event', fb.orgPath, { feedback: fb.id, text: '处理说明', ...action })
+const amend = (by: LoginResponse, target: LocalRecord, kind: 'void' | 'correction') =>
+  kind === 'void'
+    ? rec(by, 'void', target.orgPath, { target: target.id, reason: '记错了' })
+    : rec(by, 'correction', target.orgPath, { target: target.id, targetType: target.type, fields: target.type === 'visit' ? { note: '改正' } : { headCount: 0 } })
+const session = (by: LoginResponse, orgPath = RP, over: Record<string, unknown> = {}) =>
+  rec(by, 'reading.session', orgPath, { startedAt: '2026-05-01T08:30:00.000Z', endedAt: '2026-05-01T09:00:00.000Z', reader: '读报人', materials: ['人民日报'], headCount: 25, households: [], notes: '', ...over })
+
+/** The person's phone after a full sync: what the server sent them, in a fresh device database. */
+async function phoneOf(by: LoginResponse): Promise<LoudongDB> {
+  const db = new LoudongDB(`parity-${++n}`)
+  const get = async <T>(url: string) => (await env.app.inject({ url, headers: bearer(by.token) })).json<T>()
+  await db.setMeta('session', { token: by.token, user: by.user })
+  await db.org.bulkPut((await get<OrgResponse>('/api/v1/org')).nodes)
+  await db.setMeta('people', (await get<PeopleResponse>('/api/v1/people')).people)
+  await db.records.bulkPut((await get<PullResponse>('/api/v1/sync/pull?after=0&limit=2000')).records)
+  return db
+}
+
+/** The device's verdict, then the server's, as `accepted` or the refusal code. */
+async function verdicts(by: LoginResponse, record: LocalRecord): Promise<[string, string]> {
+  const db = await phoneOf(by)
+  const envelope = checkEnvelope(record, by.user.id)
+  const issue = envelope.ok ? await checkBeforeSave(db, record, env.clock.t) : envelope.issue
+  db.close()
+  const [result] = (await push(env.app, by.token, [record])).json<{ results: PushResult[] }>().results
+  return [issue ? issue.code : 'accepted', result!.status === 'rejected' ? result!.code : result!.status]
+}
+
+/** Stores records as their authors, so later cases can refer to them. */
+async function stored(by: LoginResponse, ...records: LocalRecord[]): Promise<void> {
+  const results = (await push(env.app, by.token, records)).json<{ results: PushResult[] }>().results
+  expect(results.map((r) => r.status)).toEqual(records.map(() => 'accepted'))
+}
+
+describe('device and server give the same verdict', () => {
+  it('place, clock and the type checks', async () => {
+    const cases: [LoginResponse, LocalRecord][] = [
+      [who.zhang, visit(who.zhang)],
+      [who.zhang, visit(who.zhang, ZYL_B01)],
+      [who.zhang, visit(who.zhang, B01, { household: '9-9-9' })],
+      [who.zhang, visit(who.zhang, 'pl/tuodong/mingtongxiang/g01')],
+      [who.zhang, visit(who.zhang, B01, { visitedAt: '2026-05-04T09:00:00.000Z' })],
+      [who.zhang, rec(who.zhang, 'visit', B01, { household: '1-3-2', outcome: 'met', purposes: [], note: '', visitedAt: '2026-05-01T09:20:00.000Z' }, '2026-05-09T00:00:00.000Z')],
+      [who.zhang, feedback(who.zhang, B02, { household: '1-1-1' })],
+      [who.zhang, feedback(who.zhang, 'pl/tuodong/mingtongxiang/g01', { household: '1-1-1' })],
+      [who.li, session(who.li)],
+      [who.li, session(who.li, RP_G02)],
+      [who.li, session(who.li, RP, { households: [{ building: 'pl/tuodong/zhuangyuanlou/g02/b01', household: '1-1-1' }], headCount: 3 })],
+      [who.li, feedback(who.li, RP, { channel: 'reading' })],
+      [who.wang, visit(who.wang, B02)],
+    ]
+    const got: string[] = []
+    for (const [by, record] of cases) {
+      const [device, server] = await verdicts(by, record)
+      got.push(server)
+      expect(device, `${record.type} at ${record.orgPath}: device ${device}, server ${server}`).toBe(server)
+    }
+    // and the verdicts are the ones the rules mean, so agreement is not agreement on nothing
+    expect(got).toEqual([
+      'accepted', 'out_of_scope', 'unknown_household', 'out_of_scope', 'future_time', 'future_time', 'accepted',
+      'out_of_scope', 'accepted', 'out_of_scope', 'unknown_household', 'accepted', 'accepted',
+    ])
+  })
+
+  it('authorship of amendments, feedback levels and references', async () => {
+    const leaderVisit = visit(who.zhang)
+    const groupVisit = visit(who.wang)
+    const zhaoSession = session(who.zhao)
+    const fb = feedback(who.zhang)
+    await stored(who.zhang, leaderVisit, fb)
+    await stored(who.wang, groupVisit, event(who.wang, fb, { action: 'escalate', toLevel: 'group' }), event(who.wang, fb, { action: 'escalate', toLevel: 'community' }))
+    await stored(who.zhao, zhaoSession)
+    const resolvedFb = feedback(who.zhang, B02)
+    await stored(who.zhang, resolvedFb)
+    await stored(who.wang, event(who.wang, resolvedFb, { action: 'escalate', toLevel: 'group' }), event(who.wang, resolvedFb, { action: 'escalate', toLevel: 'community' }))
+    await stored(who.liu, event(who.liu, resolvedFb, { action: 'resolve', atLevel: 'community' }))
+
+    const cases: [LoginResponse, LocalRecord][] = [
+      [who.zhang, amend(who.zhang, groupVisit, 'void')],
+      [who.zhang, amend(who.zhang, groupVisit, 'correction')],
+      [who.wang, amend(who.wang, leaderVisit, 'correction')],
+      [who.li, amend(who.li, zhaoSession, 'correction')],
+      [who.zhang, amend(who.zhang, fb, 'void')],
+      [who.zhang, rec(who.zhang, 'void', B01, { target: uuidv7(), reason: '记错了' })],
+      [who.zhang, event(who.zhang, fb, { action: 'resolve', atLevel: 'building' })],
+      [who.zhang, event(who.zhang, fb, { action: 'resolve', atLevel: 'community' })],
+      [who.zhang, event(who.zhang, fb, { action: 'escalate', toLevel: 'street' })],
+      [who.wang, event(who.wang, resolvedFb, { action: 'reopen' })],
+      [who.zhang, event(who.zhang, resolvedFb, { action: 'reopen' })],
+      [who.zhang, feedback(who.zhang, B01, { source: { type: 'visit', id: leaderVisit.id } })],
+      [who.zhang, feedback(who.zhang, B01, { source: { type: 'reading.session', id: leaderVisit.id } })],
+      [who.zhang, feedback(who.zhang, B01, { source: { type: 'visit', id: uuidv7() } })],
+    ]
+    const got: string[] = []
+    for (const [by, record] of cases) {
+      const [device, server] = await verdicts(by, record)
+      got.push(server)
+      expect(device, `${record.type} ${JSON.stringify(record.body).slice(0, 80)}: device ${device}, server ${server}`).toBe(server)
+    }
+    expect(got).toEqual([
+      'not_your_record', 'not_your_record', 'accepted', 'not_your_record', 'not_amendable', 'unknown_target', 'accepted',
+      'wrong_level', 'wrong_level', 'cannot_reopen', 'accepted', 'accepted', 'unknown_source', 'accepted',
+    ])
+  })
+})
