@@ -377,9 +377,10 @@ async function main(): Promise<void> {
       const env = await deviceEnv()
       Object.assign(measures, await pushFigure(env, scope, setsFor(env)))
     })
-    await step('peer', 360_000, async (scope) => {
+    // filling the peer's database to our server's size takes its time: ≈ 1 s per 5,000 records here
+    await step('peer', 360_000 + opts.records / 5, async (scope) => {
       const env = await deviceEnv()
-      const res = await pouchFigure(env.browser, scope, setsFor(env), log)
+      const res = await pouchFigure(env.browser, scope, setsFor(env), env.world, env.cached.records, log)
       Object.assign(measures, res)
       const ours = measures.push?.value
       const theirs = res.pouch.value
