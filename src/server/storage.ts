@@ -12,6 +12,7 @@ import type { LocalRecord, StoredRecord } from '../shared/records'
 import type { MessageCode } from '../shared/messages'
 import { ROLE_LEVEL, type Role } from '../shared/roles'
 import { checkReference, type Reference } from '../shared/rules'
+import type { HandoverState } from '../shared/handover'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -116,17 +117,76 @@ export interface QuarantineRow {
   raw: string
 }
 
+// Handing over (src/shared/handover.ts): kept in one block, sync calls only, so it ports as is.
+export interface HandoverRow {
+  recordId: string
+  qid: number
+  authorId: string
+  community: string
+  handedAt: string
+  state: HandoverState
+  decidedBy: string | null
+  decidedAt: string | null
+  placedPath: string | null
+  reason: string | null
+}
+
+export interface QuarantineStore {
+  list(limit?: number): QuarantineRow[]
+  get(qid: number): QuarantineRow | null
+  /** the latest quarantined copy of `recordId` pushed by `userId`, or null */
+  latestFor(recordId: string, userId: string): QuarantineRow | null
+  /** marks that copy handed over; a second call for the same record changes nothing. Returns the row. */
+  handOver(row: { recordId: string; qid: number; authorId: string; community: string; handedAt: string }): HandoverRow
+  handover(recordId: string): HandoverRow | null
+  /** handed-over records still waiting, oldest first */
+  waiting(): HandoverRow[]
+  /** records staff's answer; false when it was no longer waiting */
+  decide(recordId: string, d: { state: 'placed' | 'dismissed'; by: string; at: string; placedPath?: string; reason?: string }): boolean
+}
+
 export interface Storage {
   org: OrgStore
   users: UserStore
   sessions: SessionStore
   records: RecordStore
-  quarantine: { list(limit?: number): QuarantineRow[] }
+  quarantine: QuarantineStore
   /** runs `fn` in one write transaction (for imports) */
   transaction<T>(fn: () => T): T
 }
 
 // ---------------------------------------------------------------- SQLite
+
+interface QuarantineDbRow { qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string; raw: string }
+interface HandoverDbRow { record_id: string; qid: number; author_id: string; community: string; handed_at: string; state: HandoverState; decided_by: string | null; decided_at: string | null; placed_path: string | null; reason: string | null }
+
+function toQuarantine(r: QuarantineDbRow): QuarantineRow {
+  return { qid: r.qid, recordId: r.record_id, userId: r.user_id, receivedAt: r.received_at, code: r.code, reason: r.reason, path: r.path, raw: r.raw }
+}
+
+function toHandover(r: HandoverDbRow): HandoverRow {
+  return {
+    recordId: r.record_id, qid: r.qid, authorId: r.author_id, community: r.community, handedAt: r.handed_at, state: r.state,
+    decidedBy: r.decided_by, decidedAt: r.decided_at, placedPath: r.placed_path, reason: r.reason,
+  }
+}
+
+function handoverQueries(db: Db) {
+  return {
+    quarantineGet: db.prepare<[number], QuarantineDbRow>('SELECT * FROM quarantine WHERE qid = ?'),
+    quarantineLatest: db.prepare<[string, string], QuarantineDbRow>('SELECT * FROM quarantine WHERE record_id = ? AND user_id = ? ORDER BY qid DESC LIMIT 1'),
+    handoverInsert: db.prepare(
+      `INSERT INTO handovers (record_id, qid, author_id, community, handed_at) VALUES (@record_id, @qid, @author_id, @community, @handed_at)
+       ON CONFLICT (record_id) DO NOTHING`,
+    ),
+    handoverGet: db.prepare<[string], HandoverDbRow>('SELECT * FROM handovers WHERE record_id = ?'),
+    handoversWaiting: db.prepare<[], HandoverDbRow>("SELECT * FROM handovers WHERE state = 'waiting' ORDER BY handed_at, record_id"),
+    handoverDecide: db.prepare(
+      `UPDATE handovers SET state = @state, decided_by = @by, decided_at = @at, placed_path = @placed_path, reason = @reason
+       WHERE record_id = @record_id AND state = 'waiting'`,
+    ),
+  }
+}
 
 /** The quarantine keeps at most this much of a rejected record. */
 export const QUARANTINE_RAW_MAX = 64 * 1024
@@ -288,9 +348,8 @@ export function createSqliteStorage(db: Db): Storage {
       `INSERT INTO quarantine (record_id, user_id, received_at, code, reason, path, raw)
        VALUES (@record_id, @user_id, @received_at, @code, @reason, @path, @raw)`,
     ),
-    quarantineList: db.prepare<[number], { qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string; raw: string }>(
-      'SELECT * FROM quarantine ORDER BY qid LIMIT ?',
-    ),
+    quarantineList: db.prepare<[number], QuarantineDbRow>('SELECT * FROM quarantine ORDER BY qid LIMIT ?'),
+    ...handoverQueries(db),
   }
 
   const org: OrgStore = {
@@ -472,17 +531,26 @@ export function createSqliteStorage(db: Db): Storage {
     sessions,
     records,
     quarantine: {
-      list: (limit = 1000) =>
-        q.quarantineList.all(limit).map((r) => ({
-          qid: r.qid,
-          recordId: r.record_id,
-          userId: r.user_id,
-          receivedAt: r.received_at,
-          code: r.code,
-          reason: r.reason,
-          path: r.path,
-          raw: r.raw,
-        })),
+      list: (limit = 1000) => q.quarantineList.all(limit).map(toQuarantine),
+      get: (qid) => {
+        const r = q.quarantineGet.get(qid)
+        return r ? toQuarantine(r) : null
+      },
+      latestFor: (recordId, userId) => {
+        const r = q.quarantineLatest.get(recordId, userId)
+        return r ? toQuarantine(r) : null
+      },
+      handOver: (h) => {
+        q.handoverInsert.run({ record_id: h.recordId, qid: h.qid, author_id: h.authorId, community: h.community, handed_at: h.handedAt })
+        return toHandover(q.handoverGet.get(h.recordId)!)
+      },
+      handover: (recordId) => {
+        const r = q.handoverGet.get(recordId)
+        return r ? toHandover(r) : null
+      },
+      waiting: () => q.handoversWaiting.all().map(toHandover),
+      decide: (recordId, d) =>
+        q.handoverDecide.run({ record_id: recordId, state: d.state, by: d.by, at: d.at, placed_path: d.placedPath ?? null, reason: d.reason ?? null }).changes > 0,
     },
     transaction: (fn) => db.transaction(fn).immediate(),
   }

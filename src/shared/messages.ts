@@ -57,6 +57,9 @@ export const MESSAGES = {
   ],
   unknown_source: ['关联的走访或读报活动不存在,或不在您的范围内', 'The linked visit or reading session does not exist or is outside your area'],
   id_claimed: ['这个记录编号已被其他人的记录占用', 'This record id is already taken by someone else\'s record'],
+  // handing over (src/shared/handover.ts)
+  cannot_hand_over: ['这条记录不需要交给社区,可以修改后重新上传', 'This record does not need handing over; mend it and send it again'],
+  already_decided: ['社区已经处理过这条记录', 'Community staff have already dealt with this record'],
 } as const satisfies Record<string, readonly [string, string]>
 
 export type MessageCode = keyof typeof MESSAGES

@@ -28,21 +28,43 @@ export function checkHouseholdRecord(record: { orgPath: string; body: { househol
 
 // ---------------------------------------------------------------- coverage
 
-export const DOOR_STATUSES = ['this_month', 'last_month', 'older', 'never'] as const
+/**
+ * A door's state this month. Only a visit that met the resident (见到住户)
+ * covers a household; 无人在家 and 拒绝 are attempts: `attempted` means tried
+ * this month but not met this month (whatever happened in earlier months).
+ */
+export const DOOR_STATUSES = ['this_month', 'attempted', 'last_month', 'older', 'never'] as const
 export type DoorStatus = (typeof DOOR_STATUSES)[number]
 
 type Instant = number | string | Date
 
 /**
- * How recently a door was visited, by Asia/Shanghai calendar month. A visit
- * stamped a little in the future (a fast clock) still counts as this month.
+ * The one definition of coverage, used by the grid, the overview and the ledger:
+ * a live (not voided) visit whose outcome is `met`. Corrections apply first
+ * (a visit corrected from 无人在家 to 见到住户 covers, and the other way round).
  */
-export function doorStatus(lastVisitAt: string | null | undefined, now: Instant): DoorStatus {
-  if (!lastVisitAt) return 'never'
-  const visited = monthKey(lastVisitAt)
+export function isCoveringVisit(v: Pick<VisitView, 'outcome' | 'voided'>): boolean {
+  return !v.voided && v.outcome === 'met'
+}
+
+/** A live visit that did not meet the resident (无人在家, 拒绝): effort, not coverage. */
+export function isAttemptVisit(v: Pick<VisitView, 'outcome' | 'voided'>): boolean {
+  return !v.voided && v.outcome !== 'met'
+}
+
+/**
+ * How recently a door was covered (a `met` visit), by Asia/Shanghai calendar
+ * month. A visit stamped a little in the future (a fast clock) still counts as
+ * this month. `lastAttemptAt` (the latest attempt) turns a door not met this
+ * month into `attempted` when that attempt was this month.
+ */
+export function doorStatus(lastMetAt: string | null | undefined, now: Instant, lastAttemptAt?: string | null): DoorStatus {
   const current = monthKey(now)
-  if (visited >= current) return 'this_month'
-  if (visited === previousMonthKey(current)) return 'last_month'
+  const met = lastMetAt ? monthKey(lastMetAt) : null
+  if (met !== null && met >= current) return 'this_month'
+  if (lastAttemptAt && monthKey(lastAttemptAt) >= current) return 'attempted'
+  if (met === null) return 'never'
+  if (met === previousMonthKey(current)) return 'last_month'
   return 'older'
 }
 
@@ -65,6 +87,7 @@ export function lastVisits(visits: Map<string, VisitView> | Iterable<VisitView>,
 export interface DoorCoverage {
   household: string
   status: DoorStatus
+  /** the visit the status stands on: the last met one, or this month's attempt for `attempted` */
   lastVisitAt?: string
   lastVisitId?: string
 }
@@ -73,26 +96,44 @@ export interface BuildingCoverage {
   building: string
   /** households in the layout */
   total: number
-  visitedThisMonth: number
-  /** visitedThisMonth ÷ total, 0 for an empty layout */
+  /** households met (见到住户) this month: the coverage */
+  metThisMonth: number
+  /** households tried this month (无人在家 / 拒绝) but not met this month; not coverage */
+  attemptedThisMonth: number
+  /** metThisMonth ÷ total, 0 for an empty layout */
   shareThisMonth: number
   counts: Record<DoorStatus, number>
   /** every door of the layout, unit by unit, floor by floor, room by room */
   doors: DoorCoverage[]
 }
 
-function coverageFrom(last: Map<string, VisitView>, layout: BuildingLayout, buildingPath: string, now: Instant): BuildingCoverage {
-  const counts: Record<DoorStatus, number> = { this_month: 0, last_month: 0, older: 0, never: 0 }
+/** Last covering and last attempt visit per household, for `coverageFrom`. */
+interface LastByKind {
+  met: Map<string, VisitView>
+  attempt: Map<string, VisitView>
+}
+
+function lastByKind(visits: Map<string, VisitView> | Iterable<VisitView>, keep: (v: VisitView) => boolean = () => true): LastByKind {
+  const all = [...valuesOf(visits)].filter(keep)
+  return { met: lastVisits(all, isCoveringVisit), attempt: lastVisits(all, isAttemptVisit) }
+}
+
+function coverageFrom(last: LastByKind, layout: BuildingLayout, buildingPath: string, now: Instant): BuildingCoverage {
+  const counts: Record<DoorStatus, number> = { this_month: 0, attempted: 0, last_month: 0, older: 0, never: 0 }
   const doors = householdsOf(layout).map((household): DoorCoverage => {
-    const v = last.get(householdRef(buildingPath, household))
-    const status = doorStatus(v?.visitedAt, now)
+    const ref = householdRef(buildingPath, household)
+    const met = last.met.get(ref)
+    const attempt = last.attempt.get(ref)
+    const status = doorStatus(met?.visitedAt, now, attempt?.visitedAt)
     counts[status]++
+    const v = status === 'attempted' ? attempt : met
     return { household, status, ...(v ? { lastVisitAt: v.visitedAt, lastVisitId: v.id } : {}) }
   })
   return {
     building: buildingPath,
     total: doors.length,
-    visitedThisMonth: counts.this_month,
+    metThisMonth: counts.this_month,
+    attemptedThisMonth: counts.attempted,
     shareThisMonth: doors.length ? counts.this_month / doors.length : 0,
     counts,
     doors,
@@ -100,10 +141,10 @@ function coverageFrom(last: Map<string, VisitView>, layout: BuildingLayout, buil
 }
 
 /**
- * The building grid and its coverage: each door's last live visit (any
- * outcome — a knock on a door nobody opened still counts as a visit) and its
- * status; voided visits are not counted, corrected ones count with their
- * corrected time. Visits to rooms outside the layout are ignored.
+ * The building grid and its coverage: each door's status from its last live
+ * covering visit (`isCoveringVisit`) and this month's attempts; voided visits
+ * are not counted, corrected ones count with their corrected time and outcome.
+ * Visits to rooms outside the layout are ignored.
  */
 export function buildingCoverage(
   visits: Map<string, VisitView> | Iterable<VisitView>,
@@ -111,7 +152,7 @@ export function buildingCoverage(
   buildingPath: string,
   now: Instant,
 ): BuildingCoverage {
-  return coverageFrom(lastVisits(visits, (v) => v.orgPath === buildingPath), layout, buildingPath, now)
+  return coverageFrom(lastByKind(visits, (v) => v.orgPath === buildingPath), layout, buildingPath, now)
 }
 
 // ---------------------------------------------------------------- care list
@@ -186,7 +227,7 @@ export function careList(
   visits: Map<string, VisitView> | Iterable<VisitView>,
   now: Instant,
 ): CareItem[] {
-  const met = lastVisits(visits, (v) => v.outcome === 'met')
+  const met = lastVisits(visits, isCoveringVisit)
   const today = dayKey(now)
   const items: CareItem[] = []
   for (const f of valuesOf(flags)) {
@@ -217,7 +258,10 @@ export interface BuildingOverview {
   building: string
   name: string
   total: number
-  visitedThisMonth: number
+  /** households met this month (the coverage) */
+  metThisMonth: number
+  /** households tried but not met this month */
+  attemptedThisMonth: number
   shareThisMonth: number
   overdueCare: number
 }
@@ -229,14 +273,14 @@ export function buildingsOverview(
   flags: Map<string, CareFlagView> | Iterable<CareFlagView>,
   now: Instant,
 ): BuildingOverview[] {
-  const last = lastVisits(visits)
+  const last = lastByKind(visits)
   const overdue = new Map<string, number>()
   for (const item of careList(flags, visits, now)) if (item.overdue) overdue.set(item.building, (overdue.get(item.building) ?? 0) + 1)
   const out: BuildingOverview[] = []
   for (const b of buildings) {
     if (b.kind !== 'building' || !b.layout) continue
     const c = coverageFrom(last, b.layout, b.path, now)
-    out.push({ building: b.path, name: b.name, total: c.total, visitedThisMonth: c.visitedThisMonth, shareThisMonth: c.shareThisMonth, overdueCare: overdue.get(b.path) ?? 0 })
+    out.push({ building: b.path, name: b.name, total: c.total, metThisMonth: c.metThisMonth, attemptedThisMonth: c.attemptedThisMonth, shareThisMonth: c.shareThisMonth, overdueCare: overdue.get(b.path) ?? 0 })
   }
   return out
 }

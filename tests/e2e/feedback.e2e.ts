@@ -96,9 +96,8 @@ describe('resident feedback', () => {
     expect(await choice(leader, '设施维修').getAttribute('aria-pressed')).toBe('true')
     await leader.locator('textarea').first().fill(WORDS)
     // a half-typed form survives a reload (offline, from the service worker)
-    await leader.waitForTimeout(700)
     await leader.reload()
-    await form(leader).getByText('上次没写完的内容已恢复').waitFor()
+    await form(leader).getByText('已恢复上次未保存的内容').waitFor()
     expect(await leader.locator('textarea').first().inputValue()).toBe(WORDS)
     expect(await choice(leader, '设施维修').getAttribute('aria-pressed')).toBe('true')
     // two buildings: the leader says which; a room not in the building is refused, nothing typed is lost

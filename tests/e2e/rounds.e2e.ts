@@ -109,8 +109,8 @@ describe('rounds on a phone, offline', () => {
     expect(await statusOf(page, '1-6-1')).toBe('never')
     await openSheet(page, '1-6-1') // tap 1
     await sheet(page).locator('[data-outcome="nobody_home"]').click() // tap 2
-    await expect.poll(() => statusOf(page, '1-6-1')).toBe('this_month')
-    expect(await door(page, '1-6-1').innerText()).toContain('本月')
+    await expect.poll(() => statusOf(page, '1-6-1')).toBe('attempted')
+    expect(await door(page, '1-6-1').innerText()).toContain('未见到')
     const bar = page.locator('.saved-bar')
     await expect.poll(() => bar.innerText()).toContain('已保存 · 601 无人在家')
     expect(await bar.innerText()).toContain('待同步')
@@ -155,7 +155,7 @@ describe('rounds on a phone, offline', () => {
     expect(await page.locator('.visit-item').first().innerText()).toContain('原因:敲错了门')
     await backToGrid(page)
     await expect.poll(() => statusOf(page, '1-6-1')).toBe('never')
-    expect(await statusOf(page, '1-5-2')).toBe('this_month')
+    expect(await statusOf(page, '1-5-2')).toBe('attempted') // corrected to 拒绝: tried, not met
 
     // flag 101 for care every 7 days; 8 days on it is overdue and the 走访 tab says so
     await openHousehold(page, '1-1-1')
@@ -195,7 +195,7 @@ describe('group leader on a tablet', () => {
     await leader.locator('.unit-tabs').getByText('3单元').click()
     await openSheet(leader, '3-1-2')
     await sheet(leader).locator('[data-outcome="nobody_home"]').click()
-    await expect.poll(() => statusOf(leader, '3-1-2')).toBe('this_month')
+    await expect.poll(() => statusOf(leader, '3-1-2')).toBe('attempted')
     expect(await leader.locator('.saved-bar').innerText()).toContain('待同步')
 
     // back online: the app sends by itself
@@ -208,7 +208,8 @@ describe('group leader on a tablet', () => {
     await login(page, server.url, GROUP_LEADER)
     await page.goto(`${server.url}/visits`)
     const b02 = page.locator(`.overview-list__item[data-building="${B02}"]`)
-    await expect.poll(() => b02.innerText(), { timeout: 20_000 }).toContain('本月已走访 2/42 户 · 5%')
+    await expect.poll(() => b02.innerText(), { timeout: 20_000 }).toContain('本月已见 1/42 户 · 2%')
+    expect(await b02.innerText()).toContain('另有 1 户去过未见到')
     expect(await page.locator(`.overview-list__item[data-building="${B03}"]`).innerText()).toContain('0/36')
 
     // drill in: list and grid side by side
@@ -218,7 +219,7 @@ describe('group leader on a tablet', () => {
     const [list, grid] = [await page.locator('.overview-list').boundingBox(), await panel.boundingBox()]
     expect(list && grid && list.x + list.width <= grid.x).toBe(true)
     expect(await panel.locator('.door[data-household="1-7-1"]').getAttribute('data-status')).toBe('this_month')
-    expect(await panel.innerText()).toContain('本月已走访 2/42 户')
+    expect(await panel.innerText()).toContain('本月已见 1/42 户')
     await page.screenshot({ path: '.tmp/screenshots/rounds-group-tablet.png' })
     await tablet.close()
   })
@@ -360,7 +361,7 @@ describe('screens at phone size', () => {
       met,
       mistaken,
       visitAt('1-4-2', 'met', lastMonth, '王阿姨身体还好'),
-      visitAt('1-5-1', 'nobody_home', older),
+      visitAt('1-5-1', 'met', older),
       visit('2-6-2', 'met', 0),
       rec('correction', { target: met.id, targetType: 'visit', fields: { note: '李爷爷腿脚不便,需要帮忙买菜;已联系志愿者' }, reason: '补充' }),
       rec('void', { target: mistaken.id, reason: '点错了房号' }),
@@ -440,7 +441,7 @@ describe('screens at phone size', () => {
         const check = () => {
           const b = document.querySelector<HTMLButtonElement>('.door-sheet [data-outcome="nobody_home"]')
           if (b) b.click()
-          if (document.querySelector('.door[data-household="1-33-4"]')?.getAttribute('data-status') === 'this_month') resolve()
+          if (document.querySelector('.door[data-household="1-33-4"]')?.getAttribute('data-status') === 'attempted') resolve()
           else requestAnimationFrame(check)
         }
         check()
@@ -453,7 +454,7 @@ describe('screens at phone size', () => {
     const box = await door(page, '3-1-4').boundingBox()
     expect(box!.width).toBeGreaterThanOrEqual(48)
     expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width)
-    console.log(`3×33×4 grid: switch and render ${switchMs.toFixed(0)} ms; tap door → 无人在家 → door green ${tapMs.toFixed(0)} ms`)
+    console.log(`3×33×4 grid: switch and render ${switchMs.toFixed(0)} ms; tap door → 无人在家 → door 未见到 ${tapMs.toFixed(0)} ms`)
     expect(switchMs).toBeLessThan(1000)
     expect(tapMs).toBeLessThan(1000)
     await page.screenshot({ path: '.tmp/screenshots/rounds-tower.png' })

@@ -110,11 +110,11 @@ export const useFeedbackStore = defineStore('feedback', () => {
     return actor.value ? availableActions(view, actor.value) : []
   }
 
-  /** Saves new feedback; "saved" means on this device, whatever the network. */
-  async function raise(orgPath: string, body: FeedbackBody): Promise<FeedbackSaveResult> {
+  /** Saves new feedback; "saved" means on this device, whatever the network. `opts.id`: the form's id. */
+  async function raise(orgPath: string, body: FeedbackBody, opts: { id?: string } = {}): Promise<FeedbackSaveResult> {
     if (!body.description.trim()) return refusal('required', 'body.description')
     try {
-      const record = await records.save('feedback', orgPath, { ...body, description: body.description.trim() })
+      const record = await records.save('feedback', orgPath, { ...body, description: body.description.trim() }, opts)
       lastSaved.value = record.id
       return { ok: true, id: record.id }
     } catch (e) {
@@ -123,14 +123,15 @@ export const useFeedbackStore = defineStore('feedback', () => {
   }
 
   /** A comment, escalation, resolution or reopening, checked against what this device shows now. */
-  async function act(id: string, action: FeedbackAction, text: string): Promise<FeedbackSaveResult> {
+  /** `opts.id`: the id the action form made when it opened, so a second tap is the same event. */
+  async function act(id: string, action: FeedbackAction, text: string, opts: { id?: string } = {}): Promise<FeedbackSaveResult> {
     const view = views.value.get(id)
     if (!view) return refusal('unknown_target', 'body.feedback')
     if (!actor.value) return refusal('forbidden')
     const built = feedbackEventBody(view, action, text, actor.value)
     if (!built.ok) return refusal(built.issue.code, built.issue.path)
     try {
-      const record = await records.save('feedback.event', view.orgPath, built.body)
+      const record = await records.save('feedback.event', view.orgPath, built.body, opts)
       return { ok: true, id: record.id }
     } catch (e) {
       return refusalOf(e)

@@ -93,6 +93,8 @@ export const useReadingStore = defineStore('reading', () => {
 
   liveQuery(readingLog).subscribe({ next: (rows) => (log.value = rows), error: () => undefined })
 
+  /** the running session came back from the device after a reload (not started in this page's life): the screen says so */
+  const restored = shallowRef(false)
   /** the id of the session finished last, for "已保存" on the point page */
   const justFinished = shallowRef<string | null>(null)
 
@@ -116,7 +118,10 @@ export const useReadingStore = defineStore('reading', () => {
     if (kept && (await records.find(kept.id))) {
       await records.dropDraft(RUNNING_KEY)
       running.value = null
-    } else running.value = kept ?? null
+    } else {
+      running.value = kept ?? null
+      restored.value = !!kept
+    }
   }
   /** resolves once a kept draft is back; views await it before deciding "start" or "continue" */
   let ready = load()
@@ -154,6 +159,7 @@ export const useReadingStore = defineStore('reading', () => {
     const user = session.user
     if (!user) return refuseLocal('notSignedIn')
     if (!canRun(pointPath)) return refuse('out_of_scope')
+    restored.value = false
     return change(newSessionDraft({ pointPath, reader: user.name, readerId: user.id, now }))
   }
 
@@ -288,6 +294,7 @@ export const useReadingStore = defineStore('reading', () => {
 
   return {
     running,
+    restored,
     justFinished,
     sessions,
     summaries,

@@ -5,6 +5,7 @@ import { uuidv7, widenRecord, type AnyRecord, type BodyOf, type LocalRecord, typ
 import { db } from '@app/db/database'
 import type { OutboxEntry } from '@app/db/schema'
 import { requeueRejected, saveAsNewRecord, saveRecord } from '@app/sync/outbox'
+import { handOverRecord, type HandOverResult } from '@app/sync/handover'
 import type { Owner } from '@app/sync/owner'
 import { recordStatus, type RecordStatus } from '@app/sync/status'
 import { trustedNow } from '@app/sync/clock'
@@ -122,6 +123,21 @@ export const useRecordsStore = defineStore('records', () => {
     return record
   }
 
+  /**
+   * 交给社区处理: a record refused for a reason its author cannot mend leaves the
+   * phone once the server holds it for community staff. Nothing changes on a failure.
+   */
+  async function handOver(id: string): Promise<HandOverResult> {
+    const session = await db.getMeta('session')
+    if (!session) return { ok: false, failure: { kind: 'http', status: 401, code: 'unauthorized', retryAfterMs: null } }
+    const result = await handOverRecord(db, { fetch: (url, init) => globalThis.fetch(url, init) }, session.token, id)
+    if (result.ok) {
+      const s = snapshot.value
+      snapshot.value = { entries: s.entries.filter((e) => e.id !== id), recent: s.recent.filter((r) => r.id !== id), queued: s.queued.filter((r) => r.id !== id) }
+    }
+    return result
+  }
+
   function find(id: string): Promise<AnyRecord | undefined> {
     return db.records.get(id)
   }
@@ -135,9 +151,15 @@ export const useRecordsStore = defineStore('records', () => {
     return (await db.drafts.get(key))?.value as T | undefined
   }
 
+  /** A kept draft with when it was last written (device clock, ms), for "offered, not applied" when old. */
+  async function draftRow<T>(key: string): Promise<{ value: T; updatedAt: number } | undefined> {
+    const row = await db.drafts.get(key)
+    return row ? { value: row.value as T, updatedAt: row.updatedAt } : undefined
+  }
+
   async function dropDraft(key: string): Promise<void> {
     await db.drafts.delete(key)
   }
 
-  return { outbox, recentVisits, attentionItems, statusOf, save, resend, saveAsNew, find, keepDraft, draft, dropDraft }
+  return { outbox, recentVisits, attentionItems, statusOf, save, resend, saveAsNew, handOver, find, keepDraft, draft, draftRow, dropDraft }
 })

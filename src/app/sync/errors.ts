@@ -31,3 +31,17 @@ export class SessionChangedError extends Error {
     super('the session changed while writing')
   }
 }
+
+/**
+ * A save under an id this device already holds with other content (another
+ * record's id, or a form saved once and changed since). Nothing is written: a
+ * stored record is never overwritten by a save. Forms avoid it by keeping the
+ * first save's answer; it stays a programming error, not a person's.
+ */
+export class IdTakenError extends Error {
+  override readonly name = 'IdTakenError'
+
+  constructor(readonly id: string) {
+    super(`record ${id} is already saved with other content`)
+  }
+}

@@ -2,10 +2,10 @@
  * Saving: a record and its outbox entry are written in one transaction, so
  * "saved" always means "will be sent". Nothing here touches the network.
  */
-import { BODY_VERSION, checkRecordShape, uuidv7, widenRecord, type BodyOf, type LocalRecord, type RecordIssue, type RecordType } from '@shared/index'
+import { BODY_VERSION, canonicalJson, checkRecordShape, uuidv7, widenRecord, type AnyRecord, type BodyOf, type LocalRecord, type RecordIssue, type RecordType } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
 import { guardedWrite } from '@app/db/guarded'
-import { RecordShapeError } from './errors'
+import { IdTakenError, RecordShapeError } from './errors'
 import { assertOwner, type Owner } from './owner'
 
 export interface SaveInput<T extends RecordType> {
@@ -60,8 +60,21 @@ export async function nextQueuedAt(db: LoudongDB, now: number): Promise<number> 
 }
 
 /**
- * Builds, checks and saves a new record. The id is made here (or given), once,
- * and reused by every retry; saving a given id twice fails on the second add.
+ * Same record as far as saving goes: what the person said and where. clientTime
+ * and deviceId are left out: a double tap or a retry a second later must still
+ * be "the same record".
+ */
+function sameContent(a: Pick<AnyRecord, 'type' | 'orgPath' | 'authorId' | 'body'>, b: Pick<AnyRecord, 'type' | 'orgPath' | 'authorId'> & { body: unknown }): boolean {
+  return a.type === b.type && a.orgPath === b.orgPath && a.authorId === b.authorId && canonicalJson(a.body) === canonicalJson(b.body)
+}
+
+/**
+ * Builds, checks and saves a new record. The id is made here (or given, by a
+ * form that made it when it opened) and reused by every retry. Saving is
+ * idempotent on the id: a given id already stored with the same content (a
+ * double tap, a retry, a replay) resolves to the stored record and writes
+ * nothing — no second record, no second outbox entry, even once it has synced.
+ * The same id with other content throws IdTakenError and writes nothing.
  * A full disk throws StorageFullError and a database that stays lost after one
  * reopen throws DatabaseLostError (both from @app/db/faults); nothing is saved then.
  */
@@ -77,15 +90,20 @@ export async function saveRecord<T extends RecordType>(db: LoudongDB, input: Sav
     body: input.body,
   })
   const record = await verified(built, input.check)
-  await guardedWrite(db, () =>
-    db.transaction('rw', db.records, db.outbox, db.meta, async () => {
+  return guardedWrite(db, () =>
+    db.transaction('rw', db.records, db.outbox, db.meta, async (): Promise<LocalRecord<T>> => {
       if (input.owner) await assertOwner(db, input.owner)
+      const stored = input.id === undefined ? undefined : await db.records.get(record.id)
+      if (stored) {
+        if (!sameContent(stored, record)) throw new IdTakenError(record.id)
+        return stored as LocalRecord<T>
+      }
       const queuedAt = await nextQueuedAt(db, input.now)
       await db.records.add(widenRecord(record))
       await db.outbox.add({ id: record.id, state: 'pending', queuedAt, attempts: 0 })
+      return record
     }),
   )
-  return record
 }
 
 /**

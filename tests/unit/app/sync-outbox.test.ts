@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { UUID_RE } from '@shared/index'
-import { RecordShapeError } from '@app/sync/errors'
+import { UUID_RE, uuidv7 } from '@shared/index'
+import { IdTakenError, RecordShapeError } from '@app/sync/errors'
 import { requeueRejected, saveAsNewRecord, saveRecord } from '@app/sync/outbox'
 import { pendingInOrder } from '@app/sync/push'
 import { BUILDING, DEVICE_ID, NOW, USER_ID, freshDb, visitBody, visitInput } from './fakes'
@@ -43,6 +43,33 @@ describe('saveRecord', () => {
     const b = await saveRecord(db, visitInput('1-1-2', Date.UTC(1990, 0, 1)))
     const c = await saveRecord(db, visitInput('1-1-3', NOW))
     expect((await pendingInOrder(db)).map((e) => e.id)).toEqual([a.id, b.id, c.id])
+  })
+})
+
+describe('saving once', () => {
+  it('saving the same id twice with the same content keeps one record and one outbox entry', async () => {
+    const db = freshDb()
+    const id = uuidv7(NOW)
+    const [a, b] = await Promise.all([saveRecord(db, { ...visitInput('2-5-1'), id }), saveRecord(db, { ...visitInput('2-5-1'), now: NOW + 50, id })])
+    expect(a.id).toBe(id)
+    expect(b.id).toBe(id)
+    expect(await db.records.count()).toBe(1)
+    expect(await db.outbox.count()).toBe(1)
+    // a replay after the record synced (its outbox entry gone) does not queue it again
+    await db.outbox.clear()
+    const again = await saveRecord(db, { ...visitInput('2-5-1'), now: NOW + 60_000, id })
+    expect(again).toEqual(a)
+    expect(await db.outbox.count()).toBe(0)
+    expect(await db.records.count()).toBe(1)
+  })
+
+  it('refuses the same id with other content and writes nothing', async () => {
+    const db = freshDb()
+    const id = uuidv7(NOW)
+    await saveRecord(db, { ...visitInput('2-5-1'), id })
+    await expect(saveRecord(db, { ...visitInput('2-5-1', NOW, '另一段话'), id })).rejects.toBeInstanceOf(IdTakenError)
+    expect((await db.records.get(id))!.body).toMatchObject({ note: '' })
+    expect(await db.outbox.count()).toBe(1)
   })
 })
 

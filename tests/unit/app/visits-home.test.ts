@@ -61,7 +61,7 @@ describe('走访 screens', () => {
     await useSessionStore().load()
   })
 
-  it('logs 无人在家 in two taps from the grid: 已保存 at once, 待同步, and the door says 本月', async () => {
+  it('logs 无人在家 in two taps from the grid: 已保存 at once, 待同步, and the door says 未见到, not covered', async () => {
     const wrapper = await open('/visits')
     // no layout engine here, so the units come as tabs (see grid-shape.test.ts)
     await wrapper.find('.unit-tabs').findAll('button')[1]!.trigger('click')
@@ -72,9 +72,10 @@ describe('走访 screens', () => {
     await wrapper.find('.door-sheet [data-outcome="nobody_home"]').trigger('click') // tap 2
     await vi.waitFor(() => expect(wrapper.find('.saved-bar').text()).toContain('已保存 · 302 无人在家'))
     expect(wrapper.find('.saved-bar').text()).toContain('待同步')
-    expect(door(wrapper, '2-3-2').attributes('data-status')).toBe('this_month')
-    expect(door(wrapper, '2-3-2').text()).toContain('本月')
-    expect(wrapper.find('.coverage').text()).toContain('本月已走访 1/12 户')
+    expect(door(wrapper, '2-3-2').attributes('data-status')).toBe('attempted')
+    expect(door(wrapper, '2-3-2').text()).toContain('未见到')
+    expect(wrapper.find('.coverage').text()).toContain('本月已见 0/12 户')
+    expect(wrapper.find('.coverage').text()).toContain('另有 1 户去过未见到')
     const [record] = await holder.db!.records.toArray()
     expect(record).toMatchObject({ orgPath: BUILDING, body: { household: '2-3-2', outcome: 'nobody_home', note: '' } })
     expect(await holder.db!.outbox.count()).toBe(1)
@@ -91,7 +92,7 @@ describe('走访 screens', () => {
     await wrapper.find('textarea').setValue(long)
     await wrapper.find('form').trigger('submit')
     await vi.waitFor(() => expect(wrapper.text()).toContain('备注:备注太长,最多 2000 字'))
-    expect(wrapper.find('.visit-form__count').classes()).toContain('visit-form__count--over')
+    expect(wrapper.find('[data-count]').classes()).toContain('text-box__count--over')
     expect((wrapper.find('textarea').element as HTMLTextAreaElement).value).toBe(long)
     expect(await holder.db!.records.count()).toBe(0)
   })
@@ -101,7 +102,7 @@ describe('走访 screens', () => {
     await button(first, '关爱探访').trigger('click')
     await first.find('textarea').setValue('老人说药快吃完了')
     const key = `visits.record:${BUILDING}:1-2-1`
-    await vi.waitFor(async () => expect((await holder.db!.drafts.get(key))?.value).toMatchObject({ note: '老人说药快吃完了', purposes: ['care'] }))
+    await vi.waitFor(async () => expect((await holder.db!.drafts.get(key))?.value).toMatchObject({ value: { note: '老人说药快吃完了', purposes: ['care'] } }))
     first.unmount()
 
     setActivePinia((pinia = createPinia()))
@@ -110,6 +111,7 @@ describe('走访 screens', () => {
     const second = await open(`/visits/record?building=${BUILDING}&household=1-2-1`)
     await vi.waitFor(() => expect((second.find('textarea').element as HTMLTextAreaElement).value).toBe('老人说药快吃完了'))
     expect(second.text()).toContain('12栋 1单元 201')
+    expect(second.find('[data-draft="restored"]').text()).toContain('已恢复上次未保存的内容')
     await second.find('form').trigger('submit')
     await vi.waitFor(async () => expect(await holder.db!.records.count()).toBe(1))
     expect(await holder.db!.records.toArray()).toMatchObject([{ body: { household: '1-2-1', purposes: ['care'], note: '老人说药快吃完了' } }])
@@ -177,7 +179,7 @@ describe('走访 screens', () => {
 
     const wrapper = await open('/visits')
     const items = wrapper.findAll('.overview-list__item')
-    expect(items.map((i) => i.text().replace(/\s+/g, ''))).toEqual(['12栋第一居民小组本月已走访1/12户·8%', '13栋第一居民小组本月已走访0/4户·0%'])
+    expect(items.map((i) => i.text().replace(/\s+/g, ''))).toEqual(['12栋第一居民小组本月已见1/12户·8%', '13栋第一居民小组本月已见0/4户·0%'])
     await items[0]!.trigger('click')
     await vi.waitFor(() => expect(wrapper.find('.building-panel').exists()).toBe(true))
     expect(router.currentRoute.value.query.building).toBe(BUILDING)

@@ -178,12 +178,12 @@ describe('raise form', () => {
     await start('building_leader', [B1, B2])
     const first = await mountAt(FeedbackNew, path)
     await first.wrapper.find('textarea').setValue('电梯经常停')
-    await vi.waitFor(async () => expect((await holder.db!.drafts.toArray())[0]?.value).toMatchObject({ description: '电梯经常停', place: B1 }))
+    await vi.waitFor(async () => expect((await holder.db!.drafts.toArray())[0]?.value).toMatchObject({ value: { description: '电梯经常停', place: B1 } }))
     first.wrapper.unmount()
 
     const second = await mountAt(FeedbackNew, path)
     await vi.waitFor(() => expect((second.wrapper.find('textarea').element as HTMLTextAreaElement).value).toBe('电梯经常停'))
-    expect(second.wrapper.text()).toContain('上次没写完的内容已恢复')
+    expect(second.wrapper.text()).toContain('已恢复上次未保存的内容')
     // another household's form does not take this draft
     second.wrapper.unmount()
     const other = await mountAt(FeedbackNew, `/feedback/new?orgPath=${B2}&household=1-2-1`)
@@ -238,5 +238,28 @@ describe('feedback page', () => {
     const who = wrapper.findAll('[data-timeline-entry] [data-who]').map((w) => w.text())
     // OTHER and u-new are not in the list: the words from before names existed
     expect(who).toEqual(['我(张秀英)', '其他人员', '王志强(居民小组长)', '刘敏(社区工作人员)', '其他人员'])
+  })
+})
+
+describe('the action form’s words', () => {
+  it('survive a closed app on every keystroke, come back with a notice, and a double confirm is one event', async () => {
+    const item = feedback(B1, OTHER, 1)
+    await start('building_leader', [B1], [item])
+    const first = await mountAt(FeedbackDetail, `/feedback/${item.id}`)
+    await first.wrapper.find('[data-action="resolve"]').trigger('click')
+    await first.wrapper.find('[data-action-form] textarea').setValue('已联系物业换灯')
+    await vi.waitFor(async () => expect((await holder.db!.drafts.get(`feedback.action:${item.id}`))?.value).toMatchObject({ value: { action: 'resolve', text: '已联系物业换灯' } }))
+    first.wrapper.unmount()
+
+    const second = await mountAt(FeedbackDetail, `/feedback/${item.id}`)
+    await vi.waitFor(() => expect((second.wrapper.find('[data-action-form] textarea').element as HTMLTextAreaElement).value).toBe('已联系物业换灯'))
+    expect(second.wrapper.find('[data-draft="restored"]').text()).toContain('已恢复上次未保存的内容')
+    const form = second.wrapper.find('[data-action-form]')
+    await form.trigger('submit')
+    await form.trigger('submit')
+    await vi.waitFor(async () => expect(await holder.db!.records.where('type').equals('feedback.event').count()).toBe(1))
+    await flushPromises()
+    expect(await holder.db!.records.where('type').equals('feedback.event').count()).toBe(1)
+    await vi.waitFor(async () => expect(await holder.db!.drafts.get(`feedback.action:${item.id}`)).toBeUndefined())
   })
 })

@@ -50,12 +50,13 @@ describe('rounds store', () => {
     await useSessionStore().load()
   })
 
-  it('colours the door the moment a visit is saved, before the device database is read back', async () => {
+  it('colours the door the moment a visit is saved, before the device database is read back (无人在家: tried, not covered)', async () => {
     const rounds = useRoundsStore()
     expect(rounds.coverageOf(BUILDING)!.doors.find((d) => d.household === '2-3-2')!.status).toBe('never')
     const record = await rounds.logVisit(BUILDING, visitBody('2-3-2', { outcome: 'nobody_home' }))
     // no await between the save and the read: the live query has not answered yet
-    expect(rounds.coverageOf(BUILDING)!.doors.find((d) => d.household === '2-3-2')).toMatchObject({ status: 'this_month', lastVisitId: record.id })
+    expect(rounds.coverageOf(BUILDING)!.doors.find((d) => d.household === '2-3-2')).toMatchObject({ status: 'attempted', lastVisitId: record.id })
+    expect(rounds.coverageOf(BUILDING)!.metThisMonth).toBe(0)
     expect(rounds.lastSaved).toEqual({ visitId: record.id, building: BUILDING, household: '2-3-2', outcome: 'nobody_home' })
     expect(await holder.db!.outbox.get(record.id)).toMatchObject({ state: 'pending' })
   })
@@ -97,7 +98,7 @@ describe('rounds store', () => {
     expect(await refusal(rounds.voidVisit('0190a8d0-0000-7000-8000-000000000000', '错了'))).toEqual(['unknown_target', 'body.target'])
 
     await rounds.voidVisit(v.id, '点错了')
-    expect(rounds.coverageOf(BUILDING)!.visitedThisMonth).toBe(0)
+    expect(rounds.coverageOf(BUILDING)!.metThisMonth).toBe(0)
     expect(rounds.historyOf(BUILDING, '1-2-1').map((x) => x.voided)).toEqual([true])
   })
 

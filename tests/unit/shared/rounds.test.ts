@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   buildingCoverage,
+  isCoveringVisit,
   buildingsOverview,
   careList,
   checkHouseholdRecord,
@@ -92,11 +93,11 @@ describe.each(ZONES)('doors and coverage by Asia/Shanghai month (process TZ %s)'
     expect(doorStatus('2026-12-15T00:00:00.000Z', '2027-01-01T00:00:00.000Z')).toBe('last_month')
   })
 
-  it('counts each live visit once per door; voided visits do not count; a corrected date moves the door', () => {
+  it('counts each live met visit once per door; voided visits do not count; a corrected date moves the door', () => {
     process.env.TZ = zone
     const layout = { units: 1, floors: 2, roomsPerFloor: 2 } // 1-1-1 1-1-2 1-2-1 1-2-2
     const visits = foldVisits([
-      visit('1-1-1', '2026-11-30T16:10:00.000Z', { id: 'a', seq: 1 }, 'nobody_home'), // this month, knocking counts
+      visit('1-1-1', '2026-11-30T16:10:00.000Z', { id: 'a', seq: 1 }, 'nobody_home'), // this month: an attempt, not coverage
       visit('1-1-2', '2026-11-30T16:10:00.000Z', { id: 'b', seq: 2 }),
       rec('void', { target: 'b', reason: '记错了户' }, { seq: 3 }),
       visit('1-1-2', '2026-11-02T00:00:00.000Z', { id: 'c', seq: 4 }), // last month
@@ -107,14 +108,40 @@ describe.each(ZONES)('doors and coverage by Asia/Shanghai month (process TZ %s)'
     ])
     const c = buildingCoverage(visits, layout, B01, now)
     expect(c.doors).toEqual([
-      { household: '1-1-1', status: 'this_month', lastVisitAt: '2026-11-30T16:10:00.000Z', lastVisitId: 'a' },
+      { household: '1-1-1', status: 'attempted', lastVisitAt: '2026-11-30T16:10:00.000Z', lastVisitId: 'a' },
       { household: '1-1-2', status: 'last_month', lastVisitAt: '2026-11-02T00:00:00.000Z', lastVisitId: 'c' },
       { household: '1-2-1', status: 'this_month', lastVisitAt: '2026-11-30T17:00:00.000Z', lastVisitId: 'd' },
       { household: '1-2-2', status: 'never' },
     ])
-    expect(c).toMatchObject({ building: B01, total: 4, visitedThisMonth: 2, shareThisMonth: 0.5, counts: { this_month: 2, last_month: 1, older: 0, never: 1 } })
+    expect(c).toMatchObject({ building: B01, total: 4, metThisMonth: 1, attemptedThisMonth: 1, shareThisMonth: 0.25, counts: { this_month: 1, attempted: 1, last_month: 1, older: 0, never: 1 } })
     // an hour earlier it was still November in Shanghai: every one of those visits was this month's
-    expect(buildingCoverage(visits, layout, B01, now - 3_600_000).counts).toEqual({ this_month: 3, last_month: 0, older: 0, never: 1 })
+    expect(buildingCoverage(visits, layout, B01, now - 3_600_000).counts).toEqual({ this_month: 2, attempted: 1, last_month: 0, older: 0, never: 1 })
+  })
+
+  it('only 见到住户 covers: 无人在家 and 拒绝 are attempts, a met visit this month wins over a later attempt', () => {
+    process.env.TZ = zone
+    const layout = { units: 1, floors: 1, roomsPerFloor: 4 } // 1-1-1 … 1-1-4
+    const visits = foldVisits([
+      visit('1-1-1', '2026-12-02T00:00:00.000Z', { id: 'a', seq: 1 }, 'declined'),
+      visit('1-1-2', '2026-12-02T00:00:00.000Z', { id: 'b', seq: 2 }),
+      visit('1-1-2', '2026-12-03T00:00:00.000Z', { id: 'c', seq: 3 }, 'nobody_home'), // met earlier this month: still covered
+      visit('1-1-3', '2026-11-02T00:00:00.000Z', { id: 'd', seq: 4 }), // met last month
+      visit('1-1-3', '2026-12-03T00:00:00.000Z', { id: 'e', seq: 5 }, 'nobody_home'), // tried this month
+      visit('1-1-4', '2026-12-03T00:00:00.000Z', { id: 'f', seq: 6 }, 'nobody_home'),
+      rec('correction', { target: 'f', targetType: 'visit', fields: { outcome: 'met' } }, { seq: 7 }), // corrected to met
+    ])
+    const c = buildingCoverage(visits, layout, B01, Date.parse('2026-12-05T00:00:00.000Z'))
+    expect(c.doors.map((d) => [d.household, d.status, d.lastVisitId])).toEqual([
+      ['1-1-1', 'attempted', 'a'],
+      ['1-1-2', 'this_month', 'b'],
+      ['1-1-3', 'attempted', 'e'],
+      ['1-1-4', 'this_month', 'f'],
+    ])
+    expect(c).toMatchObject({ metThisMonth: 2, attemptedThisMonth: 2, shareThisMonth: 0.5 })
+    expect(isCoveringVisit({ outcome: 'met', voided: false })).toBe(true)
+    expect(isCoveringVisit({ outcome: 'nobody_home', voided: false })).toBe(false)
+    expect(isCoveringVisit({ outcome: 'declined', voided: false })).toBe(false)
+    expect(isCoveringVisit({ outcome: 'met', voided: true })).toBe(false)
   })
 })
 
@@ -204,8 +231,8 @@ describe('group overview', () => {
     const visits = foldVisits([visit('1-1-1', '2026-12-02T00:00:00.000Z', { seq: 1 }), visit('1-1-1', '2026-12-02T00:00:00.000Z', { seq: 2, orgPath: B02 })])
     const flags = foldCareFlags([flag('1-1-2', '2026-11-01T00:00:00.000Z', {}, { seq: 3 })])
     expect(buildingsOverview(buildings, visits, flags, Date.parse('2026-12-05T00:00:00.000Z'))).toEqual([
-      { building: B01, name: '1 栋', total: 4, visitedThisMonth: 1, shareThisMonth: 0.25, overdueCare: 1 },
-      { building: B02, name: '2 栋', total: 2, visitedThisMonth: 1, shareThisMonth: 0.5, overdueCare: 0 },
+      { building: B01, name: '1 栋', total: 4, metThisMonth: 1, attemptedThisMonth: 0, shareThisMonth: 0.25, overdueCare: 1 },
+      { building: B02, name: '2 栋', total: 2, metThisMonth: 1, attemptedThisMonth: 0, shareThisMonth: 0.5, overdueCare: 0 },
     ])
   })
 })

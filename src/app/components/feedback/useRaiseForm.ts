@@ -1,20 +1,20 @@
 /**
  * The feedback form's state and its save. Half-typed words are kept as a
- * draft on the device (a closed app or an update loses nothing), and a refused
- * save keeps everything as it was, with the reason next to the field.
+ * draft on the device on every change (a closed app or an update loses nothing;
+ * useFormDraft), and a refused save keeps everything as it was, with the reason
+ * next to the field. The feedback is saved under the id made when the form
+ * opened, and a second tap answers with the first save: one item, never two.
  */
 import { computed, ref, watch } from 'vue'
 import { message, ROLE_LEVEL, type Channel, type FeedbackBody, type FeedbackCategory, type OrgNode, type Urgency } from '@shared/index'
 import { locale, t } from '@app/i18n'
 import { useFeedbackStore } from '@app/stores/feedback'
 import { useOrgStore } from '@app/stores/org'
-import { useRecordsStore } from '@app/stores/records'
 import { useSessionStore } from '@app/stores/session'
 import { useUnsavedGuard } from '@app/composables/useUnsavedGuard'
+import { useFormDraft } from '@app/composables/useFormDraft'
 import { doorKey, doorOf, type DoorInput } from './household'
 import { placesFor, raiseDraftKey, type RaiseContext } from './raiseContext'
-
-const DRAFT_DELAY_MS = 400
 
 export interface RaiseDraft {
   place: string | null
@@ -35,7 +35,6 @@ export function useRaiseForm(ctx: RaiseContext) {
   const org = useOrgStore()
   const session = useSessionStore()
   const feedback = useFeedbackStore()
-  const records = useRecordsStore()
   const level = computed(() => (session.user ? ROLE_LEVEL[session.user.role] : 'building'))
 
   const places = computed(() => {
@@ -54,7 +53,8 @@ export function useRaiseForm(ctx: RaiseContext) {
   const channel = ref<Channel>(ctx.channel ?? (level.value === 'building' ? 'visit' : 'other'))
   const saving = ref(false)
   const error = ref<FormError | null>(null)
-  const restored = ref(false)
+  /** the feedback this form saved: further taps answer with it */
+  const savedId = ref<string | null>(null)
 
   // one place only: nothing to choose
   watch(places, (p) => {
@@ -69,27 +69,25 @@ export function useRaiseForm(ctx: RaiseContext) {
   watch([place, door, description], () => (error.value = null), { deep: true })
 
   const key = raiseDraftKey(ctx)
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let loading = true
-  watch([place, door, category, description, urgency, channel], () => {
-    if (loading) return
-    clearTimeout(timer)
-    const value: RaiseDraft = { place: place.value, door: { ...door.value }, category: category.value, description: description.value, urgency: urgency.value, channel: channel.value }
-    timer = setTimeout(() => void records.keepDraft(key, value).catch(() => undefined), DRAFT_DELAY_MS)
-  }, { deep: true })
+  const initial: RaiseDraft = { place: place.value, door: { ...door.value }, category: category.value, description: '', urgency: urgency.value, channel: channel.value }
+  function fill(d: RaiseDraft): void {
+    place.value = d.place ?? place.value
+    door.value = { ...d.door }
+    category.value = d.category
+    description.value = d.description
+    urgency.value = d.urgency
+    channel.value = d.channel
+  }
+  const draft = useFormDraft<RaiseDraft>({
+    key: () => key,
+    snapshot: () => ({ place: place.value, door: { ...door.value }, category: category.value, description: description.value, urgency: urgency.value, channel: channel.value }),
+    apply: fill,
+    reset: () => fill(initial),
+    worthKeeping: (d) => d.description.trim() !== '',
+  })
 
   async function load(): Promise<void> {
-    const d = await records.draft<RaiseDraft>(key).catch(() => undefined)
-    if (d && d.description.trim()) {
-      place.value = d.place ?? place.value
-      door.value = d.door
-      category.value = d.category
-      description.value = d.description
-      urgency.value = d.urgency
-      channel.value = d.channel
-      restored.value = true
-    }
-    loading = false
+    await draft.load()
   }
 
   function fail(path: string, text: string): null {
@@ -99,6 +97,7 @@ export function useRaiseForm(ctx: RaiseContext) {
 
   /** Saves and returns the new id; null when refused (everything typed stays). */
   async function save(): Promise<string | null> {
+    if (savedId.value) return savedId.value
     if (saving.value) return null
     error.value = null
     if (!description.value.trim()) return fail('body.description', t('feedback.errors.field', { field: fieldName('body.description'), message: message('required', locale.value) }))
@@ -116,11 +115,10 @@ export function useRaiseForm(ctx: RaiseContext) {
     }
     saving.value = true
     try {
-      const r = await feedback.raise(place.value, body)
+      const r = await feedback.raise(place.value, body, { id: draft.formId.value })
       if (!r.ok) return fail(r.path, t('feedback.errors.field', { field: fieldName(r.path), message: message(r.code, locale.value) }))
-      clearTimeout(timer)
-      loading = true // nothing more to keep: the words are a record now
-      await records.dropDraft(key).catch(() => undefined)
+      savedId.value = r.id
+      await draft.done() // nothing more to keep: the words are a record now
       return r.id
     } catch {
       return fail('', t('feedback.errors.notSaved'))
@@ -129,7 +127,7 @@ export function useRaiseForm(ctx: RaiseContext) {
     }
   }
 
-  return { places, place, door, category, description, urgency, channel, layout, isBuilding, saving, error, restored, load, save }
+  return { places, place, door, category, description, urgency, channel, layout, isBuilding, saving, saved: computed(() => savedId.value !== null), error, draft, load, save }
 }
 
 /** `body.description` → 问题描述 */

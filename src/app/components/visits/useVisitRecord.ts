@@ -2,21 +2,24 @@
  * The full visit form's state and its save, in three modes: a new visit, a
  * correction of a saved one (only what changed becomes a `correction`), and
  * mending one the server refused (sent again under the same id). What is typed
- * survives every refused save; a new visit's typing survives a closed app.
+ * survives every refused save; a new visit's typing survives a closed app
+ * (useFormDraft: written on every change, an old draft only offered, its time
+ * "now" unless the person set it). A new visit is saved under the id made when
+ * the form opened, and once saved the form answers every further tap with that
+ * same visit: a double tap is one visit.
  */
 import { computed, ref, watch, type Ref } from 'vue'
 import type { AnyRecord, Outcome, Purpose, VisitBody } from '@shared/index'
 import { useRecordsStore } from '@app/stores/records'
 import { changedFields, useRoundsStore } from '@app/stores/rounds'
 import { useUnsavedGuard } from '@app/composables/useUnsavedGuard'
+import { useFormDraft } from '@app/composables/useFormDraft'
 import { describeSaveError, type SaveError } from '@app/components/rounds/saveError'
 import { fromLocalInput, toLocalInput } from './visitTime'
 
 export type RecordMode = { kind: 'new'; building: string; household: string } | { kind: 'correct'; id: string } | { kind: 'fix'; id: string }
 
-const DRAFT_DELAY_MS = 500
-
-interface VisitDraft {
+export interface VisitDraft {
   outcome: Outcome
   purposes: Purpose[]
   note: string
@@ -50,43 +53,54 @@ export function useVisitRecord(mode: Ref<RecordMode>) {
   const dirty = computed(() => note.value !== '' || purposes.value.length > 0 || mode.value.kind !== 'new')
   useUnsavedGuard(dirty)
 
+  /** the visit this form saved (a new one): further taps answer with it, never save again */
+  const savedId = ref<string | null>(null)
+
   let filling = false
   watch(visitedAt, () => {
     if (!filling) timeTouched.value = true
-  })
+  }, { flush: 'sync' })
+
+  function fillTime(value: string, touched: boolean): void {
+    filling = true
+    visitedAt.value = value
+    timeTouched.value = touched
+    filling = false
+  }
 
   function fill(v: Pick<VisitBody, 'outcome' | 'purposes' | 'note' | 'visitedAt'>): void {
-    filling = true
     outcome.value = v.outcome
     purposes.value = [...v.purposes]
     note.value = v.note
-    visitedAt.value = toLocalInput(v.visitedAt)
-    void Promise.resolve().then(() => (filling = false))
+    fillTime(toLocalInput(v.visitedAt), false)
   }
 
-  let draftTimer: ReturnType<typeof setTimeout> | undefined
-  watch([outcome, purposes, note, visitedAt], () => {
-    const m = mode.value
-    if (m.kind !== 'new') return
-    clearTimeout(draftTimer)
-    const value: VisitDraft = { outcome: outcome.value, purposes: [...purposes.value], note: note.value, visitedAt: visitedAt.value, timeTouched: timeTouched.value }
-    draftTimer = setTimeout(() => void records.keepDraft(draftKey(m.building, m.household), value).catch(() => undefined), DRAFT_DELAY_MS)
+  const draft = useFormDraft<VisitDraft>({
+    key: () => (mode.value.kind === 'new' ? draftKey(mode.value.building, mode.value.household) : null),
+    snapshot: () => ({ outcome: outcome.value, purposes: [...purposes.value], note: note.value, visitedAt: visitedAt.value, timeTouched: timeTouched.value }),
+    apply: (d) => {
+      outcome.value = d.outcome
+      purposes.value = [...d.purposes]
+      note.value = d.note
+      // the time comes back only if the person set it; otherwise it is now, not when the draft was typed
+      fillTime(d.timeTouched ? d.visitedAt : toLocalInput(Date.now()), d.timeTouched)
+    },
+    reset: () => {
+      outcome.value = 'met'
+      purposes.value = []
+      note.value = ''
+      fillTime(toLocalInput(Date.now()), false)
+    },
+    worthKeeping: (d) => d.note.trim() !== '' || d.purposes.length > 0 || d.outcome !== 'met' || d.timeTouched,
   })
 
   async function load(): Promise<void> {
     const m = mode.value
     missing.value = false
+    savedId.value = null
     if (m.kind === 'new') {
       place.value = { building: m.building, household: m.household }
-      const saved = await records.draft<VisitDraft>(draftKey(m.building, m.household)).catch(() => undefined)
-      if (!saved || note.value || purposes.value.length) return
-      filling = true
-      outcome.value = saved.outcome
-      purposes.value = [...saved.purposes]
-      note.value = saved.note
-      visitedAt.value = saved.visitedAt
-      timeTouched.value = saved.timeTouched
-      void Promise.resolve().then(() => (filling = false))
+      await draft.load()
       return
     }
     await rounds.whenLoaded()
@@ -109,6 +123,7 @@ export function useVisitRecord(mode: Ref<RecordMode>) {
   /** Saves; resolves to the visit's id, or null when refused (the error says why, the typing stays). */
   async function submit(): Promise<string | null> {
     const m = mode.value
+    if (savedId.value) return savedId.value
     if (saving.value || !place.value) return null
     saving.value = true
     error.value = null
@@ -116,15 +131,16 @@ export function useVisitRecord(mode: Ref<RecordMode>) {
       const fields = { outcome: outcome.value, purposes: [...purposes.value], note: note.value }
       if (m.kind === 'new') {
         const body: VisitBody = { household: place.value.household, ...fields, visitedAt: chosenTime(new Date().toISOString()) }
-        const record = await rounds.logVisit(place.value.building, body)
-        clearTimeout(draftTimer)
-        await records.dropDraft(draftKey(m.building, m.household)).catch(() => undefined)
+        const record = await rounds.logVisit(place.value.building, body, { id: draft.formId.value })
+        savedId.value = record.id
+        await draft.done()
         return record.id
       }
       if (m.kind === 'correct') {
         const current = rounds.visits.get(m.id)
         if (!current) throw new Error('not found')
         await rounds.correctVisit(m.id, changedFields(current, { ...fields, visitedAt: chosenTime(current.visitedAt) }), reason.value)
+        savedId.value = m.id // a second tap must not save a second correction
         return m.id
       }
       const original = refused.value!
@@ -140,5 +156,5 @@ export function useVisitRecord(mode: Ref<RecordMode>) {
     }
   }
 
-  return { outcome, purposes, note, visitedAt, reason, saving, error, place, missing, refused, load, submit }
+  return { outcome, purposes, note, visitedAt, reason, saving, saved: computed(() => savedId.value !== null), error, place, missing, refused, draft, load, submit }
 }

@@ -7,4 +7,11 @@ export default {
   back: 'Back',
   loading: 'Loading…',
   retry: 'Retry',
+  count: '{n}/{max} characters',
+  draft: {
+    restored: 'What you had not saved last time is back',
+    offered: 'You have unsaved text from {when}. Restore it?',
+    use: 'Restore',
+    discard: 'Discard',
+  },
 }

@@ -16,7 +16,6 @@ export default {
     category: 'Kind of problem',
     description: 'What the resident said',
     descriptionPlaceholder: 'Write down what the resident said, e.g. the stair light in unit 3 has been out for a week',
-    count: '{n}/{max} characters',
     where: 'Where',
     household: 'Household (optional)',
     unit: 'Unit',
@@ -29,7 +28,6 @@ export default {
     saving: 'Saving…',
     fromVisit: 'From a door-to-door visit',
     fromReading: 'From a reading session',
-    draftKept: 'What you had not finished last time is back',
   },
   errors: {
     field: '{field}: {message}',

@@ -46,6 +46,7 @@ export default {
     button: 'Log out',
     refused: '{n} records are still waiting to sync. Connect to the network and sync before logging out',
     running: 'A reading session is still in progress. End the session before logging out, or it will be lost',
+    attention: '{n} of them need attention: mend and resend, or hand over to the community ›',
     confirmTitle: 'Log out?',
     confirmMessage: 'Logging out removes the records and area data from this phone. You will need to log in again next time.',
     confirm: 'Log out',

@@ -52,6 +52,10 @@ export default {
     saveAsNew: 'Save as a new record',
     conflictHint: 'The server already has a record with this number but different content. Saving as a new record uploads it again; nothing is lost.',
     sent: 'Back in the waiting list',
+    handOver: 'Hand over to the community',
+    handOverHint: 'You cannot mend this record on the phone (for example, the building is no longer yours). Once handed over it leaves this phone, and community staff either file it under the right building or say why it is not used.',
+    handedOver: 'Handed over to the community; the record has left this phone',
+    handOverOffline: 'No network: the record is still on the phone. Tap "Hand over to the community" again once you are online.',
     failed: 'That did not work; please try again',
   },
   fields: {

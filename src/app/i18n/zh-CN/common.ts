@@ -7,4 +7,11 @@ export default {
   back: '返回',
   loading: '加载中…',
   retry: '重试',
+  count: '{n}/{max} 字',
+  draft: {
+    restored: '已恢复上次未保存的内容',
+    offered: '有 {when} 未保存的内容,要恢复吗?',
+    use: '恢复',
+    discard: '丢弃',
+  },
 }

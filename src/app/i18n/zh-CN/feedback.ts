@@ -17,7 +17,6 @@ export default {
     category: '问题类别',
     description: '居民反映的问题',
     descriptionPlaceholder: '请写下居民说的话,例如:3单元楼道灯坏了一个星期',
-    count: '{n}/{max} 字',
     where: '在哪里',
     household: '住户(可不填)',
     unit: '单元',
@@ -30,7 +29,6 @@ export default {
     saving: '正在保存…',
     fromVisit: '来自入户走访',
     fromReading: '来自读报活动',
-    draftKept: '上次没写完的内容已恢复',
   },
   errors: {
     field: '{field}:{message}',

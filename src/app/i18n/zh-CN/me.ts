@@ -46,6 +46,7 @@ export default {
     button: '退出登录',
     refused: '还有 {n} 条记录未同步,请联网同步后再退出',
     running: '还有一场读报活动正在进行,请先结束活动再退出,否则活动记录会丢失',
+    attention: '其中 {n} 条需处理:去修改后重新上传,或交给社区处理 ›',
     confirmTitle: '退出登录?',
     confirmMessage: '退出后,这部手机上的记录和范围会被清除,下次需要重新登录。',
     confirm: '退出',
