@@ -4,7 +4,7 @@
  * (committed: the README's table comes from there).
  *
  *   npm run bench                       everything (≈ 5–8 min on 2 cores)
- *   npm run bench -- --only push,peer   some steps: build lighthouse pull warm big push peer ingest
+ *   npm run bench -- --only push,peer   some steps: build lighthouse pull warm big push peer ingest postgres
  *   npm run bench -- --runs 5           runs per timed figure (default 3)
  *   npm run bench -- --records 200000   a smaller server database (default 1,000,000)
  *   npm run bench -- --skip-build       reuse .tmp/bench/dist
@@ -23,6 +23,7 @@ import { bundleBrowserBench } from './bundle'
 import { buildWorld, DEFAULT_SEED, type BenchWorld } from './data'
 import { pullSaveHeap, pushFigure, pushRecords, warmStartAndGrid, type DeviceEnv, type Measured, type Measures } from './device'
 import { ingestFigure } from './ingest'
+import { postgresFigures } from './postgres'
 import { lighthouseOnce, type LighthouseRun } from './lighthouse'
 import { bigDeviceFigures } from './phone'
 import { pouchFigure } from './peer'
@@ -60,6 +61,15 @@ export interface Row extends RowSpec {
 const le = (target: number): Goal => ({ op: '<=', target })
 const ge = (target: number): Goal => ({ op: '>=', target })
 
+/** Issue 12: the same server on PostgreSQL 15 (tests/bench/postgres.ts). */
+const POSTGRES_ROWS: RowSpec[] = [
+  { id: 'pgIngest1', figure: 'PostgreSQL ingest, 1 process, at 1M', unit: 'rec/s', goal: null },
+  { id: 'pgIngest2', figure: 'PostgreSQL ingest, 2 processes', unit: 'rec/s', goal: null },
+  { id: 'pgRatio', figure: '  2 processes on PostgreSQL ÷ 1 on SQLite', unit: '×', goal: ge(1.5) },
+  { id: 'pgP99Open', figure: '  PostgreSQL p99 at 10,000 rec/s offered', unit: 'ms', goal: le(100) },
+  { id: 'pgPull', figure: 'PostgreSQL pull 50,000 → empty device', unit: 's', goal: le(10) },
+]
+
 /** The issue's table, in its order; `(extra)` rows are kept for the trend and have no goal. */
 const ROWS: RowSpec[] = [
   { id: 'initialJs', figure: 'initial JS, gzip', unit: 'kB', goal: le(100) },
@@ -86,6 +96,7 @@ const ROWS: RowSpec[] = [
   { id: 'pouch', figure: '  (extra) PouchDB → express-pouchdb', unit: 'rec/s', goal: null },
   { id: 'heap', figure: '  (extra) JS heap, 50,000 records', unit: 'MiB', goal: null },
   { id: 'rss', figure: '  (extra) server RSS, 1M records', unit: 'MiB', goal: null },
+  ...POSTGRES_ROWS,
 ]
 
 function fmt(v: number, unit: Unit): string {
@@ -215,7 +226,7 @@ interface Options {
   seed: string
 }
 
-const STEPS = ['build', 'lighthouse', 'pull', 'warm', 'big', 'push', 'peer', 'ingest'] as const
+const STEPS = ['build', 'lighthouse', 'pull', 'warm', 'big', 'push', 'peer', 'ingest', 'postgres'] as const
 type StepName = (typeof STEPS)[number]
 
 function options(): Options {
@@ -263,6 +274,7 @@ async function main(): Promise<void> {
     push: ['push'],
     peer: ['pouch', 'ratio'],
     ingest: ['ingest', 'ingestP99', 'ingestFailed', 'ingestP99Closed', 'rss'],
+    postgres: POSTGRES_ROWS.map((r) => r.id),
   }
   const fail = (step: StepName, err: unknown) => {
     const msg = errorText(err)
@@ -390,6 +402,11 @@ async function main(): Promise<void> {
     await step('ingest', 240_000, async () => {
       if (setupError || !server) throw new Error(setupError ?? 'no server')
       Object.assign(measures, await ingestFigure(server, world, tokens, opts.runs, 10, log))
+    })
+    await step('postgres', 600_000, async (scope) => {
+      if (setupError || !cached) throw new Error(setupError ?? 'no server database')
+      const pgDevice = chromePath ? async (s: RunningServer, t: Map<string, string>) => ({ ...(await deviceEnv()), server: s, tokens: t }) : null
+      Object.assign(measures, await postgresFigures({ world, cached, dist, runs: opts.runs, seconds: 10, sqliteIngest: measures.ingest?.value, deviceEnv: pgDevice, log }, scope))
     })
   } finally {
     await shared.close()
