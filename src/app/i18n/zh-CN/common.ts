@@ -8,6 +8,11 @@ export default {
   loading: '加载中…',
   retry: '重试',
   count: '{n}/{max} 字',
+  address: {
+    building: '{n}栋',
+    full: '{building} {unit}单元 {room}',
+    door: '{unit}单元 {room}',
+  },
   draft: {
     restored: '已恢复上次未保存的内容',
     offered: '有 {when} 未保存的内容,要恢复吗?',

@@ -2,6 +2,7 @@ export default {
   door: '{unit}单元 {room}',
   unit: '{n}单元',
   unitCount: '本月 {done}/{total}',
+  floorJump: '跳到楼层',
   floor: '{n}层',
   pickBuilding: '选择楼栋',
   pickUnit: '选择单元',
