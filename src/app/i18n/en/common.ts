@@ -4,6 +4,7 @@ export default {
   saved: 'Saved',
   cancel: 'Cancel',
   confirm: 'OK',
+  closeSheet: 'Close',
   back: 'Back',
   loading: 'Loading…',
   retry: 'Retry',

@@ -74,6 +74,8 @@ export default {
     edit: 'Edit',
   },
   care: {
+    fewerDays: 'One day fewer',
+    moreDays: 'One day more',
     note: 'Note (optional)',
     notePlaceholder: 'e.g. walks with difficulty; knock loudly',
     title: 'Care list',

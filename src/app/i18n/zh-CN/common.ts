@@ -4,6 +4,7 @@ export default {
   saved: '已保存',
   cancel: '取消',
   confirm: '确定',
+  closeSheet: '关闭',
   back: '返回',
   loading: '加载中…',
   retry: '重试',

@@ -74,6 +74,8 @@ export default {
     edit: '修改',
   },
   care: {
+    fewerDays: '少一天',
+    moreDays: '多一天',
     note: '备注(可不填)',
     notePlaceholder: '如 腿脚不便,敲门要大声些',
     title: '关爱对象',
