@@ -5,7 +5,7 @@ const rulesByLang = new Map<string, Intl.PluralRules>()
 /**
  * Translates a counted phrase: `key` names an object of plural forms
  * (`one`, `other`, as Intl.PluralRules names them for the language; Chinese
- * has only `other`), `{n}` is filled with `n`. A missing form falls back to
+ * uses only `other`, yet lists the same keys as English for the completeness test), `{n}` is filled with `n`. A missing form falls back to
  * `other`.
  */
 export function tn(key: string, n: number, params: Record<string, string | number> = {}): string {

@@ -9,11 +9,17 @@ import type { RouteLocationNormalizedLoaded, Router } from 'vue-router'
  * that removes the hook.
  */
 export function installBackFloor(router: Router, home: string): () => void {
+  /** while the floor is being laid, its own two navigations are not checked again */
+  let laying = false
   function check(to: RouteLocationNormalizedLoaded): void {
-    if (to.meta.public) return
+    if (laying || to.meta.public) return
     const state = router.options.history.state as { back?: unknown } | null
     if (state?.back !== null && state?.back !== undefined) return
-    void router.replace(home).then(() => router.push({ path: to.path, query: to.query, hash: to.hash, force: true }))
+    laying = true
+    void router
+      .replace(home)
+      .then(() => router.push({ path: to.path, query: to.query, hash: to.hash, force: true }))
+      .finally(() => (laying = false))
   }
   check(router.currentRoute.value)
   return router.afterEach((to, _from, failure) => {

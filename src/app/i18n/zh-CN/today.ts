@@ -1,6 +1,6 @@
 export default {
   title: '今日',
-  summary: { other: '今天要办 {n} 件事' },
+  summary: { one: '今天要办 {n} 件事', other: '今天要办 {n} 件事' },
   summaryNone: '今天没有要办的事',
   sections: {
     care: '关爱对象:该走访了',
@@ -15,10 +15,10 @@ export default {
     news: '没有新进展',
   },
   care: {
-    overdue: { other: '已逾期 {n} 天' },
+    overdue: { one: '已逾期 {n} 天', other: '已逾期 {n} 天' },
     dueToday: '今天该去',
   },
-  waiting: { other: '已等 {n} 天' },
+  waiting: { one: '已等 {n} 天', other: '已等 {n} 天' },
   waitingToday: '今天到达',
   open: { care: '去走访', inbox: '去处理', callback: '去回访', news: '查看' },
 }
