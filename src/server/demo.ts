@@ -133,16 +133,16 @@ export function demoLogins(nodes: OrgNode[] = demoNodes()): DemoLogin[] {
 export async function seedDemo(storage: Storage, opts: { passwordHash?: string } = {}): Promise<DemoLogin[]> {
   const nodes = demoNodes()
   const hashes = await Promise.all(DEMO_USERS.map(() => opts.passwordHash ?? hashPassword(DEMO_PASSWORD)))
-  storage.transaction(() => {
-    for (const n of nodes) storage.org.upsert(n)
-    DEMO_USERS.forEach((u, i) => storage.users.upsert({ ...u, passwordHash: hashes[i]! }))
+  await storage.transaction(async (tx) => {
+    for (const n of nodes) await tx.org.upsert(n)
+    for (const [i, u] of DEMO_USERS.entries()) await tx.users.upsert({ ...u, passwordHash: hashes[i]! })
   })
   return demoLogins(nodes)
 }
 
 /** Seeds the demo district when the database has no org nodes; returns the logins it made, or null. */
 export async function seedDemoIfEmpty(storage: Storage): Promise<DemoLogin[] | null> {
-  if (storage.org.count() > 0) return null
+  if ((await storage.org.count()) > 0) return null
   return seedDemo(storage)
 }
 
