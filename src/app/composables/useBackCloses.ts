@@ -22,8 +22,9 @@ export function useBackCloses(name: string, isOpen: Ref<boolean>, close: () => v
   })
   watch(
     () => route.query[LAYER_KEY],
-    (now) => {
-      if (isOpen.value && now !== name) close()
+    // only a step back over our own marker closes: a layer opened before its marker landed stays open
+    (now, before) => {
+      if (isOpen.value && before === name && now !== name) close()
     },
   )
 }

@@ -12,7 +12,8 @@ export function useReveal(el: Ref<HTMLElement | null>): void {
     await nextTick()
     const box = el.value
     if (!box) return
-    box.scrollIntoView({ block: 'center', behavior: 'auto' })
+    // jsdom and old browsers may lack it: focus alone still brings the field into view
+    box.scrollIntoView?.({ block: 'center', behavior: 'auto' })
     box.querySelector<HTMLElement>('textarea, input:not([type="hidden"]), [role="radio"], button')?.focus({ preventScroll: true })
   })
 }
