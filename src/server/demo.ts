@@ -39,6 +39,11 @@ const LAYOUTS: BuildingLayout[] = [
   { units: 3, floors: 18, roomsPerFloor: 4 },
 ]
 
+/** One 33-storey tower (状元楼 1栋), so a long building and its floor jump are part of the demo. */
+const TOWERS: Record<string, BuildingLayout> = {
+  'pl/tuodong/zhuangyuanlou/g01/b01': { units: 2, floors: 33, roomsPerFloor: 4 },
+}
+
 const GROUP_NAMES = ['第一居民小组', '第二居民小组']
 
 const READING_POINTS: OrgNode[] = [
@@ -65,8 +70,10 @@ export function demoNodes(): OrgNode[] {
         const count = (si + ci + gi) % 2 === 0 ? 3 : 2
         for (let b = 1; b <= count; b++) {
           buildingNo++
-          const layout = LAYOUTS[layoutIndex++ % LAYOUTS.length]!
-          nodes.push({ path: `${groupPath}/b${String(b).padStart(2, '0')}`, kind: 'building', name: `${buildingNo}栋`, layout: { ...layout } })
+          const path = `${groupPath}/b${String(b).padStart(2, '0')}`
+          const layout = TOWERS[path] ?? LAYOUTS[layoutIndex % LAYOUTS.length]!
+          layoutIndex++
+          nodes.push({ path, kind: 'building', name: `${buildingNo}栋`, layout: { ...layout } })
         }
       })
     })

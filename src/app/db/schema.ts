@@ -44,6 +44,12 @@ export interface MetaValues {
    * personal data, so the logout wipe (every meta row but deviceId) takes it too.
    */
   people: Person[]
+  /**
+   * "Seen" marks for feedback I raised: id → how many steps by others it had
+   * when I last opened it (components/feedback/news.ts). A meta row, so no
+   * schema version; the logout wipe takes it with the rest.
+   */
+  feedbackSeen: Record<string, number>
 }
 export type MetaKey = keyof MetaValues
 export interface MetaRow<K extends MetaKey = MetaKey> {

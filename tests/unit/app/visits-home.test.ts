@@ -70,7 +70,7 @@ describe('走访 screens', () => {
     await door(wrapper, '2-3-2').trigger('click') // tap 1
     await flushPromises()
     await wrapper.find('.door-sheet [data-outcome="nobody_home"]').trigger('click') // tap 2
-    await vi.waitFor(() => expect(wrapper.find('.saved-bar').text()).toContain('已保存 · 302 无人在家'))
+    await vi.waitFor(() => expect(wrapper.find('.saved-bar').text()).toContain('已保存 · 2单元 302 无人在家'))
     expect(wrapper.find('.saved-bar').text()).toContain('待同步')
     expect(door(wrapper, '2-3-2').attributes('data-status')).toBe('attempted')
     expect(door(wrapper, '2-3-2').text()).toContain('未见到')

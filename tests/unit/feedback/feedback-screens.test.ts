@@ -251,6 +251,8 @@ describe('feedback page', () => {
     const who = wrapper.findAll('[data-timeline-entry] [data-who]').map((w) => w.text())
     // OTHER and u-new are not in the list: the words from before names existed
     expect(who).toEqual(['我(张秀英)', '其他人员', '王志强(居民小组长)', '刘敏(社区工作人员)', '其他人员'])
+    // my item came back (escalated twice and resolved by others): opening it is seeing it, marked on the device
+    await vi.waitFor(async () => expect(await holder.db!.getMeta('feedbackSeen')).toEqual({ [item.id]: 3 }))
   })
 })
 

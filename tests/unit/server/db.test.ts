@@ -161,7 +161,7 @@ describe('demo district', () => {
     }
     const sizes = buildings.map((b) => householdsOf(b.layout!).length)
     expect(Math.min(...sizes)).toBe(24) // 2 × 6 × 2 walk-up
-    expect(Math.max(...sizes)).toBe(216) // 3 × 18 × 4 tower
+    expect(Math.max(...sizes)).toBe(264) // 2 × 33 × 4: 状元楼 1栋, the 33-storey tower
     const rps = byKind('reading_point')
     expect(rps.map((r) => r.name)).toEqual(['体育小区小广场', '金汁河畔', '体电所宿舍', '环卫站宿舍'])
     for (const r of rps) {

@@ -1,6 +1,7 @@
 /** Plain words for feedback: places, ages, levels and who acted. */
-import { DAY_MS, ancestorAt, parseHouseholdKey, roomLabel, type FeedbackTimelineEntry, type FeedbackView, type Level, type OrgNode, type Person, type Role } from '@shared/index'
+import { DAY_MS, ancestorAt, type FeedbackTimelineEntry, type FeedbackView, type Level, type OrgNode, type Person, type Role } from '@shared/index'
 import { locale, t } from '@app/i18n'
+import { addressText, buildingText } from '@app/i18n/address'
 
 const ZONE = 'Asia/Shanghai'
 
@@ -32,8 +33,7 @@ export function statusText(view: Pick<FeedbackView, 'status' | 'currentLevel' | 
 export function placeText(orgPath: string, household: string | undefined, nodes: ReadonlyMap<string, OrgNode>): string {
   const node = nodes.get(orgPath)
   const name = node?.name ?? orgPath
-  const h = household ? parseHouseholdKey(household) : null
-  return h ? `${name} ${h.unit}${t('feedback.form.unit')} ${roomLabel(household!)}` : name
+  return household ? addressText(node?.name ?? orgPath, household) : buildingText(name)
 }
 
 /** The building an item belongs to (a reading point or group item has none). */

@@ -1,6 +1,6 @@
 /** Plain words for rounds: times in Shanghai, rooms as residents say them, who did it. */
-import { parseHouseholdKey, roomLabel } from '@shared/index'
 import { locale, t } from '@app/i18n'
+import { addressText } from '@app/i18n/address'
 
 const ZONE = 'Asia/Shanghai'
 
@@ -14,10 +14,9 @@ export function dayText(iso: string): string {
   return new Date(iso).toLocaleDateString(locale.value, { timeZone: ZONE, month: 'numeric', day: 'numeric' })
 }
 
-/** "2单元 302" */
+/** "2单元 302" / "Unit 2, Room 302" (i18n/address.ts, the one address format) */
 export function doorText(household: string): string {
-  const h = parseHouseholdKey(household)
-  return h ? t('rounds.door', { unit: h.unit, room: roomLabel(household) }) : household
+  return addressText(undefined, household)
 }
 
 /** 我 for the signed-in person, their name for someone this device can name, else 其他人. */

@@ -4,10 +4,16 @@ export default {
   saved: 'Saved',
   cancel: 'Cancel',
   confirm: 'OK',
+  closeSheet: 'Close',
   back: 'Back',
   loading: 'Loading…',
   retry: 'Retry',
   count: '{n}/{max} characters',
+  address: {
+    building: 'Bldg {n}',
+    full: '{building}, Unit {unit}, Room {room}',
+    door: 'Unit {unit}, Room {room}',
+  },
   draft: {
     restored: 'What you had not saved last time is back',
     offered: 'You have unsaved text from {when}. Restore it?',

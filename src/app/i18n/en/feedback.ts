@@ -103,6 +103,11 @@ export default {
     cancel: 'Cancel',
     saved: 'Saved · {what}',
   },
+  news: {
+    badge: 'New update',
+    line: 'New update: {what}',
+    by: '{what} ({who})',
+  },
   timeline: {
     raise: 'Recorded',
     comment: 'Note',

@@ -1,5 +1,6 @@
 export default {
   tabs: {
+    today: 'Today',
     visits: 'Visits',
     feedback: 'Feedback',
     reading: 'Reading',

@@ -104,6 +104,11 @@ export default {
     cancel: '取消',
     saved: '已保存 · {what}',
   },
+  news: {
+    badge: '有新进展',
+    line: '有新进展:{what}',
+    by: '{what}({who})',
+  },
   timeline: {
     raise: '登记',
     comment: '备注',

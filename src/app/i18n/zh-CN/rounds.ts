@@ -2,6 +2,7 @@ export default {
   door: '{unit}单元 {room}',
   unit: '{n}单元',
   unitCount: '本月 {done}/{total}',
+  floorJump: '跳到楼层',
   floor: '{n}层',
   pickBuilding: '选择楼栋',
   pickUnit: '选择单元',
@@ -73,6 +74,8 @@ export default {
     edit: '修改',
   },
   care: {
+    fewerDays: '少一天',
+    moreDays: '多一天',
     note: '备注(可不填)',
     notePlaceholder: '如 腿脚不便,敲门要大声些',
     title: '关爱对象',

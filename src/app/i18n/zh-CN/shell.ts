@@ -1,5 +1,6 @@
 export default {
   tabs: {
+    today: '今日',
     visits: '走访',
     feedback: '意见',
     reading: '读报',
