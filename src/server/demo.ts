@@ -5,6 +5,7 @@
  * newspaper reading points of 状元楼社区. Every demo account's password is demo-1234.
  */
 import { hashPassword } from './auth'
+import { seedDemoLedger } from './demoLedger'
 import type { Storage } from './storage'
 import type { BuildingLayout, OrgNode } from '../shared/org'
 import { parentPath } from '../shared/org'
@@ -136,7 +137,10 @@ export async function seedDemo(storage: Storage, opts: { passwordHash?: string }
 /** Seeds the demo district when the database has no org nodes; returns the logins it made, or null. */
 export async function seedDemoIfEmpty(storage: Storage): Promise<DemoLogin[] | null> {
   if (storage.org.count() > 0) return null
-  return seedDemo(storage)
+  const logins = await seedDemo(storage)
+  // a few months of rounds, feedback and reading, so the ledger is worth opening (first start only)
+  seedDemoLedger(storage, Date.now())
+  return logins
 }
 
 /** The logins table printed at first start. */

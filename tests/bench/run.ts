@@ -22,6 +22,7 @@ import { bundleBrowserBench } from './bundle'
 import { buildWorld, DEFAULT_SEED, type BenchWorld } from './data'
 import { pullSaveHeap, pushFigure, pushRecords, warmStartAndGrid, type DeviceEnv, type Measured, type Measures } from './device'
 import { ingestFigure } from './ingest'
+import { ledgerFigure } from './ledger'
 import { lighthouseOnce, type LighthouseRun } from './lighthouse'
 import { pouchFigure } from './peer'
 import { ensureServerDb, prepareRunDb, type CachedDb } from './serverdb'
@@ -76,6 +77,8 @@ const ROWS: RowSpec[] = [
   { id: 'rss', figure: 'memory: server RSS, 1M records', unit: 'MiB', goal: null },
   { id: 'pouch', figure: 'peer: PouchDB → express-pouchdb', unit: 'rec/s', goal: null },
   { id: 'ratio', figure: 'peer: ours ÷ PouchDB, push', unit: '×', goal: ge(3) },
+  { id: 'ledgerStreet', figure: 'ledger: a street, one month (1M)', unit: 'ms', goal: le(1000) },
+  { id: 'ledgerDistrict', figure: 'ledger: the district, one month (1M)', unit: 'ms', goal: le(3000) },
 ]
 
 function fmt(v: number, unit: Unit): string {
@@ -142,7 +145,7 @@ interface Options {
   seed: string
 }
 
-const STEPS = ['build', 'lighthouse', 'pull', 'warm', 'push', 'peer', 'ingest'] as const
+const STEPS = ['build', 'lighthouse', 'pull', 'warm', 'push', 'peer', 'ingest', 'ledger'] as const
 type StepName = (typeof STEPS)[number]
 
 function options(): Options {
@@ -189,6 +192,7 @@ async function main(): Promise<void> {
     push: ['push'],
     peer: ['pouch', 'ratio'],
     ingest: ['ingest', 'ingestP99', 'ingestP99Open', 'rss'],
+    ledger: ['ledgerStreet', 'ledgerDistrict'],
   }
   const fail = (step: StepName, err: unknown) => {
     const msg = errorText(err)
@@ -314,6 +318,11 @@ async function main(): Promise<void> {
     await step('ingest', 240_000, async () => {
       if (setupError || !server) throw new Error(setupError ?? 'no server')
       Object.assign(measures, await ingestFigure(server, world, tokens, opts.runs, 10, log))
+    })
+
+    await step('ledger', 240_000, async () => {
+      if (setupError || !server) throw new Error(setupError ?? 'no server')
+      Object.assign(measures, await ledgerFigure(server, world, opts.runs, log))
     })
   } finally {
     await shared.close()
