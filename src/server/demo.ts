@@ -134,12 +134,15 @@ export async function seedDemo(storage: Storage, opts: { passwordHash?: string }
   return demoLogins(nodes)
 }
 
-/** Seeds the demo district when the database has no org nodes; returns the logins it made, or null. */
-export async function seedDemoIfEmpty(storage: Storage): Promise<DemoLogin[] | null> {
+/**
+ * Seeds the demo district when the database has no org nodes; returns the logins it made, or null.
+ * `records` (default true; `DEMO_RECORDS=0` turns it off): also a few months of records for the ledger.
+ */
+export async function seedDemoIfEmpty(storage: Storage, opts: { records?: boolean } = {}): Promise<DemoLogin[] | null> {
   if (storage.org.count() > 0) return null
   const logins = await seedDemo(storage)
   // a few months of rounds, feedback and reading, so the ledger is worth opening (first start only)
-  seedDemoLedger(storage, Date.now())
+  if (opts.records !== false) seedDemoLedger(storage, Date.now())
   return logins
 }
 
