@@ -320,9 +320,9 @@ async function main(): Promise<void> {
       Object.assign(measures, await ingestFigure(server, world, tokens, opts.runs, 10, log))
     })
 
-    await step('ledger', 240_000, async () => {
+    await step('ledger', 420_000, async () => {
       if (setupError || !server) throw new Error(setupError ?? 'no server')
-      Object.assign(measures, await ledgerFigure(server, world, opts.runs, log))
+      await ledgerFigure(server, world, opts.runs, log, measures)
     })
   } finally {
     await shared.close()
