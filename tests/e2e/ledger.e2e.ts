@@ -99,7 +99,7 @@ describe('台账', () => {
     const pages = (text.match(/\/Type\s*\/Page[^s]/g) ?? []).length
     expect(pages).toBeGreaterThanOrEqual(1)
     // A4 landscape is 842 × 595 points
-    expect(text).toMatch(/\/MediaBox\s*\[\s*0\s+0\s+841\.\d+\s+595\.\d+\s*\]/)
+    expect(text).toMatch(/\/MediaBox\s*\[\s*0\s+0\s+841\.\d+\s+59[45]\.\d+\s*\]/)
     await page.emulateMedia({ media: 'screen' })
   }, 180_000)
 
