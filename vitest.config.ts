@@ -9,6 +9,7 @@ export default defineConfig({
   },
   test: {
     include: ['tests/unit/**/*.test.ts'],
+    globalSetup: ['tests/unit/pg.setup.ts'],
     environment: 'node',
     testTimeout: 20_000,
     env: { TZ: 'UTC' },

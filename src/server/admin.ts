@@ -1,16 +1,18 @@
 /**
  * `npm run admin -- <command>`: the administrator's command line. It opens the same
- * database as the server (DATA_DIR, default ./data) and may run while the server runs.
+ * database as the server (DATABASE_URL if set, else DATA_DIR, default ./data) and may
+ * run while the server runs.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './auth'
-import { openDatabase, StartupError, type Db } from './db'
+import { StartupError, type Db } from './db'
 import { ImportError, importText, validateImport, applyImport } from './importer'
-import { createSqliteStorage } from './storage'
+import { openStorage, type Opened } from './open'
 import { ROLES } from '../shared/roles'
 
 export interface AdminIo {
@@ -23,7 +25,7 @@ interface Command {
   help: string
   options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>
   positionals: number
-  run: (db: Db, args: { values: Record<string, unknown>; positionals: string[] }, io: AdminIo) => Promise<number>
+  run: (opened: Opened, args: { values: Record<string, unknown>; positionals: string[] }, io: AdminIo) => Promise<number>
 }
 
 class UsageError extends Error {}
@@ -51,10 +53,10 @@ const COMMANDS: Record<string, Command> = {
     ].join('\n'),
     options: {},
     positionals: 1,
-    run: async (db, { positionals }, io) => {
+    run: async ({ storage }, { positionals }, io) => {
       const file = resolve(positionals[0]!)
       if (!existsSync(file)) throw new UsageError(`找不到文件 / file not found: ${file}`)
-      const s = await importText(createSqliteStorage(db), file, readFileSync(file, 'utf8'))
+      const s = await importText(storage, file, readFileSync(file, 'utf8'))
       io.out(
         `导入完成 / Imported: 组织节点 nodes ${s.nodesAdded} 新增 added, ${s.nodesUpdated} 更新 updated; ` +
           `账号 users ${s.usersAdded} 新增 added, ${s.usersUpdated} 更新 updated`,
@@ -71,11 +73,10 @@ const COMMANDS: Record<string, Command> = {
     ].join('\n'),
     options: { phone: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true }, password: { type: 'string' } },
     positionals: 0,
-    run: async (db, { values }, io) => {
+    run: async ({ storage }, { values }, io) => {
       const scopes = (values.scope as string[] | undefined) ?? []
       if (!scopes.length) throw new UsageError('至少一个 --scope / at least one --scope is required')
-      const storage = createSqliteStorage(db)
-      const data = validateImport(
+      const data = await validateImport(
         { nodes: [], users: [{ where: 'user:add', item: { phone: need(values, 'phone'), name: need(values, 'name'), role: need(values, 'role'), scopes, password: need(values, 'password') } }] },
         storage,
       )
@@ -89,14 +90,13 @@ const COMMANDS: Record<string, Command> = {
     help: '停用账号并注销其全部登录;设备下次同步时会清除本机数据。 / Disables an account and revokes all its logins; its devices wipe themselves at the next sync.',
     options: { phone: { type: 'string' } },
     positionals: 0,
-    run: async (db, { values }, io) => {
+    run: async ({ storage }, { values }, io) => {
       const phone = need(values, 'phone')
-      const storage = createSqliteStorage(db)
-      const user = storage.users.byPhone(phone)
+      const user = await storage.users.byPhone(phone)
       if (!user) throw new UsageError(`没有这个手机号的账号 / no account with phone ${phone}`)
-      const revoked = storage.transaction(() => {
-        storage.users.setDisabled(phone, new Date().toISOString())
-        return storage.sessions.revokeAllFor(user.id, Date.now())
+      const revoked = await storage.transaction(async (tx) => {
+        await tx.users.setDisabled(phone, new Date().toISOString())
+        return tx.sessions.revokeAllFor(user.id, Date.now())
       })
       io.out(`已停用 / Disabled ${phone} ${user.name}; 注销登录 revoked sessions: ${revoked}`)
       return 0
@@ -107,10 +107,9 @@ const COMMANDS: Record<string, Command> = {
     help: '重新启用账号(需要重新登录)。 / Enables a disabled account again (it logs in afresh).',
     options: { phone: { type: 'string' } },
     positionals: 0,
-    run: async (db, { values }, io) => {
+    run: async ({ storage }, { values }, io) => {
       const phone = need(values, 'phone')
-      const storage = createSqliteStorage(db)
-      if (!storage.users.setDisabled(phone, null)) throw new UsageError(`没有这个手机号的账号 / no account with phone ${phone}`)
+      if (!(await storage.users.setDisabled(phone, null))) throw new UsageError(`没有这个手机号的账号 / no account with phone ${phone}`)
       io.out(`已启用 / Enabled ${phone}`)
       return 0
     },
@@ -120,17 +119,16 @@ const COMMANDS: Record<string, Command> = {
     help: '重设密码并注销该账号已有的登录。 / Sets a new password and revokes the account\'s existing logins.',
     options: { phone: { type: 'string' }, password: { type: 'string' } },
     positionals: 0,
-    run: async (db, { values }, io) => {
+    run: async ({ storage }, { values }, io) => {
       const phone = need(values, 'phone')
       const password = need(values, 'password')
       if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) throw new UsageError(`密码至少 ${PASSWORD_MIN} 位 / the password needs at least ${PASSWORD_MIN} characters`)
-      const storage = createSqliteStorage(db)
-      const user = storage.users.byPhone(phone)
+      const user = await storage.users.byPhone(phone)
       if (!user) throw new UsageError(`没有这个手机号的账号 / no account with phone ${phone}`)
       const hash = await hashPassword(password)
-      storage.transaction(() => {
-        storage.users.upsert({ ...user, passwordHash: hash })
-        storage.sessions.revokeAllFor(user.id, Date.now())
+      await storage.transaction(async (tx) => {
+        await tx.users.upsert({ ...user, passwordHash: hash })
+        await tx.sessions.revokeAllFor(user.id, Date.now())
       })
       io.out(`已重设密码 / Password changed for ${phone}`)
       return 0
@@ -141,13 +139,16 @@ const COMMANDS: Record<string, Command> = {
     help: [
       '在线备份数据库到一个新文件;服务器无需停止,备份是某一时刻的一致副本。',
       'Copies the database to a new file while the server keeps running; the copy is consistent as of one moment.',
+      'SQLite: a database file. PostgreSQL: runs pg_dump --format=custom (restore with pg_restore, see the README).',
       'Example: npm run admin -- backup backups/loudong-2026-05-01.db',
     ].join('\n'),
     options: { force: { type: 'boolean' } },
     positionals: 1,
-    run: async (db, { values, positionals }, io) => {
+    run: async (opened, { values, positionals }, io) => {
       const file = resolve(positionals[0]!)
       if (existsSync(file) && !values.force) throw new UsageError(`文件已存在(加 --force 覆盖) / the file exists (add --force to overwrite): ${file}`)
+      if (!opened.sqlite) return backupPostgres(opened, file, io)
+      const db: Db = opened.sqlite
       // After the first step, copy all remaining pages in one step: one read snapshot,
       // so writers never make the copy start over.
       await db.backup(file, { progress: () => 0x7fffffff })
@@ -168,6 +169,26 @@ const COMMANDS: Record<string, Command> = {
   },
 }
 
+/** pg_dump of DATABASE_URL into `file` (custom format), then pg_restore --list as its check. */
+async function backupPostgres(opened: Opened, file: string, io: AdminIo): Promise<number> {
+  const url = opened.url!
+  const records = await opened.storage.records.count()
+  // only the schema the server uses, when it is not the default one
+  const only = opened.schema && opened.schema !== 'public' ? [`--schema=${opened.schema}`] : []
+  const dump = spawnSync('pg_dump', ['--format=custom', '--no-owner', ...only, `--file=${file}`, url], { encoding: 'utf8' })
+  if (dump.error || dump.status !== 0) {
+    io.err(`pg_dump 失败(需要安装 PostgreSQL 客户端) / pg_dump failed (the PostgreSQL client tools are needed): ${dump.error?.message ?? dump.stderr.trim()}`)
+    return 1
+  }
+  const list = spawnSync('pg_restore', ['--list', file], { encoding: 'utf8' })
+  if (list.status !== 0 || !/TABLE DATA \S+ records /.test(list.stdout)) {
+    io.err(`备份校验失败 / the backup failed its check: ${list.stderr.trim()}`)
+    return 1
+  }
+  io.out(`备份完成 / Backup written: ${file} (pg_dump custom format, ${records} records at start; restore: pg_restore --dbname=… ${file})`)
+  return 0
+}
+
 function mainHelp(): string {
   return [
     '楼栋通管理命令 / Loudong admin',
@@ -177,12 +198,12 @@ function mainHelp(): string {
     ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
     '',
     'npm run admin -- <command> --help   shows the details of one command.',
-    'Options for every command: --data-dir <dir> (default: $DATA_DIR or ./data)',
+    'Options for every command: --data-dir <dir> (default: $DATA_DIR or ./data); with DATABASE_URL=postgres://… set, that database instead',
   ].join('\n')
 }
 
 /** Runs one admin command; returns the exit code. */
-export async function runAdmin(argv: string[], io: AdminIo, env: { dataDir?: string } = {}): Promise<number> {
+export async function runAdmin(argv: string[], io: AdminIo, env: { dataDir?: string; databaseUrl?: string } = {}): Promise<number> {
   const [name, ...rest] = argv
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(mainHelp())
@@ -206,15 +227,15 @@ export async function runAdmin(argv: string[], io: AdminIo, env: { dataDir?: str
     return 1
   }
   const dataDir = (parsed.values['data-dir'] as string | undefined) ?? env.dataDir ?? process.env.DATA_DIR ?? './data'
-  let db: Db
+  let opened: Opened
   try {
-    db = openDatabase(dataDir)
+    opened = await openStorage({ databaseUrl: env.databaseUrl ?? process.env.DATABASE_URL, dataDir, poolSize: '2' })
   } catch (err) {
     io.err(err instanceof StartupError ? err.message : String(err))
     return 1
   }
   try {
-    return await cmd.run(db, parsed, io)
+    return await cmd.run(opened, parsed, io)
   } catch (err) {
     if (err instanceof ImportError) {
       io.err(`未导入任何内容,请修正以下问题 / Nothing was imported; fix these problems:\n${err.message}`)
@@ -225,7 +246,7 @@ export async function runAdmin(argv: string[], io: AdminIo, env: { dataDir?: str
     }
     return 1
   } finally {
-    db.close()
+    await opened.storage.close()
   }
 }
 

@@ -1,11 +1,10 @@
 /**
  * The HTTP server: the JSON API under /api/v1 and the built PWA on the same port.
- * Tests build it with a temp database and drive it through `app.inject()`.
+ * Tests build it over a temp database (SQLite or PostgreSQL) and drive it through `app.inject()`.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import type { Db } from './db'
-import { createSqliteStorage, type Storage } from './storage'
-import { authenticate, bearerToken, FailureLimiter } from './auth'
+import type { Storage } from './storage'
+import { authenticate, bearerToken } from './auth'
 import { classify, sendError } from './errors'
 import { registerStatic } from './static'
 import { authRoutes } from './routes/auth'
@@ -30,7 +29,8 @@ declare module 'fastify' {
 }
 
 export interface AppOptions {
-  db: Db
+  /** SQLite or PostgreSQL (see storage.ts); the caller opens and closes it */
+  storage: Storage
   /** the built PWA (vite's `dist/`); without it `/` explains how to build */
   distDir?: string
   /** the server clock, replaceable in tests */
@@ -46,8 +46,8 @@ export interface AppOptions {
 export interface AppContext {
   storage: Storage
   now: () => number
-  loginByAccount: FailureLimiter
-  loginByIp: FailureLimiter
+  /** login failures allowed per phone in `windowMs`; per address IP_LIMIT_FACTOR times as many */
+  loginLimit: { max: number; windowMs: number }
 }
 
 /** How many times the per-account failure limit one address may use up. */
@@ -96,12 +96,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const now = opts.now ?? Date.now
   const limit = opts.loginLimit ?? { max: 10, windowMs: 15 * 60 * 1000 }
   const ctx: AppContext = {
-    storage: createSqliteStorage(opts.db),
+    storage: opts.storage,
     now,
-    loginByAccount: new FailureLimiter(limit.max, limit.windowMs),
-    // An address is often shared (a community centre's Wi-Fi, carrier NAT, a proxy without
-    // TRUST_PROXY): ten typos by anyone must not lock everyone out. Per account stays at `max`.
-    loginByIp: new FailureLimiter(limit.max * IP_LIMIT_FACTOR, limit.windowMs),
+    loginLimit: limit,
   }
 
   app.decorateRequest('user', null)
@@ -124,7 +121,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const route = req.routeOptions.url
     // unknown /api paths fall through to the JSON 404
     if (!route?.startsWith('/api/') || req.routeOptions.config.public) return
-    const auth = authenticate(ctx.storage, bearerToken(req.headers.authorization), now())
+    const auth = await authenticate(ctx.storage, bearerToken(req.headers.authorization), now())
     if (!auth.ok) return sendError(req, reply, auth.code === 'account_disabled' ? 403 : 401, auth.code)
     req.user = auth.user
     req.tokenHash = auth.tokenHash

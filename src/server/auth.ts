@@ -1,10 +1,10 @@
 /**
  * Passwords (scrypt), opaque session tokens (stored only as their sha256), the
- * login rate limiter, and resolving a bearer token to its user.
+ * in-memory login failure counts of the SQLite backend, and resolving a bearer token to its user.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import type { SessionUser } from '../shared/roles'
-import type { Storage, UserRow } from './storage'
+import type { LoginFailureStore, Storage, UserRow } from './storage'
 
 // ---------------------------------------------------------------- passwords
 
@@ -74,59 +74,52 @@ export function bearerToken(header: string | undefined): string | null {
  * Resolves a token. A disabled account answers account_disabled even when its
  * tokens were revoked by the disabling, so the device learns to wipe itself.
  */
-export function authenticate(storage: Storage, token: string | null, now: number): AuthResult {
+export async function authenticate(storage: Storage, token: string | null, now: number): Promise<AuthResult> {
   if (!token) return { ok: false, code: 'unauthorized' }
   const tokenHash = hashToken(token)
-  const session = storage.sessions.get(tokenHash)
+  const session = await storage.sessions.get(tokenHash)
   if (!session) return { ok: false, code: 'unauthorized' }
-  const user = storage.users.byId(session.userId)
+  const user = await storage.users.byId(session.userId)
   if (!user) return { ok: false, code: 'unauthorized' }
   if (user.disabledAt) return { ok: false, code: 'account_disabled' }
   if (session.revokedAt !== null || now - session.lastSeenAt > SESSION_TTL_MS) return { ok: false, code: 'unauthorized' }
-  if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) storage.sessions.touch(tokenHash, now)
+  if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) await storage.sessions.touch(tokenHash, now)
   return { ok: true, user: sessionUser(user), tokenHash }
 }
 
 // ---------------------------------------------------------------- rate limiting
 
 /**
- * Counts failures per key in a sliding window, in memory (one server process).
- * A key with `max` failures in the window is blocked until the oldest one ages out.
+ * Failed logins per key in a sliding window, in this process's memory: the SQLite
+ * backend's LoginFailureStore (one SQLite file serves one process). A key with `max`
+ * failures in the window is blocked until the oldest of them ages out.
  */
-export class FailureLimiter {
+export class MemoryLoginFailures implements LoginFailureStore {
   private readonly failures = new Map<string, number[]>()
+  private longestWindow = 0
 
-  constructor(
-    readonly max = 10,
-    readonly windowMs = 15 * 60 * 1000,
-  ) {}
-
-  private recent(key: string, now: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((t) => t > now - this.windowMs)
+  private recent(key: string, now: number, windowMs: number): number[] {
+    const list = (this.failures.get(key) ?? []).filter((t) => t > now - windowMs)
     if (list.length) this.failures.set(key, list)
     else this.failures.delete(key)
     return list
   }
 
-  /** Seconds to wait before trying again, or 0 when the key may try now. */
-  retryAfter(key: string, now: number): number {
-    const list = this.recent(key, now)
-    if (list.length < this.max) return 0
-    return Math.max(1, Math.ceil((list[list.length - this.max]! + this.windowMs - now) / 1000))
+  async retryAfter(key: string, now: number, max: number, windowMs: number): Promise<number> {
+    const list = this.recent(key, now, windowMs)
+    if (list.length < max) return 0
+    return Math.max(1, Math.ceil((list[list.length - max]! + windowMs - now) / 1000))
   }
 
-  fail(key: string, now: number): void {
-    const list = this.recent(key, now)
+  async fail(key: string, now: number, windowMs: number): Promise<void> {
+    this.longestWindow = Math.max(this.longestWindow, windowMs)
+    const list = this.recent(key, now, windowMs)
     list.push(now)
     this.failures.set(key, list)
-    if (this.failures.size > 50_000) this.sweep(now)
+    if (this.failures.size > 50_000) for (const k of [...this.failures.keys()]) this.recent(k, now, this.longestWindow)
   }
 
-  reset(key: string): void {
+  async reset(key: string): Promise<void> {
     this.failures.delete(key)
-  }
-
-  private sweep(now: number): void {
-    for (const key of [...this.failures.keys()]) this.recent(key, now)
   }
 }

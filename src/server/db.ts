@@ -1,8 +1,11 @@
 /**
  * The SQLite database: opening it with durable settings, and applying the numbered
- * SQL migrations in `./migrations/` once each, recorded in `schema_migrations`.
+ * SQL migrations in `./migrations/sqlite/` once each, recorded in `schema_migrations`
+ * with a checksum so a shipped migration edited afterwards is refused at start.
+ * (PostgreSQL's counterpart is `./postgres/db.ts`, its migrations `./migrations/postgres/`.)
  */
 import Database from 'better-sqlite3'
+import { createHash } from 'node:crypto'
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 export type Db = Database.Database
 
 export const DB_FILE = 'loudong.db'
-const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url))
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/sqlite/', import.meta.url))
 /** Below this much free space the server refuses to start: it could not accept records safely. */
 const MIN_FREE_BYTES = 16 * 1024 * 1024
 
@@ -108,6 +111,28 @@ export interface Migration {
   sql: string
 }
 
+/** sha256 hex of a migration's SQL, line endings normalised (a checkout with CRLF is the same file). */
+export function migrationChecksum(m: Migration): string {
+  return createHash('sha256').update(m.sql.replace(/\r\n/g, '\n'), 'utf8').digest('hex')
+}
+
+/**
+ * Throws when a migration already applied to this database was changed since: the
+ * schema it describes is not the schema the database has. A shipped migration is
+ * never edited; a change is a new numbered file.
+ */
+export function checkApplied(applied: readonly { version: number; name: string; checksum: string | null }[], migrations: readonly Migration[]): void {
+  for (const row of applied) {
+    const m = migrations.find((x) => x.version === row.version)
+    if (m && row.checksum !== null && row.checksum !== migrationChecksum(m)) {
+      throw new StartupError(
+        `数据库迁移 ${m.name} 在应用后被修改过,拒绝启动;请恢复原文件,把改动写成新的编号迁移`,
+        `Migration ${m.name} was edited after it was applied; refusing to start. Restore the file and put the change in a new numbered migration`,
+      )
+    }
+  }
+}
+
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir)
     .map((file) => /^(\d+)_([\w-]+)\.sql$/.exec(file))
@@ -119,22 +144,32 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
 /**
  * Applies, in order, the migrations not yet recorded in `schema_migrations`; each in
  * its own IMMEDIATE transaction so two processes starting at once cannot both apply one.
- * Returns the names of the migrations applied now.
+ * First refuses (StartupError) if an applied migration's file changed since. Returns the
+ * names of the migrations applied now.
  */
 export function migrate(db: Db, migrations: Migration[] = loadMigrations()): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
-    applied_at TEXT NOT NULL
+    applied_at TEXT NOT NULL,
+    checksum TEXT
   )`)
+  db.transaction(() => {
+    // databases made before checksums: record the shipped files' as they are now
+    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(schema_migrations)').all()
+    if (!columns.some((c) => c.name === 'checksum')) db.exec('ALTER TABLE schema_migrations ADD COLUMN checksum TEXT')
+    const fill = db.prepare('UPDATE schema_migrations SET checksum = ? WHERE version = ? AND checksum IS NULL')
+    for (const m of migrations) fill.run(migrationChecksum(m), m.version)
+  }).immediate()
+  checkApplied(db.prepare<[], { version: number; name: string; checksum: string | null }>('SELECT version, name, checksum FROM schema_migrations').all(), migrations)
   const has = db.prepare<[number], { version: number }>('SELECT version FROM schema_migrations WHERE version = ?')
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)')
   const applied: string[] = []
   for (const m of migrations) {
     db.transaction(() => {
       if (has.get(m.version)) return
       db.exec(m.sql)
-      record.run(m.version, m.name, new Date().toISOString())
+      record.run(m.version, m.name, new Date().toISOString(), migrationChecksum(m))
       applied.push(m.name)
     }).immediate()
   }

@@ -127,9 +127,9 @@ export function demoLogins(nodes: OrgNode[] = demoNodes()): DemoLogin[] {
 export async function seedDemo(storage: Storage, opts: { passwordHash?: string } = {}): Promise<DemoLogin[]> {
   const nodes = demoNodes()
   const hashes = await Promise.all(DEMO_USERS.map(() => opts.passwordHash ?? hashPassword(DEMO_PASSWORD)))
-  storage.transaction(() => {
-    for (const n of nodes) storage.org.upsert(n)
-    DEMO_USERS.forEach((u, i) => storage.users.upsert({ ...u, passwordHash: hashes[i]! }))
+  await storage.transaction(async (tx) => {
+    for (const n of nodes) await tx.org.upsert(n)
+    for (const [i, u] of DEMO_USERS.entries()) await tx.users.upsert({ ...u, passwordHash: hashes[i]! })
   })
   return demoLogins(nodes)
 }
@@ -139,10 +139,10 @@ export async function seedDemo(storage: Storage, opts: { passwordHash?: string }
  * `records` (default true; `DEMO_RECORDS=0` turns it off): also a few months of records for the ledger.
  */
 export async function seedDemoIfEmpty(storage: Storage, opts: { records?: boolean } = {}): Promise<DemoLogin[] | null> {
-  if (storage.org.count() > 0) return null
+  if ((await storage.org.count()) > 0) return null
   const logins = await seedDemo(storage)
   // a few months of rounds, feedback and reading, so the ledger is worth opening (first start only)
-  if (opts.records !== false) seedDemoLedger(storage, Date.now())
+  if (opts.records !== false) await seedDemoLedger(storage, Date.now())
   return logins
 }
 

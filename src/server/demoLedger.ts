@@ -36,8 +36,8 @@ function rng(seed: number): () => number {
 type Made = { by: string; record: LocalRecord }
 
 /** Writes the demo months; returns how many records were accepted. */
-export function seedDemoLedger(storage: Storage, now: number): number {
-  storage.org.upsert(DEMO_LEDGER_POINT)
+export async function seedDemoLedger(storage: Storage, now: number): Promise<number> {
+  await storage.org.upsert(DEMO_LEDGER_POINT)
   const rand = rng(13)
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!
   const made: Made[] = []
@@ -47,8 +47,10 @@ export function seedDemoLedger(storage: Storage, now: number): number {
     made.push({ by, record })
     return record
   }
+  const layouts = new Map<string, OrgNode['layout']>()
+  for (const p of [...BUILDINGS.zhang, ...BUILDINGS.li]) layouts.set(p, (await storage.org.get(p))?.layout)
   const households = (path: string) => {
-    const layout = storage.org.get(path)?.layout
+    const layout = layouts.get(path)
     const out: string[] = []
     if (layout) for (let u = 1; u <= layout.units; u++) for (let f = 1; f <= layout.floors; f++) for (let r = 1; r <= layout.roomsPerFloor; r++) out.push(`${u}-${f}-${r}`)
     return out
@@ -126,9 +128,9 @@ export function seedDemoLedger(storage: Storage, now: number): number {
   made.sort((a, b) => (a.record.clientTime < b.record.clientTime ? -1 : 1))
   // pushed in time order, so an escalation never arrives before what it follows
   for (const { by, record } of made) {
-    const user = storage.users.byId(by)
+    const user = await storage.users.byId(by)
     if (!user) continue
-    const results = pushRecords([record], { storage, user, scopes: effectiveScopes(storage, user.scopes), now, lang: 'zh-CN' })
+    const results = await pushRecords([record], { storage, user, scopes: await effectiveScopes(storage, user.scopes), now, lang: 'zh-CN' })
     if (results[0]?.status === 'accepted') accepted++
   }
   return accepted

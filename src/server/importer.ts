@@ -211,7 +211,7 @@ const isText = (x: unknown, max: number): x is string => typeof x === 'string' &
  * Validates raw entries against each other and against what is already stored.
  * Throws ImportError listing every problem; returns clean data otherwise.
  */
-export function validateImport(raw: RawImport, storage: Storage): ImportData {
+export async function validateImport(raw: RawImport, storage: Storage): Promise<ImportData> {
   const issues: ImportIssue[] = []
   const nodes: OrgNode[] = []
   const filePaths = new Map<string, NodeKind>()
@@ -258,11 +258,11 @@ export function validateImport(raw: RawImport, storage: Storage): ImportData {
     else nodes.push(node as OrgNode)
   }
 
-  const kindOf = (p: string): NodeKind | null => filePaths.get(p) ?? storage.org.get(p)?.kind ?? null
+  const kindOf = async (p: string): Promise<NodeKind | null> => filePaths.get(p) ?? (await storage.org.get(p))?.kind ?? null
   for (const [i, n] of nodes.entries()) {
     const parent = parentPath(n.path)
     if (parent === null) continue
-    const pk = kindOf(parent)
+    const pk = await kindOf(parent)
     const where = raw.nodes.find((r) => r.item.path === n.path)?.where ?? `nodes[${i}]`
     if (!pk) issues.push({ where, message: `上级 ${parent} 不存在 / the parent ${parent} does not exist` })
     else if (pk === 'reading_point' || pk === 'building') issues.push({ where, message: `${parent} 下面不能再有下级 / ${parent} cannot have children` })
@@ -286,7 +286,7 @@ export function validateImport(raw: RawImport, storage: Storage): ImportData {
       problems.push('scopes 至少一个组织路径 / scopes needs at least one org path')
     } else if (roleOk) {
       for (const s of scopes as string[]) {
-        const k = kindOf(s)
+        const k = await kindOf(s)
         if (!k) problems.push(`负责范围 ${s} 不存在 / the scope ${s} does not exist`)
         else if (k === 'reading_point') problems.push(`负责范围不能是读报点:${s} / a scope cannot be a reading point: ${s}`)
         else if (role !== 'admin' && k !== ROLE_LEVEL[role as Role]) {
@@ -294,7 +294,7 @@ export function validateImport(raw: RawImport, storage: Storage): ImportData {
         }
       }
     }
-    const existing = typeof phone === 'string' ? storage.users.byPhone(phone) : null
+    const existing = typeof phone === 'string' ? await storage.users.byPhone(phone) : null
     if (password === undefined) {
       if (!existing) problems.push('新账号必须设置密码 / a new account needs a password')
     } else if (typeof password !== 'string' || password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
@@ -330,7 +330,7 @@ export interface ImportSummary {
 export async function applyImport(storage: Storage, data: ImportData): Promise<ImportSummary> {
   const hashes = await Promise.all(
     data.users.map(async (u) => {
-      const existing = storage.users.byPhone(u.phone)
+      const existing = await storage.users.byPhone(u.phone)
       if (u.password === undefined) return existing!.passwordHash
       // the same password again keeps the stored hash, so a re-import changes nothing
       if (existing && (await verifyPassword(u.password, existing.passwordHash))) return existing.passwordHash
@@ -338,24 +338,24 @@ export async function applyImport(storage: Storage, data: ImportData): Promise<I
     }),
   )
   const summary: ImportSummary = { nodesAdded: 0, nodesUpdated: 0, usersAdded: 0, usersUpdated: 0 }
-  storage.transaction(() => {
+  await storage.transaction(async (tx) => {
     // parents before children
     const ordered = [...data.nodes].sort((a, b) => a.path.split('/').length - b.path.split('/').length)
     for (const n of ordered) {
-      if (storage.org.get(n.path)) summary.nodesUpdated++
+      if (await tx.org.get(n.path)) summary.nodesUpdated++
       else summary.nodesAdded++
-      storage.org.upsert(n)
+      await tx.org.upsert(n)
     }
-    data.users.forEach((u, i) => {
-      if (storage.users.byPhone(u.phone)) summary.usersUpdated++
+    for (const [i, u] of data.users.entries()) {
+      if (await tx.users.byPhone(u.phone)) summary.usersUpdated++
       else summary.usersAdded++
-      storage.users.upsert({ phone: u.phone, name: u.name, role: u.role, scopes: u.scopes, passwordHash: hashes[i]! })
-    })
+      await tx.users.upsert({ phone: u.phone, name: u.name, role: u.role, scopes: u.scopes, passwordHash: hashes[i]! })
+    }
   })
   return summary
 }
 
 /** Parses, validates and writes an import file's text. */
 export async function importText(storage: Storage, fileName: string, text: string): Promise<ImportSummary> {
-  return applyImport(storage, validateImport(parseImportText(fileName, text), storage))
+  return applyImport(storage, await validateImport(parseImportText(fileName, text), storage))
 }

@@ -1,14 +1,16 @@
 /**
- * `npm run server`: opens the database in DATA_DIR (default ./data), migrates it,
- * seeds the demo district into an empty one, and serves the API and the built PWA.
- * Environment: PORT (8080), HOST (0.0.0.0), DATA_DIR (./data), DIST_DIR (./dist),
- * TRUST_PROXY (1 behind a reverse proxy), LOG (1 for request logs; bodies are never logged).
+ * `npm run server`: opens the database (PostgreSQL when DATABASE_URL=postgres://…,
+ * otherwise the SQLite file in DATA_DIR, default ./data), migrates it, seeds the demo
+ * district into an empty one, and serves the API and the built PWA.
+ * Environment: PORT (8080), HOST (0.0.0.0), DATA_DIR (./data), DATABASE_URL (unset),
+ * DATABASE_POOL (10), DIST_DIR (./dist), TRUST_PROXY (1 behind a reverse proxy),
+ * LOG (1 for request logs; bodies are never logged).
  */
 import { resolve } from 'node:path'
 import { buildApp } from './app'
-import { openDatabase, StartupError, type Db } from './db'
+import { StartupError } from './db'
 import { formatLogins, seedDemoIfEmpty } from './demo'
-import { createSqliteStorage } from './storage'
+import { openStorage, type Opened } from './open'
 
 function fail(message: string): never {
   console.error(message)
@@ -22,23 +24,24 @@ async function main(): Promise<void> {
   const distDir = resolve(process.env.DIST_DIR ?? './dist')
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT 无效:${process.env.PORT} / Invalid PORT: ${process.env.PORT}`)
 
-  let db: Db
+  let opened: Opened
   try {
-    db = openDatabase(dataDir)
+    opened = await openStorage({ databaseUrl: process.env.DATABASE_URL, dataDir, poolSize: process.env.DATABASE_POOL })
   } catch (err) {
     fail(err instanceof StartupError ? err.message : `无法启动 / Cannot start: ${err instanceof Error ? err.message : String(err)}`)
   }
 
   let seeded: Awaited<ReturnType<typeof seedDemoIfEmpty>>
   try {
-    seeded = await seedDemoIfEmpty(createSqliteStorage(db), { records: process.env.DEMO_RECORDS !== '0' })
+    seeded = await seedDemoIfEmpty(opened.storage, { records: process.env.DEMO_RECORDS !== '0' })
   } catch (err) {
     const code = (err as { code?: string }).code
     if (code === 'SQLITE_FULL') fail(`磁盘已满,无法写入 ${dataDir} / The disk is full; cannot write to ${dataDir}`)
     throw err
   }
 
-  const app = await buildApp({ db, distDir, logger: process.env.LOG === '1', trustProxy: process.env.TRUST_PROXY === '1' })
+  const { storage } = opened
+  const app = await buildApp({ storage, distDir, logger: process.env.LOG === '1', trustProxy: process.env.TRUST_PROXY === '1' })
 
   let closing = false
   const shutdown = (signal: string) => {
@@ -49,10 +52,8 @@ async function main(): Promise<void> {
     force.unref()
     app
       .close()
-      .then(() => {
-        db.close()
-        process.exit(0)
-      })
+      .then(() => storage.close())
+      .then(() => process.exit(0))
       .catch(() => process.exit(1))
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
     await app.listen({ port, host })
   } catch (err) {
     const code = (err as { code?: string }).code
-    db.close()
+    await storage.close()
     if (code === 'EADDRINUSE') fail(`端口 ${port} 已被占用,请设置其他 PORT / Port ${port} is already in use; set another PORT`)
     if (code === 'EACCES') fail(`没有权限监听端口 ${port} / No permission to listen on port ${port}`)
     fail(`无法监听 ${host}:${port} / Cannot listen on ${host}:${port}: ${err instanceof Error ? err.message : String(err)}`)
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
 
   const shownPort = (app.server.address() as { port: number } | null)?.port ?? port
   console.log(`楼栋通服务器已启动 / Loudong server running: http://localhost:${shownPort}`)
-  console.log(`数据目录 / data: ${dataDir}`)
+  console.log(`${opened.sqlite ? '数据目录 / data' : '数据库 / database'}: ${opened.where}`)
   if (seeded) {
     console.log('\n已创建演示数据(盘龙区)。演示账号 / Demo district created. Demo logins:\n')
     console.log(formatLogins(seeded))

@@ -4,17 +4,35 @@
  */
 import { createHash } from 'node:crypto'
 import type { Storage } from './storage'
-import { normalizeScopes, type OrgNode } from '../shared/org'
+import { Preloaded } from './lookup'
+import { normalizeScopes, parentPath, type OrgNode } from '../shared/org'
 import { effectiveScopes as sharedEffectiveScopes, joinedReadingPoints as sharedJoinedReadingPoints } from '../shared/rules'
 
+/**
+ * The reading points directly under every ancestor of `scopes`, read first: the shared
+ * rules look them up synchronously, and these are the places they look (see ../lookup.ts
+ * for what happens should a rule ask elsewhere).
+ */
+async function pointsAt(storage: Storage, scopes: readonly string[]): Promise<Preloaded<OrgNode[]>> {
+  const points = new Preloaded((parent: string) => storage.org.readingPointsUnder([parent]))
+  const parents = new Set<string>()
+  for (const scope of normalizeScopes(scopes)) for (let p = parentPath(scope); p !== null; p = parentPath(p)) parents.add(p)
+  // one read for all of them
+  const found = await storage.org.readingPointsUnder([...parents])
+  points.set(parents, (parent) => found.filter((n) => parentPath(n.path) === parent))
+  return points
+}
+
 /** Reading points of the groups and communities the scopes sit in (not those already under a scope). */
-export function joinedReadingPoints(storage: Storage, scopes: readonly string[]): OrgNode[] {
-  return sharedJoinedReadingPoints(scopes, (p) => storage.org.readingPointsAt(p))
+export async function joinedReadingPoints(storage: Storage, scopes: readonly string[]): Promise<OrgNode[]> {
+  const points = await pointsAt(storage, scopes)
+  return points.settle(() => sharedJoinedReadingPoints(scopes, points.get))
 }
 
 /** The scopes a request is checked against: the user's own plus their joined reading points. */
-export function effectiveScopes(storage: Storage, scopes: readonly string[]): string[] {
-  return sharedEffectiveScopes(scopes, (p) => storage.org.readingPointsAt(p))
+export async function effectiveScopes(storage: Storage, scopes: readonly string[]): Promise<string[]> {
+  const points = await pointsAt(storage, scopes)
+  return points.settle(() => sharedEffectiveScopes(scopes, points.get))
 }
 
 /**

@@ -1,9 +1,8 @@
 /**
- * Storage behind small interfaces, so the SQLite implementation here can later be
- * joined by a PostgreSQL one. The interfaces are synchronous because better-sqlite3
- * is; a PostgreSQL port would return Promises from the same methods (every caller is
- * already an async route handler or CLI command) and run `appendBatch` in one
- * SERIALIZABLE transaction relying on the same UNIQUE(id) constraint.
+ * Storage behind small asynchronous interfaces, with two implementations: the SQLite
+ * file here (the default, one server process) and PostgreSQL in `./postgres/storage.ts`
+ * (selected by DATABASE_URL, any number of server processes). Routes, checks and the
+ * admin CLI see only these interfaces; every SQL statement lives in one of the two.
  */
 import type { Db } from './db'
 import type { BuildingLayout, NodeKind, OrgNode } from '../shared/org'
@@ -12,6 +11,7 @@ import type { LocalRecord, StoredRecord } from '../shared/records'
 import type { MessageCode } from '../shared/messages'
 import { ROLE_LEVEL, type Role } from '../shared/roles'
 import { checkReference, type Reference } from '../shared/rules'
+import { MemoryLoginFailures } from './auth'
 import type { HandoverState } from '../shared/handover'
 
 // ---------------------------------------------------------------- interfaces
@@ -35,13 +35,13 @@ export interface SessionRow {
 }
 
 export interface OrgStore {
-  get(path: string): OrgNode | null
+  get(path: string): Promise<OrgNode | null>
   /** the node at `scope` and everything beneath it, by path */
-  subtree(scope: string): OrgNode[]
-  /** the reading points placed directly under `parent` */
-  readingPointsAt(parent: string): OrgNode[]
-  upsert(node: OrgNode): void
-  count(): number
+  subtree(scope: string): Promise<OrgNode[]>
+  /** the reading points placed directly under any of `parents`, by path (one query for a user's ancestors) */
+  readingPointsUnder(parents: readonly string[]): Promise<OrgNode[]>
+  upsert(node: OrgNode): Promise<void>
+  count(): Promise<number>
 }
 
 /** A user as others may see them: no phone, no password. */
@@ -52,24 +52,37 @@ export interface PersonRow {
 }
 
 export interface UserStore {
-  byId(id: string): UserRow | null
-  byPhone(phone: string): UserRow | null
+  byId(id: string): Promise<UserRow | null>
+  byPhone(phone: string): Promise<UserRow | null>
   /** insert or update by phone; returns the stored row */
-  upsert(user: Omit<UserRow, 'id' | 'disabledAt'> & { id?: string }): UserRow
-  setDisabled(phone: string, disabledAt: string | null): boolean
+  upsert(user: Omit<UserRow, 'id' | 'disabledAt'> & { id?: string }): Promise<UserRow>
+  setDisabled(phone: string, disabledAt: string | null): Promise<boolean>
   /**
    * Enabled users with a scope at, above or beneath one of `scopes` (each side
    * may be the wider), by id.
    */
-  overlapping(scopes: readonly string[]): PersonRow[]
+  overlapping(scopes: readonly string[]): Promise<PersonRow[]>
 }
 
 export interface SessionStore {
-  create(tokenHash: string, userId: string, now: number): void
-  get(tokenHash: string): SessionRow | null
-  touch(tokenHash: string, now: number): void
-  revoke(tokenHash: string, now: number): void
-  revokeAllFor(userId: string, now: number): number
+  create(tokenHash: string, userId: string, now: number): Promise<void>
+  get(tokenHash: string): Promise<SessionRow | null>
+  touch(tokenHash: string, now: number): Promise<void>
+  revoke(tokenHash: string, now: number): Promise<void>
+  revokeAllFor(userId: string, now: number): Promise<number>
+}
+
+/**
+ * Failed logins per key (`phone:…`, `ip:…`) in a sliding window. Where they are kept
+ * decides what "the limit" means: SQLite serves one process and keeps them in its
+ * memory; PostgreSQL keeps them in a table, so every process behind one address
+ * counts the same failures. Times are epoch ms.
+ */
+export interface LoginFailureStore {
+  /** seconds to wait before `key` may try again (0: now), given `max` failures per `windowMs` */
+  retryAfter(key: string, now: number, max: number, windowMs: number): Promise<number>
+  fail(key: string, now: number, windowMs: number): Promise<void>
+  reset(key: string): Promise<void>
 }
 
 export type BatchItem =
@@ -89,21 +102,29 @@ export interface ExistingRecord {
   hash: string
 }
 
+export interface BatchContext {
+  userId: string
+  serverTime: string
+  reason: (code: MessageCode) => string
+}
+
 export interface RecordStore {
   /**
    * Stores one pushed batch in ONE transaction: appends what is new, answers
    * duplicate/conflict for ids already stored, refuses ids another author reserved,
    * checks references to earlier records (reserving a referred id not stored yet when
    * the reference allows it), and quarantines everything rejected or conflicting.
-   * All or nothing.
+   * All or nothing. Batches are appended one after another (SQLite: the write lock;
+   * PostgreSQL: an advisory lock), so seq order is commit order and a pull never
+   * passes a record that commits later.
    */
-  appendBatch(items: readonly BatchItem[], ctx: { userId: string; serverTime: string; reason: (code: MessageCode) => string }): BatchOutcome[]
+  appendBatch(items: readonly BatchItem[], ctx: BatchContext): Promise<BatchOutcome[]>
   /** records under any of `scopes` with seq > after, in seq order; `more` when more wait */
-  pull(scopes: readonly string[], after: number, limit: number): { records: StoredRecord[]; more: boolean }
-  getById(id: string): StoredRecord | null
+  pull(scopes: readonly string[], after: number, limit: number): Promise<{ records: StoredRecord[]; more: boolean }>
+  getById(id: string): Promise<StoredRecord | null>
   /** seq, serverTime and content hash of the given ids that are stored */
-  existing(ids: readonly string[]): Map<string, ExistingRecord>
-  count(): number
+  existing(ids: readonly string[]): Promise<Map<string, ExistingRecord>>
+  count(): Promise<number>
 }
 
 export interface QuarantineRow {
@@ -117,7 +138,7 @@ export interface QuarantineRow {
   raw: string
 }
 
-// Handing over (src/shared/handover.ts): kept in one block, sync calls only, so it ports as is.
+// Handing over (src/shared/handover.ts): records their author cannot mend, and what staff made of them.
 export interface HandoverRow {
   recordId: string
   qid: number
@@ -132,41 +153,52 @@ export interface HandoverRow {
 }
 
 export interface QuarantineStore {
-  list(limit?: number): QuarantineRow[]
-  get(qid: number): QuarantineRow | null
+  list(limit?: number): Promise<QuarantineRow[]>
+  get(qid: number): Promise<QuarantineRow | null>
   /** the latest quarantined copy of `recordId` pushed by `userId`, or null */
-  latestFor(recordId: string, userId: string): QuarantineRow | null
-  /** marks that copy handed over; a second call for the same record changes nothing. Returns the row. */
-  handOver(row: { recordId: string; qid: number; authorId: string; community: string; handedAt: string }): HandoverRow
-  handover(recordId: string): HandoverRow | null
+  latestFor(recordId: string, userId: string): Promise<QuarantineRow | null>
+  /** marks that copy handed over; a second call for the same record changes nothing. Resolves to the row. */
+  handOver(row: { recordId: string; qid: number; authorId: string; community: string; handedAt: string }): Promise<HandoverRow>
+  handover(recordId: string): Promise<HandoverRow | null>
   /** handed-over records still waiting, oldest first */
-  waiting(): HandoverRow[]
+  waiting(): Promise<HandoverRow[]>
   /** records staff's answer; false when it was no longer waiting */
-  decide(recordId: string, d: { state: 'placed' | 'dismissed'; by: string; at: string; placedPath?: string; reason?: string }): boolean
+  decide(recordId: string, d: { state: 'placed' | 'dismissed'; by: string; at: string; placedPath?: string; reason?: string }): Promise<boolean>
 }
 
 export interface Storage {
+  /** which implementation this is (the backup command differs) */
+  backend: 'sqlite' | 'postgres'
   org: OrgStore
   users: UserStore
   sessions: SessionStore
+  logins: LoginFailureStore
   records: RecordStore
   quarantine: QuarantineStore
-  /** runs `fn` in one write transaction (for imports) */
-  transaction<T>(fn: () => T): T
+  /**
+   * Runs `fn` in one write transaction (imports, admin commands) and commits when it
+   * resolves, rolls back when it throws. `fn` must use the `tx` it is given, and do
+   * slow work (password hashing) before: the transaction holds the write lock.
+   */
+  transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T>
+  /** closes the connection or pool */
+  close(): Promise<void>
 }
 
 // ---------------------------------------------------------------- SQLite
 
-interface QuarantineDbRow { qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string; raw: string }
-interface HandoverDbRow { record_id: string; qid: number; author_id: string; community: string; handed_at: string; state: HandoverState; decided_by: string | null; decided_at: string | null; placed_path: string | null; reason: string | null }
+export interface QuarantineDbRow { qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string; raw: string }
+export interface HandoverDbRow { record_id: string; qid: number; author_id: string; community: string; handed_at: string; state: HandoverState; decided_by: string | null; decided_at: string | null; placed_path: string | null; reason: string | null }
 
-function toQuarantine(r: QuarantineDbRow): QuarantineRow {
-  return { qid: r.qid, recordId: r.record_id, userId: r.user_id, receivedAt: r.received_at, code: r.code, reason: r.reason, path: r.path, raw: r.raw }
+/** A quarantine row as both implementations read it (PostgreSQL's columns have the same names). */
+export function toQuarantine(r: QuarantineDbRow): QuarantineRow {
+  return { qid: Number(r.qid), recordId: r.record_id, userId: r.user_id, receivedAt: r.received_at, code: r.code, reason: r.reason, path: r.path ?? '', raw: r.raw }
 }
 
-function toHandover(r: HandoverDbRow): HandoverRow {
+/** A handover row as both implementations read it. */
+export function toHandover(r: HandoverDbRow): HandoverRow {
   return {
-    recordId: r.record_id, qid: r.qid, authorId: r.author_id, community: r.community, handedAt: r.handed_at, state: r.state,
+    recordId: r.record_id, qid: Number(r.qid), authorId: r.author_id, community: r.community, handedAt: r.handed_at, state: r.state,
     decidedBy: r.decided_by, decidedAt: r.decided_at, placedPath: r.placed_path, reason: r.reason,
   }
 }
@@ -279,6 +311,16 @@ export function belowRange(scope: string): [string, string] {
   return [scope + '/', scope + '0']
 }
 
+/** `scope` and every path above it, nearest first. */
+export function selfAndAbove(scope: string): string[] {
+  const out: string[] = []
+  for (let p: string | null = scope; p !== null; p = parentPath(p)) out.push(p)
+  return out
+}
+
+/** Sorts people by id (a stable answer whatever order the database gives). */
+export const byIdOrder = (a: PersonRow, b: PersonRow): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
 /** Scopes this shallow (district, street) cover much of the log: scan it in seq order instead. */
 const WIDE_SCOPE_DEPTH = 2
 
@@ -288,7 +330,7 @@ export function createSqliteStorage(db: Db): Storage {
     orgSubtree: db.prepare<[string, string, string], OrgDbRow>(
       'SELECT * FROM org_nodes WHERE path = ? OR (path >= ? AND path < ?) ORDER BY path',
     ),
-    orgReadingPoints: db.prepare<[string], OrgDbRow>("SELECT * FROM org_nodes WHERE parent = ? AND kind = 'reading_point' ORDER BY path"),
+    orgReadingPoints: db.prepare<[string], OrgDbRow>("SELECT * FROM org_nodes WHERE parent IN (SELECT value FROM json_each(?)) AND kind = 'reading_point' ORDER BY path"),
     orgUpsert: db.prepare(
       `INSERT INTO org_nodes (path, kind, name, parent, layout, place, usual_time) VALUES (@path, @kind, @name, @parent, @layout, @place, @usual_time)
        ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, name = excluded.name, parent = excluded.parent,
@@ -352,79 +394,8 @@ export function createSqliteStorage(db: Db): Storage {
     ...handoverQueries(db),
   }
 
-  const org: OrgStore = {
-    get: (path) => {
-      const r = q.orgGet.get(path)
-      return r ? toNode(r) : null
-    },
-    subtree: (scope) => q.orgSubtree.all(scope, ...belowRange(scope)).map(toNode),
-    readingPointsAt: (parent) => q.orgReadingPoints.all(parent).map(toNode),
-    upsert: (n) => {
-      q.orgUpsert.run({
-        path: n.path,
-        kind: n.kind,
-        name: n.name,
-        parent: parentPath(n.path),
-        layout: n.layout ? JSON.stringify(n.layout) : null,
-        place: n.place ?? null,
-        usual_time: n.usualTime ?? null,
-      })
-    },
-    count: () => q.orgCount.get()!.n,
-  }
-
-  const users: UserStore = {
-    byId: (id) => {
-      const r = q.userById.get(id)
-      return r ? toUser(r) : null
-    },
-    byPhone: (phone) => {
-      const r = q.userByPhone.get(phone)
-      return r ? toUser(r) : null
-    },
-    upsert: (u) => {
-      const existing = q.userByPhone.get(u.phone)
-      q.userUpsert.run({
-        id: existing?.id ?? u.id ?? crypto.randomUUID(),
-        phone: u.phone,
-        name: u.name,
-        role: u.role,
-        scopes: JSON.stringify(u.scopes),
-        password_hash: u.passwordHash,
-      })
-      return toUser(q.userByPhone.get(u.phone)!)
-    },
-    setDisabled: (phone, at) => q.userDisable.run(at, phone).changes > 0,
-    overlapping: (scopes) => {
-      const byId = new Map<string, PersonRow>()
-      for (const scope of normalizeScopes(scopes)) {
-        const selfAndAbove: string[] = []
-        for (let p: string | null = scope; p !== null; p = parentPath(p)) selfAndAbove.push(p)
-        for (const r of q.usersOverlapping.all(JSON.stringify(selfAndAbove), ...belowRange(scope))) byId.set(r.id, r)
-      }
-      return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    },
-  }
-
-  const sessions: SessionStore = {
-    create: (hash, userId, now) => {
-      q.sessionCreate.run(hash, userId, now, now)
-    },
-    get: (hash) => {
-      const r = q.sessionGet.get(hash)
-      return r ? { tokenHash: r.token_hash, userId: r.user_id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, revokedAt: r.revoked_at } : null
-    },
-    touch: (hash, now) => {
-      q.sessionTouch.run(now, hash)
-    },
-    revoke: (hash, now) => {
-      q.sessionRevoke.run(now, hash)
-    },
-    revokeAllFor: (userId, now) => q.sessionRevokeAll.run(now, userId).changes,
-  }
-
   const appendTx = db.transaction(
-    (items: readonly BatchItem[], ctx: { userId: string; serverTime: string; reason: (code: MessageCode) => string }): BatchOutcome[] => {
+    (items: readonly BatchItem[], ctx: BatchContext): BatchOutcome[] => {
       const quarantine = (recordId: string | null, code: MessageCode, path: string, raw: string) => {
         q.quarantineInsert.run({
           record_id: recordId,
@@ -492,66 +463,174 @@ export function createSqliteStorage(db: Db): Storage {
     },
   )
 
-  const records: RecordStore = {
-    // IMMEDIATE: take the write lock up front, so the reads inside see the final state.
-    appendBatch: (items, ctx) => appendTx.immediate(items, ctx),
-    pull: (scopes, after, limit) => {
-      const rows: RecordDbRow[] = []
-      const norm = normalizeScopes(scopes)
-      for (const s of norm) {
-        const [lo, hi] = belowRange(s)
-        const page =
-          s.split('/').length <= WIDE_SCOPE_DEPTH
-            ? q.pullWide.all(after, s, lo, hi, limit + 1)
-            : q.pullNarrow.all(s, after, lo, hi, after, limit + 1)
-        rows.push(...page)
-      }
-      if (norm.length > 1) rows.sort((a, b) => a.seq - b.seq)
-      const more = rows.length > limit
-      return { records: rows.slice(0, limit).map(toStored), more }
+  // One connection serves every request. While `transaction` runs its async `fn`, other
+  // callers wait at this gate, so nothing of theirs lands inside (or is rolled back with) it.
+  let gate: Promise<void> | null = null
+  const gated =
+    <A extends unknown[], R>(f: (...args: A) => R) =>
+    async (...args: A): Promise<R> => {
+      while (gate) await gate
+      return f(...args)
+    }
+  const build = (g: typeof gated): Omit<Storage, 'transaction' | 'close' | 'logins'> => ({
+    backend: 'sqlite',
+    org: {
+      get: g((path: string) => {
+        const r = q.orgGet.get(path)
+        return r ? toNode(r) : null
+      }),
+      subtree: g((scope: string) => q.orgSubtree.all(scope, ...belowRange(scope)).map(toNode)),
+      readingPointsUnder: g((parents: readonly string[]) => q.orgReadingPoints.all(JSON.stringify(parents)).map(toNode)),
+      upsert: g((n: OrgNode) => {
+        q.orgUpsert.run({
+          path: n.path,
+          kind: n.kind,
+          name: n.name,
+          parent: parentPath(n.path),
+          layout: n.layout ? JSON.stringify(n.layout) : null,
+          place: n.place ?? null,
+          usual_time: n.usualTime ?? null,
+        })
+      }),
+      count: g(() => q.orgCount.get()!.n),
     },
-    getById: (id) => {
-      const r = q.recordById.get(id)
-      return r ? toStored(r) : null
+    users: {
+      byId: g((id: string) => {
+        const r = q.userById.get(id)
+        return r ? toUser(r) : null
+      }),
+      byPhone: g((phone: string) => {
+        const r = q.userByPhone.get(phone)
+        return r ? toUser(r) : null
+      }),
+      upsert: g((u: Omit<UserRow, 'id' | 'disabledAt'> & { id?: string }) => {
+        const existing = q.userByPhone.get(u.phone)
+        q.userUpsert.run({
+          id: existing?.id ?? u.id ?? crypto.randomUUID(),
+          phone: u.phone,
+          name: u.name,
+          role: u.role,
+          scopes: JSON.stringify(u.scopes),
+          password_hash: u.passwordHash,
+        })
+        return toUser(q.userByPhone.get(u.phone)!)
+      }),
+      setDisabled: g((phone: string, at: string | null) => q.userDisable.run(at, phone).changes > 0),
+      overlapping: g((scopes: readonly string[]) => {
+        const byId = new Map<string, PersonRow>()
+        for (const scope of normalizeScopes(scopes)) {
+          for (const r of q.usersOverlapping.all(JSON.stringify(selfAndAbove(scope)), ...belowRange(scope))) byId.set(r.id, r)
+        }
+        return [...byId.values()].sort(byIdOrder)
+      }),
     },
-    existing: (ids) => {
-      const out = new Map<string, ExistingRecord>()
-      for (const id of ids) {
-        const r = q.recordMeta.get(id)
-        if (r) out.set(id, { seq: r.seq, serverTime: r.server_time, hash: r.content_hash })
-      }
-      return out
+    sessions: {
+      create: g((hash: string, userId: string, now: number) => {
+        q.sessionCreate.run(hash, userId, now, now)
+      }),
+      get: g((hash: string) => {
+        const r = q.sessionGet.get(hash)
+        return r ? { tokenHash: r.token_hash, userId: r.user_id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, revokedAt: r.revoked_at } : null
+      }),
+      touch: g((hash: string, now: number) => {
+        q.sessionTouch.run(now, hash)
+      }),
+      revoke: g((hash: string, now: number) => {
+        q.sessionRevoke.run(now, hash)
+      }),
+      revokeAllFor: g((userId: string, now: number) => q.sessionRevokeAll.run(now, userId).changes),
     },
-    count: () => q.recordCount.get()!.n,
-  }
-
-  return {
-    org,
-    users,
-    sessions,
-    records,
+    records: {
+      // IMMEDIATE: take the write lock up front, so the reads inside see the final state.
+      appendBatch: g((items: readonly BatchItem[], ctx: BatchContext) => appendTx.immediate(items, ctx)),
+      pull: g((scopes: readonly string[], after: number, limit: number) => {
+        const rows: RecordDbRow[] = []
+        const norm = normalizeScopes(scopes)
+        for (const s of norm) {
+          const [lo, hi] = belowRange(s)
+          const page =
+            s.split('/').length <= WIDE_SCOPE_DEPTH
+              ? q.pullWide.all(after, s, lo, hi, limit + 1)
+              : q.pullNarrow.all(s, after, lo, hi, after, limit + 1)
+          rows.push(...page)
+        }
+        if (norm.length > 1) rows.sort((a, b) => a.seq - b.seq)
+        const more = rows.length > limit
+        return { records: rows.slice(0, limit).map(toStored), more }
+      }),
+      getById: g((id: string) => {
+        const r = q.recordById.get(id)
+        return r ? toStored(r) : null
+      }),
+      existing: g((ids: readonly string[]) => {
+        const out = new Map<string, ExistingRecord>()
+        for (const id of ids) {
+          const r = q.recordMeta.get(id)
+          if (r) out.set(id, { seq: r.seq, serverTime: r.server_time, hash: r.content_hash })
+        }
+        return out
+      }),
+      count: g(() => q.recordCount.get()!.n),
+    },
     quarantine: {
-      list: (limit = 1000) => q.quarantineList.all(limit).map(toQuarantine),
-      get: (qid) => {
+      list: g((limit = 1000) => q.quarantineList.all(limit).map(toQuarantine)),
+      get: g((qid: number) => {
         const r = q.quarantineGet.get(qid)
         return r ? toQuarantine(r) : null
-      },
-      latestFor: (recordId, userId) => {
+      }),
+      latestFor: g((recordId: string, userId: string) => {
         const r = q.quarantineLatest.get(recordId, userId)
         return r ? toQuarantine(r) : null
-      },
-      handOver: (h) => {
+      }),
+      handOver: g((h: { recordId: string; qid: number; authorId: string; community: string; handedAt: string }) => {
         q.handoverInsert.run({ record_id: h.recordId, qid: h.qid, author_id: h.authorId, community: h.community, handed_at: h.handedAt })
         return toHandover(q.handoverGet.get(h.recordId)!)
-      },
-      handover: (recordId) => {
+      }),
+      handover: g((recordId: string) => {
         const r = q.handoverGet.get(recordId)
         return r ? toHandover(r) : null
-      },
-      waiting: () => q.handoversWaiting.all().map(toHandover),
-      decide: (recordId, d) =>
-        q.handoverDecide.run({ record_id: recordId, state: d.state, by: d.by, at: d.at, placed_path: d.placedPath ?? null, reason: d.reason ?? null }).changes > 0,
+      }),
+      waiting: g(() => q.handoversWaiting.all().map(toHandover)),
+      decide: g(
+        (recordId: string, d: { state: 'placed' | 'dismissed'; by: string; at: string; placedPath?: string; reason?: string }) =>
+          q.handoverDecide.run({ record_id: recordId, state: d.state, by: d.by, at: d.at, placed_path: d.placedPath ?? null, reason: d.reason ?? null }).changes > 0,
+      ),
     },
-    transaction: (fn) => db.transaction(fn).immediate(),
+  })
+
+  const logins = new MemoryLoginFailures()
+  const ungated = <A extends unknown[], R>(f: (...args: A) => R) => async (...args: A): Promise<R> => f(...args)
+  const inside: Storage = {
+    ...build(ungated),
+    logins,
+    transaction: () => Promise.reject(new Error('nested transaction')),
+    close: () => Promise.reject(new Error('close inside a transaction')),
   }
+  const storage: Storage = {
+    ...build(gated),
+    logins,
+    transaction: async (fn) => {
+      while (gate) await gate
+      let open!: () => void
+      gate = new Promise((resolve) => (open = resolve))
+      try {
+        db.exec('BEGIN IMMEDIATE')
+        try {
+          const result = await fn(inside)
+          db.exec('COMMIT')
+          return result
+        } catch (err) {
+          if (db.inTransaction) db.exec('ROLLBACK')
+          throw err
+        }
+      } finally {
+        gate = null
+        open()
+      }
+    },
+    close: async () => {
+      db.close()
+    },
+  }
+  return storage
 }

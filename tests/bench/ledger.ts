@@ -14,16 +14,16 @@ import type { Measures } from './device'
 import { median } from './util'
 
 /** Adds a street and a district staff account with an open session to the running server's database. */
-function staffTokens(dataDir: string, street: string): { street: string; district: string } {
+async function staffTokens(dataDir: string, street: string): Promise<{ street: string; district: string }> {
   const db = openDatabase(dataDir)
   try {
     const storage = createSqliteStorage(db)
     const out = { street: newToken(), district: newToken() }
-    storage.transaction(() => {
-      const s = storage.users.upsert({ phone: '13700000001', name: '街道台账', role: 'street_staff', scopes: [street], passwordHash: 'x' })
-      const d = storage.users.upsert({ phone: '13700000002', name: '区台账', role: 'district_staff', scopes: ['pl'], passwordHash: 'x' })
-      storage.sessions.create(hashToken(out.street), s.id, Date.now())
-      storage.sessions.create(hashToken(out.district), d.id, Date.now())
+    await storage.transaction(async (tx) => {
+      const s = await tx.users.upsert({ phone: '13700000001', name: '街道台账', role: 'street_staff', scopes: [street], passwordHash: 'x' })
+      const d = await tx.users.upsert({ phone: '13700000002', name: '区台账', role: 'district_staff', scopes: ['pl'], passwordHash: 'x' })
+      await tx.sessions.create(hashToken(out.street), s.id, Date.now())
+      await tx.sessions.create(hashToken(out.district), d.id, Date.now())
     })
     return out
   } finally {
@@ -47,7 +47,7 @@ async function timed(url: string, token: string): Promise<{ ms: number; visits: 
  */
 export async function ledgerFigure(server: RunningServer, world: BenchWorld, runs: number, log: (s: string) => void, out: Measures = {}): Promise<Measures> {
   const street = world.nodes.find((n) => n.kind === 'street')!.path
-  const tokens = staffTokens(server.dataDir, street)
+  const tokens = await staffTokens(server.dataDir, street)
   const month = previousMonthKey(monthKey(Date.now()))
   for (const [id, scope, token, n] of [['ledgerStreet', street, tokens.street, runs], ['ledgerDistrict', 'pl', tokens.district, 1]] as const) {
     const url = `${server.url}/api/v1/ledger?scope=${scope}&month=${month}`

@@ -3,7 +3,7 @@
  * (figure | value | goal | met) and written to tests/bench/results.json.
  *
  *   npm run bench                       everything (≈ 5–8 min on 2 cores)
- *   npm run bench -- --only push,peer   some steps: build lighthouse pull warm push peer ingest
+ *   npm run bench -- --only push,peer   some steps: build lighthouse pull warm push peer ingest postgres ledger
  *   npm run bench -- --runs 5           runs per timed figure (default 3)
  *   npm run bench -- --records 200000   a smaller server database (default 1,000,000)
  *   npm run bench -- --skip-build       reuse .tmp/bench/dist
@@ -22,6 +22,7 @@ import { bundleBrowserBench } from './bundle'
 import { buildWorld, DEFAULT_SEED, type BenchWorld } from './data'
 import { pullSaveHeap, pushFigure, pushRecords, warmStartAndGrid, type DeviceEnv, type Measured, type Measures } from './device'
 import { ingestFigure } from './ingest'
+import { postgresFigures } from './postgres'
 import { ledgerFigure } from './ledger'
 import { lighthouseOnce, type LighthouseRun } from './lighthouse'
 import { pouchFigure } from './peer'
@@ -58,6 +59,15 @@ export interface Row extends RowSpec {
 const le = (target: number): Goal => ({ op: '<=', target })
 const ge = (target: number): Goal => ({ op: '>=', target })
 
+/** Issue 12: the same server on PostgreSQL 15 (tests/bench/postgres.ts). */
+const POSTGRES_ROWS: RowSpec[] = [
+  { id: 'pgIngest1', figure: 'PostgreSQL ingest, 1 process, at 1M', unit: 'rec/s', goal: null },
+  { id: 'pgIngest2', figure: 'PostgreSQL ingest, 2 processes', unit: 'rec/s', goal: null },
+  { id: 'pgRatio', figure: '  2 processes on PostgreSQL ÷ 1 on SQLite', unit: '×', goal: ge(1.5) },
+  { id: 'pgP99Open', figure: '  PostgreSQL p99 at 10,000 rec/s offered', unit: 'ms', goal: le(100) },
+  { id: 'pgPull', figure: 'PostgreSQL pull 50,000 → empty device', unit: 's', goal: le(10) },
+]
+
 const ROWS: RowSpec[] = [
   { id: 'initialJs', figure: 'initial JS, gzip', unit: 'kB', goal: le(100) },
   { id: 'initialCss', figure: 'initial CSS, gzip', unit: 'kB', goal: le(40) },
@@ -79,6 +89,7 @@ const ROWS: RowSpec[] = [
   { id: 'ratio', figure: 'peer: ours ÷ PouchDB, push', unit: '×', goal: ge(3) },
   { id: 'ledgerStreet', figure: 'ledger: a street, one month (1M)', unit: 'ms', goal: le(1000) },
   { id: 'ledgerDistrict', figure: 'ledger: the district, one month (1M)', unit: 'ms', goal: le(3000) },
+  ...POSTGRES_ROWS,
 ]
 
 function fmt(v: number, unit: Unit): string {
@@ -145,7 +156,7 @@ interface Options {
   seed: string
 }
 
-const STEPS = ['build', 'lighthouse', 'pull', 'warm', 'push', 'peer', 'ingest', 'ledger'] as const
+const STEPS = ['build', 'lighthouse', 'pull', 'warm', 'push', 'peer', 'ingest', 'postgres', 'ledger'] as const
 type StepName = (typeof STEPS)[number]
 
 function options(): Options {
@@ -193,6 +204,7 @@ async function main(): Promise<void> {
     peer: ['pouch', 'ratio'],
     ingest: ['ingest', 'ingestP99', 'ingestP99Open', 'rss'],
     ledger: ['ledgerStreet', 'ledgerDistrict'],
+    postgres: POSTGRES_ROWS.map((r) => r.id),
   }
   const fail = (step: StepName, err: unknown) => {
     const msg = errorText(err)
@@ -319,11 +331,16 @@ async function main(): Promise<void> {
       if (setupError || !server) throw new Error(setupError ?? 'no server')
       Object.assign(measures, await ingestFigure(server, world, tokens, opts.runs, 10, log))
     })
-
     await step('ledger', 420_000, async () => {
       if (setupError || !server) throw new Error(setupError ?? 'no server')
       await ledgerFigure(server, world, opts.runs, log, measures)
     })
+    await step('postgres', 600_000, async (scope) => {
+      if (setupError || !cached) throw new Error(setupError ?? 'no server database')
+      const pgDevice = chromePath ? async (s: RunningServer, t: Map<string, string>) => ({ ...(await deviceEnv()), server: s, tokens: t }) : null
+      Object.assign(measures, await postgresFigures({ world, cached, dist, runs: opts.runs, seconds: 10, sqliteIngest: measures.ingest?.value, deviceEnv: pgDevice, log }, scope))
+    })
+
   } finally {
     await shared.close()
   }

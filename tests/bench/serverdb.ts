@@ -14,7 +14,7 @@ import { hashPassword, hashToken, newToken } from '../../src/server/auth'
 import { contentHash } from '../../src/server/sync/push'
 import { BENCH_PASSWORD, DATA_VERSION, DAY_MS, generateLog, type BenchUser, type GenRecord, type BenchWorld } from './data'
 
-const MIGRATIONS = fileURLToPath(new URL('../../src/server/migrations/', import.meta.url))
+const MIGRATIONS = fileURLToPath(new URL('../../src/server/migrations/sqlite/', import.meta.url))
 
 export interface CachedDb {
   file: string
@@ -68,9 +68,9 @@ export async function ensureServerDb(world: BenchWorld, total: number, cacheRoot
   const db = openDatabase(dir)
   const storage = createSqliteStorage(db)
   const passwordHash = await hashPassword(BENCH_PASSWORD)
-  storage.transaction(() => {
-    for (const n of world.nodes) storage.org.upsert(n)
-    for (const u of world.users) storage.users.upsert({ id: u.id, phone: u.phone, name: u.name, role: u.role, scopes: u.scopes, passwordHash })
+  await storage.transaction(async (tx) => {
+    for (const n of world.nodes) await tx.org.upsert(n)
+    for (const u of world.users) await tx.users.upsert({ id: u.id, phone: u.phone, name: u.name, role: u.role, scopes: u.scopes, passwordHash })
   })
   // A bulk load: no journal and no fsync while writing, then back to the server's WAL.
   db.pragma('journal_mode = OFF')
@@ -115,16 +115,16 @@ export function prepareRunDb(cached: CachedDb, dataDir: string, users: readonly 
   mkdirSync(dataDir, { recursive: true })
   copyFileSync(cached.file, join(dataDir, DB_FILE))
   const db = openDatabase(dataDir)
-  const storage = createSqliteStorage(db)
   const tokens = new Map<string, string>()
   const now = Date.now()
-  storage.transaction(() => {
+  const create = db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)')
+  db.transaction(() => {
     for (const u of users) {
       const token = newToken()
-      storage.sessions.create(hashToken(token), u.id, now)
+      create.run(hashToken(token), u.id, now, now)
       tokens.set(u.id, token)
     }
-  })
+  })()
   db.close()
   return tokens
 }

@@ -12,7 +12,6 @@ import {
   foldHouseholdProfiles,
   foldVisits,
   householdRef,
-  isTooFarInFuture,
   isUnderAny,
   normalizePhone,
   searchHouseholds,
@@ -168,10 +167,6 @@ export const useRoundsStore = defineStore('rounds', () => {
     return checkHouseholdRecord({ orgPath: building, body: { household } }, org.nodes.get(building))
   }
 
-  function checkTime(iso: string | undefined, path: string): RecordIssue | null {
-    return iso !== undefined && isTooFarInFuture(iso, Date.now()) ? { code: 'future_time', path } : null
-  }
-
   /** `opts.id`: the id a form made when it opened, so a second tap saves the same record. */
   async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>, opts: { id?: string } = {}): Promise<LocalRecord<T>> {
     const record = await records.save(type, orgPath, body, opts)
@@ -181,8 +176,9 @@ export const useRoundsStore = defineStore('rounds', () => {
     return record
   }
 
+  // Place, room, time, authorship and target are the shared rule table's, run by records.save
+  // before anything is written; the store only adds what the table cannot know.
   async function logVisit(building: string, body: VisitBody, opts: { id?: string } = {}): Promise<LocalRecord<'visit'>> {
-    refuse(checkPlace(building, body.household) ?? checkTime(body.visitedAt, 'body.visitedAt'))
     const record = await save('visit', building, body, opts)
     lastSaved.value = { visitId: record.id, building, household: body.household, outcome: body.outcome }
     return record
@@ -198,8 +194,6 @@ export const useRoundsStore = defineStore('rounds', () => {
     const body: CorrectionBody = { target: id, targetType: 'visit', fields, ...(reason?.trim() ? { reason: reason.trim() } : {}) }
     const orgPath = target?.orgPath ?? ''
     refuse(checkAmendment({ type: 'correction', orgPath, body }, target))
-    refuse(isUnderAny(orgPath, session.user?.scopes ?? []) ? null : { code: 'out_of_scope', path: 'orgPath' })
-    refuse(checkTime(fields.visitedAt, 'body.fields.visitedAt'))
     if (Object.keys(fields).length === 0) refuse({ code: 'required', path: 'body.fields' })
     return save('correction', orgPath, body)
   }
@@ -209,21 +203,18 @@ export const useRoundsStore = defineStore('rounds', () => {
     const body = { target: id, reason: reason.trim() }
     const orgPath = target?.orgPath ?? ''
     refuse(checkAmendment({ type: 'void', orgPath, body }, target))
-    refuse(isUnderAny(orgPath, session.user?.scopes ?? []) ? null : { code: 'out_of_scope', path: 'orgPath' })
     const record = await save('void', orgPath, body)
     if (lastSaved.value?.visitId === id) lastSaved.value = null
     return record
   }
 
   async function setCare(building: string, household: string, care: { kind: CareKind; intervalDays: number; active: boolean; note?: string }, opts: { id?: string } = {}) {
-    refuse(checkPlace(building, household))
     const note = care.note?.trim()
     const body: CareFlagBody = { household, kind: care.kind, intervalDays: care.intervalDays, active: care.active, ...(note ? { note } : {}) }
     return save('care.flag', building, body, opts)
   }
 
   async function saveProfile(building: string, household: string, profile: { displayName: string; phone?: string }, opts: { id?: string } = {}) {
-    refuse(checkPlace(building, household))
     const phone = profile.phone === undefined ? undefined : normalizePhone(profile.phone)
     return save('household.profile', building, { household, displayName: profile.displayName.trim(), ...(phone ? { phone } : {}) }, opts)
   }

@@ -11,11 +11,11 @@ import type { LedgerPerson } from '../../shared/ledger'
 const PAGE = 20_000
 
 /** Every stored record under `scope`, in seq order. */
-export function recordsUnder(storage: Storage, scope: string): StoredRecord[] {
+export async function recordsUnder(storage: Storage, scope: string): Promise<StoredRecord[]> {
   const out: StoredRecord[] = []
   let after = 0
   for (;;) {
-    const page = storage.records.pull([scope], after, PAGE)
+    const page = await storage.records.pull([scope], after, PAGE)
     for (const r of page.records) out.push(r)
     const last = page.records[page.records.length - 1]
     if (!page.more || !last) return out
@@ -24,10 +24,10 @@ export function recordsUnder(storage: Storage, scope: string): StoredRecord[] {
 }
 
 /** Enabled people whose scopes meet `scope`, with their scopes (for leaders without records). */
-export function peopleUnder(storage: Storage, scope: string): LedgerPerson[] {
+export async function peopleUnder(storage: Storage, scope: string): Promise<LedgerPerson[]> {
   const people: LedgerPerson[] = []
-  for (const p of storage.users.overlapping([scope])) {
-    const u = storage.users.byId(p.id)
+  for (const p of await storage.users.overlapping([scope])) {
+    const u = await storage.users.byId(p.id)
     if (u) people.push({ id: u.id, name: u.name, role: u.role, scopes: u.scopes })
   }
   return people
@@ -41,11 +41,11 @@ export interface LedgerSource {
   names: Map<string, string>
 }
 
-export function loadLedgerSource(storage: Storage, scope: string): LedgerSource {
-  const people = peopleUnder(storage, scope)
+export async function loadLedgerSource(storage: Storage, scope: string): Promise<LedgerSource> {
+  const [people, records, nodes] = await Promise.all([peopleUnder(storage, scope), recordsUnder(storage, scope), storage.org.subtree(scope)])
   return {
-    records: recordsUnder(storage, scope),
-    nodes: storage.org.subtree(scope),
+    records,
+    nodes,
     people,
     names: new Map(people.map((p) => [p.id, p.name])),
   }

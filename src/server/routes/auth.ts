@@ -3,7 +3,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import * as v from 'valibot'
-import type { AppContext } from '../app'
+import { IP_LIMIT_FACTOR, type AppContext } from '../app'
 import { dummyPasswordHash, hashToken, newToken, sessionUser, verifyPassword } from '../auth'
 import { HttpError } from '../errors'
 import { normalizePhone } from '../../shared/phone'
@@ -29,15 +29,19 @@ export const authRoutes =
       const ipKey = `ip:${req.ip}`
 
       // 1. Too many recent failures for this account or from this address: refuse before checking.
-      const wait = Math.max(ctx.loginByAccount.retryAfter(accountKey, now), ctx.loginByIp.retryAfter(ipKey, now))
+      // An address is often shared (a community centre's Wi-Fi, carrier NAT, a proxy without
+      // TRUST_PROXY): ten typos by anyone must not lock everyone out. Per account stays at `max`.
+      const { max, windowMs } = ctx.loginLimit
+      const logins = ctx.storage.logins
+      const wait = Math.max(await logins.retryAfter(accountKey, now, max, windowMs), await logins.retryAfter(ipKey, now, max * IP_LIMIT_FACTOR, windowMs))
       if (wait > 0) throw new HttpError(429, 'rate_limited', { 'retry-after': String(wait) })
 
       // 2. Check the password; an unknown phone costs the same time as a wrong password.
-      const user = ctx.storage.users.byPhone(phone)
+      const user = await ctx.storage.users.byPhone(phone)
       const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()))
       if (!user || !ok) {
-        ctx.loginByAccount.fail(accountKey, now)
-        ctx.loginByIp.fail(ipKey, now)
+        await logins.fail(accountKey, now, windowMs)
+        await logins.fail(ipKey, now, windowMs)
         throw new HttpError(401, 'wrong_password')
       }
 
@@ -45,15 +49,15 @@ export const authRoutes =
       if (user.disabledAt) throw new HttpError(403, 'account_disabled')
 
       // 4. A new opaque token; only its hash is stored.
-      ctx.loginByAccount.reset(accountKey)
+      await logins.reset(accountKey)
       const token = newToken()
-      ctx.storage.sessions.create(hashToken(token), user.id, now)
+      await ctx.storage.sessions.create(hashToken(token), user.id, now)
       return { token, user: sessionUser(user) }
     })
 
     app.post('/api/v1/auth/logout', async (req) => {
       callerOf(req)
-      if (req.tokenHash) ctx.storage.sessions.revoke(req.tokenHash, ctx.now())
+      if (req.tokenHash) await ctx.storage.sessions.revoke(req.tokenHash, ctx.now())
       return { ok: true }
     })
 

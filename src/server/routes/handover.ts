@@ -13,6 +13,7 @@ import type { AppContext } from '../app'
 import { HttpError, langOf } from '../errors'
 import { callerOf } from './auth'
 import { effectiveScopes } from '../scope'
+import { Preloaded } from '../lookup'
 import { contentHash } from '../sync/push'
 import type { HandoverRow, Storage } from '../storage'
 import {
@@ -54,11 +55,11 @@ function staffOnly(user: SessionUser): void {
 }
 
 /** A waiting handover within the caller's scope, with its kept record; 404 otherwise. */
-function waitingFor(storage: Storage, user: SessionUser, id: string): { row: HandoverRow; record: LocalRecord | null } {
-  const row = storage.quarantine.handover(id)
+async function waitingFor(storage: Storage, user: SessionUser, id: string): Promise<{ row: HandoverRow; record: LocalRecord | null }> {
+  const row = await storage.quarantine.handover(id)
   if (!row || !isUnderAny(row.community, user.scopes)) throw new HttpError(404, 'not_found')
   if (row.state !== 'waiting') throw new HttpError(409, 'already_decided')
-  const kept = storage.quarantine.get(row.qid)
+  const kept = await storage.quarantine.get(row.qid)
   return { row, record: kept ? keptRecord(kept.raw) : null }
 }
 
@@ -68,37 +69,37 @@ export const handoverRoutes =
     app.post('/api/v1/sync/handover', async (req): Promise<HandoverResponse> => {
       const user = callerOf(req)
       const { id } = parse(HandoverRequest, req.body)
-      const kept = ctx.storage.quarantine.latestFor(id, user.id)
+      const kept = await ctx.storage.quarantine.latestFor(id, user.id)
       if (!kept) throw new HttpError(404, 'not_found')
       const record = keptRecord(kept.raw)
       // only the author's own record, refused for a reason they cannot mend, and never one the log holds
       if (record && record.authorId !== user.id) throw new HttpError(403, 'forbidden')
-      if (!canHandOver(kept.code) || ctx.storage.records.getById(id)) throw new HttpError(409, 'cannot_hand_over')
+      if (!canHandOver(kept.code) || (await ctx.storage.records.getById(id))) throw new HttpError(409, 'cannot_hand_over')
       const community = (record && ancestorAt(record.orgPath, 'community')) ?? user.scopes.map((s) => ancestorAt(s, 'community')).find((c) => c !== null)
       if (!community) throw new HttpError(409, 'cannot_hand_over')
-      const row = ctx.storage.quarantine.handOver({ recordId: id, qid: kept.qid, authorId: user.id, community, handedAt: new Date(ctx.now()).toISOString() })
+      const row = await ctx.storage.quarantine.handOver({ recordId: id, qid: kept.qid, authorId: user.id, community, handedAt: new Date(ctx.now()).toISOString() })
       return { id, handedAt: row.handedAt }
     })
 
     app.get('/api/v1/handovers', async (req): Promise<HandoversResponse> => {
       const user = callerOf(req)
       staffOnly(user)
-      const rows = ctx.storage.quarantine.waiting().filter((r) => isUnderAny(r.community, user.scopes))
+      const rows = (await ctx.storage.quarantine.waiting()).filter((r) => isUnderAny(r.community, user.scopes))
       return {
-        items: rows.map((r): HandedOverItem => {
-          const kept = ctx.storage.quarantine.get(r.qid)
+        items: await Promise.all(rows.map(async (r): Promise<HandedOverItem> => {
+          const kept = await ctx.storage.quarantine.get(r.qid)
           const record = kept ? keptRecord(kept.raw) : null
           return {
             id: r.recordId,
             record: record ? { type: record.type, orgPath: record.orgPath, authorId: record.authorId, clientTime: record.clientTime, body: record.body as Record<string, unknown> } : null,
             authorId: r.authorId,
-            authorName: ctx.storage.users.byId(r.authorId)?.name ?? '',
+            authorName: (await ctx.storage.users.byId(r.authorId))?.name ?? '',
             community: r.community,
             code: kept?.code ?? '',
             handedAt: r.handedAt,
             kinds: record ? [...TYPE_RULES[record.type].nodeKinds] : [],
           }
-        }),
+        })),
       }
     })
 
@@ -106,26 +107,30 @@ export const handoverRoutes =
       const user = callerOf(req)
       staffOnly(user)
       const { orgPath } = parse(PlaceRequest, req.body)
-      const { record } = waitingFor(ctx.storage, user, req.params.id)
+      const { record } = await waitingFor(ctx.storage, user, req.params.id)
       if (!record) throw new HttpError(409, 'invalid_record')
       const placed: LocalRecord = { ...record, orgPath }
-      const author = ctx.storage.users.byId(record.authorId)
+      const author = await ctx.storage.users.byId(record.authorId)
       // the author's record, vouched for by staff in their scope: the table's checks run for that actor
-      const actor: Actor = { id: record.authorId, level: ROLE_LEVEL[author?.role ?? 'building_leader'], scopes: effectiveScopes(ctx.storage, user.scopes) }
+      const actor: Actor = { id: record.authorId, level: ROLE_LEVEL[author?.role ?? 'building_leader'], scopes: await effectiveScopes(ctx.storage, user.scopes) }
       const now = ctx.now()
-      const verdict = checkInContext(placed, { actor, now, lookup: (p: string) => ctx.storage.org.get(p) ?? undefined })
+      // the rules look org nodes up synchronously: read them ahead (see ../lookup.ts)
+      const org = new Preloaded(async (path) => (await ctx.storage.org.get(path)) ?? undefined)
+      const verdict = await org.settle(() => checkInContext(placed, { actor, now, lookup: org.get }))
       if (!verdict.ok) throw new HttpError(422, verdict.issue.code)
       const reference = verdict.reference
       const at = new Date(now).toISOString()
       const reason = (code: MessageCode) => message(code, langOf(req))
       // the append and the note of who placed it: one transaction, all or nothing
-      const seq = ctx.storage.transaction(() => {
-        const [outcome] = ctx.storage.records.appendBatch(
-          [{ kind: 'append', record: placed, hash: contentHash(placed), raw: JSON.stringify(placed), ...(reference ? { reference } : {}) }],
-          { userId: user.id, serverTime: at, reason },
+      const seq = await ctx.storage.transaction(async (tx) => {
+        const [outcome] = await org.settle(() =>
+          tx.records.appendBatch(
+            [{ kind: 'append', record: placed, hash: contentHash(placed), raw: JSON.stringify(placed), ...(reference ? { reference } : {}) }],
+            { userId: user.id, serverTime: at, reason },
+          ),
         )
         if (outcome?.status !== 'accepted') throw new HttpError(409, outcome?.status === 'rejected' ? outcome.code : 'conflict')
-        ctx.storage.quarantine.decide(record.id, { state: 'placed', by: user.id, at, placedPath: orgPath })
+        await tx.quarantine.decide(record.id, { state: 'placed', by: user.id, at, placedPath: orgPath })
         return outcome.seq
       })
       return { id: record.id, seq, orgPath }
@@ -135,8 +140,8 @@ export const handoverRoutes =
       const user = callerOf(req)
       staffOnly(user)
       const { reason } = parse(DismissRequest, req.body)
-      const { row } = waitingFor(ctx.storage, user, req.params.id)
-      if (!ctx.storage.quarantine.decide(row.recordId, { state: 'dismissed', by: user.id, at: new Date(ctx.now()).toISOString(), reason: reason.trim() })) {
+      const { row } = await waitingFor(ctx.storage, user, req.params.id)
+      if (!(await ctx.storage.quarantine.decide(row.recordId, { state: 'dismissed', by: user.id, at: new Date(ctx.now()).toISOString(), reason: reason.trim() }))) {
         throw new HttpError(409, 'already_decided')
       }
       return { id: row.recordId }

@@ -32,9 +32,9 @@ function attachment(reply: FastifyReply, name: string, type: string): FastifyRep
 export const ledgerRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
-    function prepare(user: ReturnType<typeof callerOf>, scope: string): void {
-      if (!isUnderAny(scope, effectiveScopes(ctx.storage, user.scopes))) throw new HttpError(403, 'forbidden')
-      if (!ctx.storage.org.get(scope) || levelOfPath(scope) === null) throw new HttpError(404, 'not_found')
+    async function prepare(user: ReturnType<typeof callerOf>, scope: string): Promise<void> {
+      if (!isUnderAny(scope, await effectiveScopes(ctx.storage, user.scopes))) throw new HttpError(403, 'forbidden')
+      if (!(await ctx.storage.org.get(scope)) || levelOfPath(scope) === null) throw new HttpError(404, 'not_found')
     }
 
     function ledgerOf(src: LedgerSource, scope: string, month: string): Ledger {
@@ -44,9 +44,9 @@ export const ledgerRoutes =
     app.get('/api/v1/ledger', async (req, reply) => {
       const user = callerOf(req)
       const q = parseQuery(req.query)
-      prepare(user, q.scope)
+      await prepare(user, q.scope)
       const month = q.month ?? monthKey(ctx.now())
-      const src = loadLedgerSource(ctx.storage, q.scope)
+      const src = await loadLedgerSource(ctx.storage, q.scope)
       const ledger = ledgerOf(src, q.scope, month)
       if (q.format === 'json') return ledger satisfies LedgerResponse
       const name = exportFileName(ledger, q.format === 'csv' ? q.sheet : undefined)
@@ -58,10 +58,10 @@ export const ledgerRoutes =
     app.get('/api/v1/ledger/ranking', async (req): Promise<RankingResponse> => {
       const user = callerOf(req)
       const q = parseQuery(req.query)
-      prepare(user, q.scope)
+      await prepare(user, q.scope)
       if (levelOfPath(q.scope) !== 'street') throw new HttpError(400, 'bad_request')
       const month = q.month ?? monthKey(ctx.now())
-      const src = loadLedgerSource(ctx.storage, q.scope)
+      const src = await loadLedgerSource(ctx.storage, q.scope)
       const ledger = computeLedger({ records: src.records, nodes: src.nodes, people: src.people, scope: q.scope, month, now: ctx.now() }, ledgerFacts(src.records))
       const set = rankingWeights(src.records, q.scope)
       const leaders = new Map(ledger.rows.map((r) => [r.path, leaderCount(src.people, r.path)]))

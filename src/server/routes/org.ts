@@ -12,14 +12,14 @@ import { joinedReadingPoints } from '../scope'
 import { parentPath, type OrgNode } from '../../shared/org'
 import type { OrgResponse } from '../../shared/protocol'
 
-export function visibleNodes(storage: Storage, scopes: readonly string[]): OrgNode[] {
+export async function visibleNodes(storage: Storage, scopes: readonly string[]): Promise<OrgNode[]> {
   const byPath = new Map<string, OrgNode>()
-  for (const rp of joinedReadingPoints(storage, scopes)) byPath.set(rp.path, rp)
+  for (const rp of await joinedReadingPoints(storage, scopes)) byPath.set(rp.path, rp)
   for (const scope of normalizeScopes(scopes)) {
-    for (const n of storage.org.subtree(scope)) byPath.set(n.path, n)
+    for (const n of await storage.org.subtree(scope)) byPath.set(n.path, n)
     for (let p = parentPath(scope); p !== null; p = parentPath(p)) {
       if (byPath.has(p)) continue
-      const n = storage.org.get(p)
+      const n = await storage.org.get(p)
       if (n) byPath.set(p, n)
     }
   }
@@ -29,5 +29,5 @@ export function visibleNodes(storage: Storage, scopes: readonly string[]): OrgNo
 export const orgRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
-    app.get('/api/v1/org', async (req): Promise<OrgResponse> => ({ nodes: visibleNodes(ctx.storage, callerOf(req).scopes) }))
+    app.get('/api/v1/org', async (req): Promise<OrgResponse> => ({ nodes: await visibleNodes(ctx.storage, callerOf(req).scopes) }))
   }

@@ -16,6 +16,6 @@ export const peopleRoutes =
   async (app) => {
     app.get('/api/v1/people', async (req): Promise<PeopleResponse> => ({
       // copied field by field, so a column added to the row later never leaks out
-      people: ctx.storage.users.overlapping(callerOf(req).scopes).map((p) => ({ id: p.id, name: p.name, role: p.role })),
+      people: (await ctx.storage.users.overlapping(callerOf(req).scopes)).map((p) => ({ id: p.id, name: p.name, role: p.role })),
     }))
   }

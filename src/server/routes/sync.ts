@@ -19,9 +19,9 @@ export const syncRoutes =
       if (!parsed.success) throw new HttpError(400, 'bad_request')
       const { records } = parsed.output
       if (records.length > PUSH_MAX_RECORDS) throw new HttpError(413, 'too_large')
-      const scopes = effectiveScopes(ctx.storage, user.scopes)
+      const scopes = await effectiveScopes(ctx.storage, user.scopes)
       const now = ctx.now()
-      return { results: pushRecords(records, { storage: ctx.storage, user, scopes, now, lang: langOf(req) }), now: new Date(now).toISOString() }
+      return { results: await pushRecords(records, { storage: ctx.storage, user, scopes, now, lang: langOf(req) }), now: new Date(now).toISOString() }
     })
 
     app.get('/api/v1/sync/pull', async (req): Promise<PullResponse> => {
@@ -30,8 +30,8 @@ export const syncRoutes =
       if (!query.success) throw new HttpError(400, 'bad_request')
       const after = query.output.after
       const limit = Math.min(query.output.limit, PULL_MAX_LIMIT)
-      const scopes = effectiveScopes(ctx.storage, user.scopes)
-      const page = ctx.storage.records.pull(scopes, after, limit)
+      const scopes = await effectiveScopes(ctx.storage, user.scopes)
+      const page = await ctx.storage.records.pull(scopes, after, limit)
       const last = page.records[page.records.length - 1]
       return { records: page.records, cursor: last ? last.seq : after, more: page.more, scope: scopeHash(scopes), now: new Date(ctx.now()).toISOString() }
     })

@@ -4,10 +4,12 @@
  * same answers (accepted becomes duplicate, with the same seq).
  */
 import { createHash } from 'node:crypto'
-import type { BatchItem, BatchOutcome, Storage } from '../storage'
+import type { BatchItem, BatchOutcome, ExistingRecord, Storage } from '../storage'
+import { Preloaded } from '../lookup'
 import { canonicalJson } from '../../shared/canonical'
 import { message, type Lang, type MessageCode } from '../../shared/messages'
 import type { PushResult } from '../../shared/protocol'
+import type { OrgNode } from '../../shared/org'
 import type { LocalRecord, RecordIssue } from '../../shared/records'
 import { ROLE_LEVEL, type SessionUser } from '../../shared/roles'
 import { checkEnvelope, checkInContext, type Actor, type Reference } from '../../shared/rules'
@@ -47,12 +49,15 @@ export interface PushContext {
 
 type Checked = { ok: true; record: LocalRecord; hash: string; reference?: Reference } | { ok: false; issue: RecordIssue }
 
+/** The org nodes one push has read (the rules look them up synchronously; see ../lookup.ts). */
+type OrgNodes = Preloaded<OrgNode | undefined>
+
 /**
  * Everything about one record that can be decided without writing: the shared
  * rule table's steps 1–5 (src/shared/rules.ts), with an exact replay answered
  * early. Step 6, the reference, is checked inside the batch transaction.
  */
-function checkOne(raw: unknown, ctx: PushContext, actor: Actor): Checked | { ok: 'replay'; hash: string; record: LocalRecord } {
+async function checkOne(raw: unknown, ctx: PushContext, actor: Actor, stored: Map<string, ExistingRecord>, org: OrgNodes): Promise<Checked | { ok: 'replay'; hash: string; record: LocalRecord }> {
   // Steps 1–2: the strict envelope (client-sent `seq` and `serverTime` are refused
   // here, so server-assigned fields never come from the device), body, version, author.
   const envelope = checkEnvelope(raw, ctx.user.id)
@@ -63,10 +68,10 @@ function checkOne(raw: unknown, ctx: PushContext, actor: Actor): Checked | { ok:
   // (scope, layout, clock): records are immutable and never deleted, so this
   // read needs no lock. Anything else is decided inside the transaction.
   const hash = contentHash(record)
-  if (ctx.storage.records.existing([record.id]).get(record.id)?.hash === hash) return { ok: 'replay', hash, record }
+  if (stored.get(record.id)?.hash === hash) return { ok: 'replay', hash, record }
 
   // Steps 3–5: place, clock, the type's own check; and the reference step 6 needs.
-  const verdict = checkInContext(record, { actor, now: ctx.now, lookup: (p) => ctx.storage.org.get(p) ?? undefined })
+  const verdict = await org.settle(() => checkInContext(record, { actor, now: ctx.now, lookup: org.get }))
   if (!verdict.ok) return verdict
   return { ok: true, record, hash, ...(verdict.reference ? { reference: verdict.reference } : {}) }
 }
@@ -75,18 +80,22 @@ function checkOne(raw: unknown, ctx: PushContext, actor: Actor): Checked | { ok:
  * Answers one result per input record, in input order. The caller has already
  * checked that `input` is an array within PUSH_MAX_RECORDS.
  */
-export function pushRecords(input: readonly unknown[], ctx: PushContext): PushResult[] {
+export async function pushRecords(input: readonly unknown[], ctx: PushContext): Promise<PushResult[]> {
   const reason = (code: MessageCode, max?: number) => message(code, ctx.lang, { max })
   const actor: Actor = { id: ctx.user.id, level: ROLE_LEVEL[ctx.user.role], scopes: ctx.scopes }
+  const org: OrgNodes = new Preloaded(async (path) => (await ctx.storage.org.get(path)) ?? undefined)
+  // the ids already stored, read once for the batch (for exact replays)
+  const stored = await ctx.storage.records.existing(input.map(rawId).filter((id) => id !== ''))
 
   // Steps 1–5 for every record: one batch item per input record, in input order.
-  const items: BatchItem[] = input.map((raw): BatchItem => {
-    const c = checkOne(raw, ctx, actor)
+  const items: BatchItem[] = []
+  for (const raw of input) {
+    const c = await checkOne(raw, ctx, actor, stored, org)
     // an exact replay is resolved in step 6 with the stored seq (it is never a conflict)
-    if (c.ok === 'replay') return { kind: 'append', record: c.record, hash: c.hash, raw: '' }
-    if (c.ok) return { kind: 'append', record: c.record, hash: c.hash, raw: rawJson(raw), ...(c.reference ? { reference: c.reference } : {}) }
-    return { kind: 'reject', recordId: rawId(raw) || null, code: c.issue.code, path: c.issue.path, raw: rawJson(raw), ...(c.issue.max ? { max: c.issue.max } : {}) }
-  })
+    if (c.ok === 'replay') items.push({ kind: 'append', record: c.record, hash: c.hash, raw: '' })
+    else if (c.ok) items.push({ kind: 'append', record: c.record, hash: c.hash, raw: rawJson(raw), ...(c.reference ? { reference: c.reference } : {}) })
+    else items.push({ kind: 'reject', recordId: rawId(raw) || null, code: c.issue.code, path: c.issue.path, raw: rawJson(raw), ...(c.issue.max ? { max: c.issue.max } : {}) })
+  }
 
   // 6. One transaction for the whole batch: for each record in order, an id already
   //    stored answers duplicate (same hash) or conflict (other hash, quarantined); an
@@ -97,7 +106,9 @@ export function pushRecords(input: readonly unknown[], ctx: PushContext): PushRe
   //    from steps 1–5 are quarantined in the same transaction. A crash before COMMIT
   //    leaves nothing of the batch.
   const serverTime = new Date(ctx.now).toISOString()
-  const outcomes: BatchOutcome[] = items.length ? ctx.storage.records.appendBatch(items, { userId: ctx.user.id, serverTime, reason }) : []
+  //    A reference check that asks for an org node not read yet rolls the batch back
+  //    (NotLoaded) and runs again once it is read.
+  const outcomes: BatchOutcome[] = items.length ? await org.settle(() => ctx.storage.records.appendBatch(items, { userId: ctx.user.id, serverTime, reason })) : []
 
   // 7. Answer in input order.
   return outcomes.map((o, i): PushResult => {

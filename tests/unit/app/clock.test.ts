@@ -26,7 +26,7 @@ vi.mock('@app/db/database', async (importOriginal) => {
 const { useRecordsStore } = await import('@app/stores/records')
 const { useSyncStore } = await import('@app/stores/sync')
 const { setLocale } = await import('@app/i18n')
-const SafetyClockBanner = (await import('@app/components/safety/SafetyClockBanner.vue')).default
+const SafetyBanners = (await import('@app/components/safety/SafetyBanners.vue')).default
 
 const THREE_DAYS = 3 * 24 * 60 * 60 * 1000
 
@@ -84,7 +84,7 @@ describe('a phone whose clock is three days ahead', () => {
     const sync = useSyncStore()
     sync.start()
     await vi.waitFor(() => expect(sync.clockOffsetMs).toBe(-THREE_DAYS))
-    const banner = mount(SafetyClockBanner)
+    const banner = mount(SafetyBanners)
     expect(banner.find('[data-clock-warning]').text()).toContain('快了 3天')
     setLocale('en')
     await banner.vm.$nextTick()

@@ -43,7 +43,7 @@ describe('sync engine against the server', () => {
     const db = configure(new Database(':memory:'))
     migrate(db)
     await seedDemo(createSqliteStorage(db))
-    app = await buildApp({ db })
+    app = await buildApp({ storage: createSqliteStorage(db) })
   })
   afterEach(async () => {
     await app.close()

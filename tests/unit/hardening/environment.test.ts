@@ -6,6 +6,7 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia } from 'pinia'
 import { environmentRisks, PRIVATE_QUOTA_BYTES } from '@app/components/safety/environment'
 import { DISMISSED_KEY } from '@app/components/safety/dismissed'
 import { setLocale } from '@app/i18n'
@@ -56,7 +57,7 @@ describe('SafetyBanners', () => {
 
   it('shows the WeChat instructions, and once dismissed they stay away after a reload', async () => {
     pretend(WECHAT)
-    const first = mount(SafetyBanners)
+    const first = mount(SafetyBanners, { global: { plugins: [createPinia()] } })
     await flushPromises()
     expect(first.text()).toContain('点右上角 ··· → 在浏览器打开')
     await first.get('button').trigger('click')
@@ -64,14 +65,14 @@ describe('SafetyBanners', () => {
     expect(JSON.parse(localStorage.getItem(DISMISSED_KEY)!)).toEqual(['wechat'])
     first.unmount()
 
-    const again = mount(SafetyBanners)
+    const again = mount(SafetyBanners, { global: { plugins: [createPinia()] } })
     await flushPromises()
     expect(again.text()).toBe('')
   })
 
   it('tells an iPhone user in Safari how to add it to the home screen', async () => {
     pretend(IPHONE_SAFARI)
-    const w = mount(SafetyBanners)
+    const w = mount(SafetyBanners, { global: { plugins: [createPinia()] } })
     await flushPromises()
     expect(w.text()).toContain('添加到主屏幕')
     expect(w.text()).toContain('7 天')

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runAdmin } from '../../../src/server/admin'
 import { parseCsv } from '../../../src/server/importer'
 import { DEMO_USERS } from '../../../src/server/demo'
-import { bearer, login, PHONES, push, setup, visit, type TestEnv } from './helpers'
+import pg from 'pg'
+import { BACKEND, bearer, login, pgBaseUrl, PHONES, push, setup, visit, type TestEnv } from './helpers'
 import type { PushResult } from '../../../src/shared/protocol'
 
 let env: TestEnv
@@ -21,7 +22,7 @@ afterEach(async () => {
   await env.close()
 })
 
-const admin = (...argv: string[]) => runAdmin(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, { dataDir: env.dir })
+const admin = (...argv: string[]) => runAdmin(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, env.adminEnv)
 const file = (name: string, text: string) => {
   const p = join(env.dir, name)
   writeFileSync(p, text)
@@ -40,10 +41,10 @@ describe('admin import', () => {
       'pl', 'pl/tuodong', 'pl/tuodong/shangyi', 'pl/tuodong/shangyi/g03', 'pl/tuodong/shangyi/g03/b01', 'pl/tuodong/shangyi/g03/b02',
       'pl/tuodong/shangyi/g03/rp-xiaoyuan', // the reading point of their group
     ])
-    const snapshot = () => JSON.stringify([env.db.prepare('SELECT * FROM org_nodes ORDER BY path').all(), env.db.prepare('SELECT * FROM users ORDER BY phone').all()])
-    const before = snapshot()
+    const snapshot = async () => JSON.stringify([await env.sql('SELECT * FROM org_nodes ORDER BY path'), await env.sql('SELECT * FROM users ORDER BY phone')])
+    const before = await snapshot()
     expect(await admin('import', EXAMPLE.pathname)).toBe(0)
-    expect(snapshot()).toBe(before)
+    expect(await snapshot()).toBe(before)
   })
 
   it('imports a CSV of nodes and a CSV of users', async () => {
@@ -57,8 +58,8 @@ describe('admin import', () => {
       ].join('\r\n') + '\r\n',
     )
     expect(await admin('import', nodes)).toBe(0)
-    expect(env.storage.org.get('pl/ciba/qingsonglu/g03/b01')).toEqual({ path: 'pl/ciba/qingsonglu/g03/b01', kind: 'building', name: '12栋', layout: { units: 2, floors: 6, roomsPerFloor: 2 } })
-    expect(env.storage.org.get('pl/ciba/qingsonglu/g03/rp-shu')).toMatchObject({ name: '大树下,凉亭', place: '青松路口大树下', usualTime: '每天 8:00' })
+    expect(await env.storage.org.get('pl/ciba/qingsonglu/g03/b01')).toEqual({ path: 'pl/ciba/qingsonglu/g03/b01', kind: 'building', name: '12栋', layout: { units: 2, floors: 6, roomsPerFloor: 2 } })
+    expect(await env.storage.org.get('pl/ciba/qingsonglu/g03/rp-shu')).toMatchObject({ name: '大树下,凉亭', place: '青松路口大树下', usualTime: '每天 8:00' })
 
     const users = file('users.csv', ['phone,name,role,scopes,password', '13900000031,周丽,group_leader,pl/ciba/qingsonglu/g03,qingsong-2026', '13900000032,吴强,building_leader,pl/ciba/qingsonglu/g03/b01;pl/ciba/qingsonglu/g01/b01,qingsong-2026'].join('\n'))
     expect(await admin('import', users)).toBe(0)
@@ -90,7 +91,7 @@ describe('admin import', () => {
     expect(msg).toMatch(/第 7 行 \/ line 7: .*密码/)
     expect(msg).toMatch(/第 8 行 \/ line 8: .*duplicate phone/)
     expect(msg).not.toMatch(/line 2:/)
-    expect(env.storage.users.byPhone('13900000041')).toBeNull()
+    expect(await env.storage.users.byPhone('13900000041')).toBeNull()
   })
 
   it('checks node paths, kinds, parents and layouts', async () => {
@@ -120,7 +121,7 @@ describe('admin import', () => {
     expect(msg).toMatch(/nodes\[6\]: .*rp-/)
     expect(msg).toMatch(/nodes\[7\]: .*rp-/)
     // the valid group was not written either
-    expect(env.storage.org.get('pl/tuodong/shangyi/g09')).toBeNull()
+    expect(await env.storage.org.get('pl/tuodong/shangyi/g09')).toBeNull()
   })
 
   it('reports malformed JSON with its line', async () => {
@@ -183,49 +184,90 @@ describe('admin user commands', () => {
 })
 
 describe('admin backup', () => {
-  it('makes a readable, consistent copy while pushes keep being accepted', async () => {
-    const zhang = await login(env.app, PHONES.zhang)
-    const first = Array.from({ length: 50 }, () => visit(zhang.user.id))
-    expect((await push(env.app, zhang.token, first)).statusCode).toBe(200)
-    const target = join(env.dir, 'backup.db')
-    // keep pushing while the backup runs
-    const during = Array.from({ length: 10 }, () => push(env.app, zhang.token, Array.from({ length: 20 }, () => visit(zhang.user.id))))
-    const [code] = await Promise.all([admin('backup', target), ...during])
-    expect(code).toBe(0)
-    expect(out.join('\n')).toMatch(/integrity ok/)
-    const copy = new Database(target, { readonly: true })
-    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok')
-    const n = (copy.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n
-    expect(n).toBeGreaterThanOrEqual(50)
-    expect(n % 10).toBe(0) // whole batches only: 50 + 20k
-    expect((copy.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n).toBe(DEMO_USERS.length)
-    copy.close()
-    // the live database got everything
-    const live = (env.db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n
-    expect(live).toBe(250)
-    // refuses to overwrite without --force
-    expect(await admin('backup', target)).toBe(1)
-    expect(await admin('backup', target, '--force')).toBe(0)
-  })
+  if (BACKEND === 'sqlite') {
+    it('makes a readable, consistent copy while pushes keep being accepted', async () => {
+      const zhang = await login(env.app, PHONES.zhang)
+      const first = Array.from({ length: 50 }, () => visit(zhang.user.id))
+      expect((await push(env.app, zhang.token, first)).statusCode).toBe(200)
+      const target = join(env.dir, 'backup.db')
+      // keep pushing while the backup runs
+      const during = Array.from({ length: 10 }, () => push(env.app, zhang.token, Array.from({ length: 20 }, () => visit(zhang.user.id))))
+      const [code] = await Promise.all([admin('backup', target), ...during])
+      expect(code).toBe(0)
+      expect(out.join('\n')).toMatch(/integrity ok/)
+      const copy = new Database(target, { readonly: true })
+      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok')
+      const n = (copy.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n
+      expect(n).toBeGreaterThanOrEqual(50)
+      expect(n % 10).toBe(0) // whole batches only: 50 + 20k
+      expect((copy.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n).toBe(DEMO_USERS.length)
+      copy.close()
+      // the live database got everything
+      const live = await env.storage.records.count()
+      expect(live).toBe(250)
+      // refuses to overwrite without --force
+      expect(await admin('backup', target)).toBe(1)
+      expect(await admin('backup', target, '--force')).toBe(0)
+    })
 
-  it('the copy can serve as a data directory', async () => {
-    const zhang = await login(env.app, PHONES.zhang)
-    const r = visit(zhang.user.id)
-    const res = await push(env.app, zhang.token, [r])
-    expect(res.json<{ results: PushResult[] }>().results[0]!.status).toBe('accepted')
-    const restored = join(env.dir, 'restored')
-    const { mkdirSync } = await import('node:fs')
-    mkdirSync(restored)
-    expect(await admin('backup', join(restored, 'loudong.db'))).toBe(0)
-    const env2 = await setup({ dir: restored, seed: false })
-    try {
-      const again = await login(env2.app, PHONES.zhang)
-      const page = await env2.app.inject({ url: '/api/v1/sync/pull', headers: bearer(again.token) })
-      expect(page.json().records.map((x: { id: string }) => x.id)).toEqual([r.id])
-    } finally {
-      await env2.close()
-    }
-  })
+    it('the copy can serve as a data directory', async () => {
+      const zhang = await login(env.app, PHONES.zhang)
+      const r = visit(zhang.user.id)
+      const res = await push(env.app, zhang.token, [r])
+      expect(res.json<{ results: PushResult[] }>().results[0]!.status).toBe('accepted')
+      const restored = join(env.dir, 'restored')
+      const { mkdirSync } = await import('node:fs')
+      mkdirSync(restored)
+      expect(await admin('backup', join(restored, 'loudong.db'))).toBe(0)
+      const env2 = await setup({ dir: restored, seed: false })
+      try {
+        const again = await login(env2.app, PHONES.zhang)
+        const page = await env2.app.inject({ url: '/api/v1/sync/pull', headers: bearer(again.token) })
+        expect(page.json().records.map((x: { id: string }) => x.id)).toEqual([r.id])
+      } finally {
+        await env2.close()
+      }
+    })
+  } else {
+    it('pg_dump makes a copy of whole batches while pushes keep being accepted; pg_restore makes it a working database', async () => {
+      const zhang = await login(env.app, PHONES.zhang)
+      const first = Array.from({ length: 50 }, () => visit(zhang.user.id))
+      expect((await push(env.app, zhang.token, first)).statusCode).toBe(200)
+      const target = join(env.dir, 'backup.dump')
+      const during = Array.from({ length: 10 }, () => push(env.app, zhang.token, Array.from({ length: 20 }, () => visit(zhang.user.id))))
+      const [code] = await Promise.all([admin('backup', target), ...during])
+      expect(code, err.join('\n')).toBe(0)
+      expect(out.join('\n')).toMatch(/pg_dump custom format/)
+      expect(await env.storage.records.count()).toBe(250)
+      expect(await admin('backup', target)).toBe(1)
+
+      // restore into a new database, as the README says, and serve from it
+      const schema = /search_path=(\w+)/.exec(decodeURIComponent(env.databaseUrl!))![1]!
+      const dbName = `restored_${Date.now()}_${process.pid}`
+      const base = pgBaseUrl()
+      const server = new pg.Client({ connectionString: base })
+      await server.connect()
+      await server.query(`CREATE DATABASE ${dbName}`)
+      try {
+        const restoredUrl = base.replace('/postgres?', `/${dbName}?`)
+        execFileSync('pg_restore', ['--no-owner', `--dbname=${restoredUrl}`, target])
+        const env2 = await setup({ databaseUrl: `${restoredUrl}&options=${encodeURIComponent(`-c search_path=${schema}`)}`, seed: false })
+        try {
+          const n = await env2.storage.records.count()
+          expect(n).toBeGreaterThanOrEqual(50)
+          expect(n % 10).toBe(0) // whole batches only: 50 + 20k
+          const again = await login(env2.app, PHONES.zhang)
+          const page = await env2.app.inject({ url: '/api/v1/sync/pull?limit=1000', headers: bearer(again.token) })
+          expect(page.json().records).toHaveLength(n)
+        } finally {
+          await env2.close()
+        }
+      } finally {
+        await server.query(`DROP DATABASE ${dbName}`)
+        await server.end()
+      }
+    })
+  }
 })
 
 describe('the CLI process', () => {

@@ -41,7 +41,7 @@ describe('POST /api/v1/auth/login', () => {
       scopes: ['pl/tuodong/mingtongxiang/g01/b01', 'pl/tuodong/mingtongxiang/g01/b02'],
     })
     // only the hash of the token is stored
-    const rows = env.db.prepare('SELECT token_hash FROM sessions').all() as { token_hash: string }[]
+    const rows = await env.sql<{ token_hash: string }>('SELECT token_hash FROM sessions')
     expect(rows).toEqual([{ token_hash: hashToken(body.token) }])
     expect(JSON.stringify(rows)).not.toContain(body.token)
   })
@@ -148,14 +148,14 @@ describe('authenticated requests', () => {
 
   it('a session lasts 180 days from its last use, and last_seen_at is written at most once a minute', async () => {
     const { token } = await login(env.app, PHONES.zhang)
-    const lastSeen = () => (env.db.prepare('SELECT last_seen_at AS t FROM sessions').get() as { t: number }).t
+    const lastSeen = async () => (await env.sql<{ t: number }>('SELECT last_seen_at AS t FROM sessions'))[0]!.t
     const t0 = env.clock.t
     env.clock.t += 30_000
     expect((await env.app.inject({ url: '/api/v1/me', headers: bearer(token) })).statusCode).toBe(200)
-    expect(lastSeen()).toBe(t0)
+    expect(await lastSeen()).toBe(t0)
     env.clock.t += 31_000
     expect((await env.app.inject({ url: '/api/v1/me', headers: bearer(token) })).statusCode).toBe(200)
-    expect(lastSeen()).toBe(t0 + 61_000)
+    expect(await lastSeen()).toBe(t0 + 61_000)
     // 179 days offline: still valid
     env.clock.t += SESSION_TTL_MS - 24 * 3600 * 1000
     expect((await env.app.inject({ url: '/api/v1/me', headers: bearer(token) })).statusCode).toBe(200)
@@ -169,10 +169,10 @@ describe('disabled accounts', () => {
   it('get 403 account_disabled at login and on every request, even after their tokens were revoked', async () => {
     const { token } = await login(env.app, PHONES.zhang)
     const out: string[] = []
-    const code = await runAdmin(['user:disable', '--phone', PHONES.zhang], { out: (l) => out.push(l), err: (l) => out.push(l) }, { dataDir: env.dir })
+    const code = await runAdmin(['user:disable', '--phone', PHONES.zhang], { out: (l) => out.push(l), err: (l) => out.push(l) }, env.adminEnv)
     expect(code).toBe(0)
-    const revoked = env.db.prepare('SELECT count(*) AS n FROM sessions WHERE revoked_at IS NOT NULL').get() as { n: number }
-    expect(revoked.n).toBe(1)
+    const [revoked] = await env.sql<{ n: number }>('SELECT count(*) AS n FROM sessions WHERE revoked_at IS NOT NULL')
+    expect(revoked!.n).toBe(1)
 
     for (const [method, url] of [['GET', '/api/v1/me'], ['GET', '/api/v1/sync/pull'], ['GET', '/api/v1/org']] as const) {
       const res = await env.app.inject({ method, url, headers: bearer(token) })
@@ -185,13 +185,13 @@ describe('disabled accounts', () => {
     // a wrong password does not reveal that the account is disabled
     expect((await loginReq(PHONES.zhang, 'wrong-pass')).statusCode).toBe(401)
 
-    expect(await runAdmin(['user:enable', '--phone', PHONES.zhang], { out: () => {}, err: () => {} }, { dataDir: env.dir })).toBe(0)
+    expect(await runAdmin(['user:enable', '--phone', PHONES.zhang], { out: () => {}, err: () => {} }, env.adminEnv)).toBe(0)
     expect((await loginReq(PHONES.zhang, 'demo-1234')).statusCode).toBe(200)
   })
 
   it('disabled directly in the database while a session is live: 403 on the next request', async () => {
     const { token } = await login(env.app, PHONES.wang)
-    env.storage.users.setDisabled(PHONES.wang, new Date().toISOString())
+    await env.storage.users.setDisabled(PHONES.wang, new Date().toISOString())
     const res = await env.app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: bearer(token), payload: { records: [] } })
     expect(res.statusCode).toBe(403)
     expect(res.json().error.code).toBe('account_disabled')

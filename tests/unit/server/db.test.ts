@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { describeStartupError, loadMigrations, migrate, openDatabase, StartupError, DB_FILE } from '../../../src/server/db'
+import { describeStartupError, loadMigrations, migrate, openDatabase, openDatabaseFile, StartupError, DB_FILE } from '../../../src/server/db'
 import { createSqliteStorage } from '../../../src/server/storage'
 import { demoLogins, demoNodes, DEMO_USERS, formatLogins, seedDemoIfEmpty } from '../../../src/server/demo'
 import { householdsOf } from '../../../src/shared/org'
@@ -34,15 +34,15 @@ describe('openDatabase and migrations', () => {
     db.close()
   })
 
-  it('a restart on the same file applies nothing again and keeps the data', () => {
+  it('a restart on the same file applies nothing again and keeps the data', async () => {
     const dir = fresh()
     const db1 = openDatabase(dir)
-    createSqliteStorage(db1).org.upsert({ path: 'pl', kind: 'district', name: '盘龙区' })
+    await createSqliteStorage(db1).org.upsert({ path: 'pl', kind: 'district', name: '盘龙区' })
     db1.close()
     const db2 = openDatabase(dir)
     expect(migrate(db2)).toEqual([])
     expect((db2.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(loadMigrations().length)
-    expect(createSqliteStorage(db2).org.get('pl')?.name).toBe('盘龙区')
+    expect((await createSqliteStorage(db2).org.get('pl'))?.name).toBe('盘龙区')
     db2.close()
   })
 
@@ -51,14 +51,43 @@ describe('openDatabase and migrations', () => {
     const db = openDatabase(dir)
     const migDir = join(fresh(), 'migrations')
     mkdirSync(migDir)
-    writeFileSync(join(migDir, '001_init.sql'), 'SELECT 1;')
+    for (const m of loadMigrations()) writeFileSync(join(migDir, m.name), m.sql)
     writeFileSync(join(migDir, '901_extra.sql'), 'CREATE TABLE extra (x INTEGER);')
     writeFileSync(join(migDir, '900_before.sql'), 'CREATE TABLE before_extra (x INTEGER);')
     writeFileSync(join(migDir, 'README.md'), 'not a migration')
     const ms = loadMigrations(migDir)
-    expect(ms.map((m) => m.name)).toEqual(['001_init.sql', '900_before.sql', '901_extra.sql'])
+    expect(ms.map((m) => m.name)).toEqual([...loadMigrations().map((m) => m.name), '900_before.sql', '901_extra.sql'])
     expect(migrate(db, ms)).toEqual(['900_before.sql', '901_extra.sql'])
     expect(migrate(db, ms)).toEqual([])
+    db.close()
+  })
+
+  it('refuses to start when a migration already applied was edited since, and names it', () => {
+    const dir = fresh()
+    openDatabase(dir).close()
+    const shipped = loadMigrations()
+    const edited = shipped.map((m) => (m.version === 2 ? { ...m, sql: m.sql + '\nCREATE INDEX sneaky ON records (type);' } : m))
+    const db = openDatabaseFile(join(dir, DB_FILE))
+    expect(() => migrate(db, edited)).toThrow(StartupError)
+    expect(() => migrate(db, edited)).toThrow(/002_record_targets\.sql.*edited after it was applied/)
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'sneaky'").get()).toBeUndefined()
+    // the same text with CRLF line endings (a Windows checkout) is the same migration
+    expect(migrate(db, shipped.map((m) => ({ ...m, sql: m.sql.replace(/\n/g, '\r\n') })))).toEqual([])
+    db.close()
+  })
+
+  it('a database from before checksums gets them recorded, then guarded', () => {
+    const dir = fresh()
+    const db = openDatabase(dir)
+    db.exec('CREATE TABLE old_migrations AS SELECT version, name, applied_at FROM schema_migrations')
+    db.exec('DROP TABLE schema_migrations')
+    db.exec('ALTER TABLE old_migrations RENAME TO schema_migrations')
+    expect(migrate(db)).toEqual([])
+    const rows = db.prepare('SELECT name, checksum FROM schema_migrations ORDER BY version').all() as { name: string; checksum: string }[]
+    expect(rows.map((r) => r.name)).toEqual(loadMigrations().map((m) => m.name))
+    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum))).toBe(true)
+    const edited = loadMigrations().map((m) => (m.version === 1 ? { ...m, sql: m.sql.replace('phone          TEXT NOT NULL UNIQUE', 'phone TEXT') } : m))
+    expect(() => migrate(db, edited)).toThrow(/001_init\.sql/)
     db.close()
   })
 
@@ -160,8 +189,8 @@ describe('demo district', () => {
     const db = openDatabase(fresh())
     const storage = createSqliteStorage(db)
     await seedDemoIfEmpty(storage, { records: false })
-    expect(storage.org.count()).toBe(demoNodes().length)
-    expect(storage.records.count()).toBe(0)
+    expect(await storage.org.count()).toBe(demoNodes().length)
+    expect(await storage.records.count()).toBe(0)
     db.close()
   })
 
@@ -171,13 +200,13 @@ describe('demo district', () => {
     const first = await seedDemoIfEmpty(storage)
     expect(first).toHaveLength(DEMO_USERS.length)
     // and the reading point of the demo months (the ledger's records)
-    expect(storage.org.count()).toBe(demoNodes().length + 1)
-    const records = storage.records.count()
+    expect(await storage.org.count()).toBe(demoNodes().length + 1)
+    const records = await storage.records.count()
     expect(records).toBeGreaterThan(300)
-    expect(storage.quarantine.list()).toEqual([])
+    expect(await storage.quarantine.list()).toEqual([])
     expect(await seedDemoIfEmpty(storage)).toBeNull()
-    expect(storage.records.count()).toBe(records)
-    expect(storage.users.byPhone('13800000001')!.passwordHash).toMatch(/^scrypt\$/)
+    expect(await storage.records.count()).toBe(records)
+    expect((await storage.users.byPhone('13800000001'))!.passwordHash).toMatch(/^scrypt\$/)
     db.close()
   })
 })

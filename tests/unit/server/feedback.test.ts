@@ -19,7 +19,7 @@ const who: Record<'zhang' | 'li' | 'wang' | 'liu' | 'chen' | 'yang' | 'zyl', Log
 beforeEach(async () => {
   env = await setup()
   // the demo has no community staff for 状元楼社区; one is added as an administrator would
-  env.storage.users.upsert({ phone: ZYL.phone, name: '赵社区', role: 'community_staff', scopes: [ZYL.scope], passwordHash: await demoPasswordHash() })
+  await env.storage.users.upsert({ phone: ZYL.phone, name: '赵社区', role: 'community_staff', scopes: [ZYL.scope], passwordHash: await demoPasswordHash() })
   for (const k of ['zhang', 'li', 'wang', 'liu', 'chen', 'yang'] as const) who[k] = await login(env.app, PHONES[k])
   who.zyl = await login(env.app, ZYL.phone)
 })

@@ -11,9 +11,9 @@ afterEach(async () => {
   await env.close()
 })
 
-function setScopes(phone: string, scopes: string[]): void {
-  const row = env.storage.users.byPhone(phone)!
-  env.storage.users.upsert({ phone: row.phone, name: row.name, role: row.role, scopes, passwordHash: row.passwordHash })
+async function setScopes(phone: string, scopes: string[]): Promise<void> {
+  const row = (await env.storage.users.byPhone(phone))!
+  await env.storage.users.upsert({ phone: row.phone, name: row.name, role: row.role, scopes, passwordHash: row.passwordHash })
 }
 
 const post = (token: string, url: string, payload: unknown) => env.app.inject({ method: 'POST', url, headers: bearer(token), payload: payload as object })
@@ -22,7 +22,7 @@ const list = async (token: string) => env.app.inject({ url: '/api/v1/handovers',
 /** 张 (building leader of b01, b02) visits 2-3-2 in b02 offline; meanwhile b02 is taken out of his scope. */
 async function refusedOutOfScope() {
   const zhang = await login(env.app, PHONES.zhang)
-  setScopes(PHONES.zhang, [B01])
+  await setScopes(PHONES.zhang, [B01])
   const record = visit(zhang.user.id, { orgPath: B02, body: { household: '2-3-2', note: '李大爷说楼道灯坏了' } })
   const res = await push(env.app, zhang.token, [record])
   expect(res.json<PushResponse>().results[0]).toMatchObject({ status: 'rejected', code: 'out_of_scope' })
@@ -38,7 +38,7 @@ describe('handing over a record its author cannot mend', () => {
     // a lost answer: asking again is the same hand-over
     env.clock.t += 60_000
     expect((await post(zhang.token, '/api/v1/sync/handover', { id: record.id })).json()).toEqual(first.json())
-    expect(env.storage.quarantine.waiting()).toHaveLength(1)
+    expect(await env.storage.quarantine.waiting()).toHaveLength(1)
 
     // another user cannot hand over 张's record
     const wang = await login(env.app, PHONES.wang)
@@ -85,7 +85,7 @@ describe('handing over a record its author cannot mend', () => {
     const pulled = await env.app.inject({ url: '/api/v1/sync/pull', headers: bearer(liu.token) })
     const stored = pulled.json<PullResponse>().records.find((r) => r.id === record.id)
     expect(stored).toMatchObject({ seq, orgPath: B02, authorId: zhang.user.id, clientTime: record.clientTime, body: record.body })
-    expect(env.storage.quarantine.handover(record.id)).toMatchObject({ state: 'placed', decidedBy: liu.user.id, placedPath: B02 })
+    expect(await env.storage.quarantine.handover(record.id)).toMatchObject({ state: 'placed', decidedBy: liu.user.id, placedPath: B02 })
 
     // done once: no second placement, no dismissal, gone from the list
     expect((await post(liu.token, `/api/v1/handovers/${record.id}/place`, { orgPath: B02 })).json()).toMatchObject({ error: { code: 'already_decided' } })
@@ -95,7 +95,7 @@ describe('handing over a record its author cannot mend', () => {
 
   it('a placement the building cannot take is refused and leaves it waiting', async () => {
     const zhang = await login(env.app, PHONES.zhang)
-    setScopes(PHONES.zhang, [B01])
+    await setScopes(PHONES.zhang, [B01])
     const record = visit(zhang.user.id, { orgPath: B02, body: { household: '9-9-9' } })
     await push(env.app, zhang.token, [record])
     await post(zhang.token, '/api/v1/sync/handover', { id: record.id })
@@ -103,8 +103,8 @@ describe('handing over a record its author cannot mend', () => {
     const res = await post(liu.token, `/api/v1/handovers/${record.id}/place`, { orgPath: B01 })
     expect(res.statusCode).toBe(422)
     expect(res.json()).toMatchObject({ error: { code: 'unknown_household' } })
-    expect(env.storage.records.getById(record.id)).toBeNull()
-    expect(env.storage.quarantine.handover(record.id)).toMatchObject({ state: 'waiting' })
+    expect(await env.storage.records.getById(record.id)).toBeNull()
+    expect(await env.storage.quarantine.handover(record.id)).toMatchObject({ state: 'waiting' })
   })
 
   it('staff dismiss it with a reason; without one it stays', async () => {
@@ -115,8 +115,8 @@ describe('handing over a record its author cannot mend', () => {
     expect((await post(liu.token, `/api/v1/handovers/${record.id}/dismiss`, { reason: '字'.repeat(201) })).json()).toMatchObject({ error: { code: 'text_too_long' } })
     const ok = await post(liu.token, `/api/v1/handovers/${record.id}/dismiss`, { reason: '已电话核实,这户已搬走' })
     expect(ok.statusCode, ok.body).toBe(200)
-    expect(env.storage.quarantine.handover(record.id)).toMatchObject({ state: 'dismissed', decidedBy: liu.user.id, reason: '已电话核实,这户已搬走' })
-    expect(env.storage.records.getById(record.id)).toBeNull()
+    expect(await env.storage.quarantine.handover(record.id)).toMatchObject({ state: 'dismissed', decidedBy: liu.user.id, reason: '已电话核实,这户已搬走' })
+    expect(await env.storage.records.getById(record.id)).toBeNull()
     expect((await list(liu.token)).json<HandoversResponse>().items).toEqual([])
   })
 })

@@ -52,13 +52,13 @@ describe('GET /api/v1/people', () => {
   })
 
   it('leaves out disabled accounts', async () => {
-    env.storage.users.setDisabled(PHONES.wang, new Date().toISOString())
+    await env.storage.users.setDisabled(PHONES.wang, new Date().toISOString())
     expect(names(await peopleOf(PHONES.zhang))).not.toContain('王志强')
   })
 
   it('matches whole path segments: a community whose name starts like mine is not mine', async () => {
-    env.storage.users.upsert({ phone: '13800000099', name: '周平', role: 'community_staff', scopes: ['pl/tuodong/mingtong'], passwordHash: await demoPasswordHash() })
-    env.storage.users.upsert({ phone: '13800000098', name: '吴兰', role: 'building_leader', scopes: ['pl/tuodong/mingtongxiang/g01/b011'], passwordHash: await demoPasswordHash() })
+    await env.storage.users.upsert({ phone: '13800000099', name: '周平', role: 'community_staff', scopes: ['pl/tuodong/mingtong'], passwordHash: await demoPasswordHash() })
+    await env.storage.users.upsert({ phone: '13800000098', name: '吴兰', role: 'building_leader', scopes: ['pl/tuodong/mingtongxiang/g01/b011'], passwordHash: await demoPasswordHash() })
     const people = names(await peopleOf(PHONES.zhang))
     expect(people).not.toContain('周平')
     expect(people).not.toContain('吴兰')
@@ -71,7 +71,7 @@ describe('GET /api/v1/people', () => {
     expect(res.statusCode).toBe(401)
     expect(res.json()).toMatchObject({ error: { code: 'unauthorized' } })
     const { token } = await login(env.app, PHONES.zhang)
-    env.storage.users.setDisabled(PHONES.zhang, new Date().toISOString())
+    await env.storage.users.setDisabled(PHONES.zhang, new Date().toISOString())
     const gone = await env.app.inject({ url: '/api/v1/people', headers: bearer(token) })
     expect(gone.statusCode).toBe(403)
     expect(gone.json()).toMatchObject({ error: { code: 'account_disabled' } })

@@ -19,14 +19,14 @@ afterEach(() => {
 const TSX = ['--import', 'tsx']
 
 describe('durability', () => {
-  it('kill -9 in the middle of a batch transaction leaves no partial batch', () => {
+  it('kill -9 in the middle of a batch transaction leaves no partial batch', async () => {
     const dir = fresh()
     openDatabase(dir).close()
     const records = [visit('u1'), visit('u1'), visit('u1')]
     const child = spawnSync(process.execPath, [...TSX, 'tests/unit/server/fixtures/kill-mid-batch.ts', dir, 'u1', JSON.stringify(records)], { encoding: 'utf8' })
     expect(child.signal).toBe('SIGKILL')
     const db = openDatabase(dir)
-    expect(createSqliteStorage(db).records.count()).toBe(0)
+    expect(await createSqliteStorage(db).records.count()).toBe(0)
     expect((db.prepare('SELECT count(*) AS n FROM quarantine').get() as { n: number }).n).toBe(0)
     db.close()
   })

@@ -17,9 +17,9 @@ const pull = async (token: string, query = '') => {
   return res.json<PullResponse>()
 }
 
-function setScopes(phone: string, scopes: string[]): void {
-  const row = env.storage.users.byPhone(phone)!
-  env.storage.users.upsert({ phone: row.phone, name: row.name, role: row.role, scopes, passwordHash: row.passwordHash })
+async function setScopes(phone: string, scopes: string[]): Promise<void> {
+  const row = (await env.storage.users.byPhone(phone))!
+  await env.storage.users.upsert({ phone: row.phone, name: row.name, role: row.role, scopes, passwordHash: row.passwordHash })
 }
 
 describe('GET /api/v1/sync/pull: scope', () => {
@@ -30,7 +30,7 @@ describe('GET /api/v1/sync/pull: scope', () => {
     expect((await pull(zhang.token, '?after=5&limit=1')).scope).toBe(first.scope)
     const again = await login(env.app, PHONES.zhang)
     expect((await pull(again.token)).scope).toBe(first.scope)
-    expect(first.scope).toBe(scopeHash(effectiveScopes(env.storage, zhang.user.scopes)))
+    expect(first.scope).toBe(scopeHash(await effectiveScopes(env.storage, zhang.user.scopes)))
     // another user with other scopes: another hash
     const li = await login(env.app, PHONES.li)
     expect((await pull(li.token)).scope).not.toBe(first.scope)
@@ -46,7 +46,7 @@ describe('GET /api/v1/sync/pull: scope', () => {
     expect(zhang.user.scopes.sort()).toEqual([B01, B02])
     const before = (await pull(zhang.token)).scope
 
-    setScopes(PHONES.zhang, [B01])
+    await setScopes(PHONES.zhang, [B01])
     const shrunk = (await pull(zhang.token)).scope
     expect(shrunk).not.toBe(before)
 
@@ -55,13 +55,13 @@ describe('GET /api/v1/sync/pull: scope', () => {
     expect((await push(env.app, li.token, [other])).statusCode).toBe(200)
     expect((await pull(zhang.token)).records.map((r) => r.id)).not.toContain(other.id)
 
-    setScopes(PHONES.zhang, [B01, B02, li.user.scopes[0]!])
+    await setScopes(PHONES.zhang, [B01, B02, li.user.scopes[0]!])
     const grown = await pull(zhang.token)
     expect(grown.scope).not.toBe(before)
     expect(grown.scope).not.toBe(shrunk)
     expect(grown.records.map((r) => r.id)).toContain(other.id)
 
-    setScopes(PHONES.zhang, [B02, B01])
+    await setScopes(PHONES.zhang, [B02, B01])
     expect((await pull(zhang.token)).scope).toBe(before)
   })
 })

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { B01, B02, correctionOf, login, PHONES, push, setup, visit, voidOf, ZYL_B01, bearer, type TestEnv } from './helpers'
+import { B01, B02, BACKEND, correctionOf, login, PHONES, push, setup, visit, voidOf, ZYL_B01, bearer, type TestEnv } from './helpers'
 import { QUARANTINE_RAW_MAX } from '../../../src/server/storage'
 import { contentHash } from '../../../src/server/sync/push'
 import { PUSH_MAX_BYTES, PUSH_MAX_RECORDS, type PushResult } from '../../../src/shared/protocol'
@@ -18,8 +18,8 @@ afterEach(async () => {
   await env.close()
 })
 
-const count = () => (env.db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n
-const quarantined = () => env.db.prepare('SELECT record_id, user_id, code, path, raw, reason FROM quarantine ORDER BY qid').all() as { record_id: string | null; user_id: string; code: string; path: string; raw: string; reason: string }[]
+const count = () => env.storage.records.count()
+const quarantined = async () => (await env.storage.quarantine.list()).map((q) => ({ record_id: q.recordId, user_id: q.userId, code: q.code, path: q.path, raw: q.raw, reason: q.reason }))
 const results = async (records: unknown[], headers: Record<string, string> = {}) => {
   const res = await push(env.app, token, records, headers)
   expect(res.statusCode, res.body).toBe(200)
@@ -34,10 +34,10 @@ describe('POST /api/v1/sync/push: accepting', () => {
     env.clock.t += 60_000
     const [again] = await results([r])
     expect(again).toEqual({ id: r.id, status: 'duplicate', seq: (first as { seq: number }).seq, serverTime: '2026-05-01T10:00:00.000Z' })
-    expect(count()).toBe(1)
-    const row = env.db.prepare('SELECT * FROM records').get() as Record<string, unknown>
+    expect(await count()).toBe(1)
+    const [row] = await env.sql('SELECT * FROM records')
     expect(row).toMatchObject({ id: r.id, type: 'visit', org_path: B01, author_id: me, content_hash: contentHash(r) })
-    expect(JSON.parse(row.body as string)).toEqual(r.body)
+    expect(JSON.parse(row!.body as string)).toEqual(r.body)
   })
 
   it('treats the same content with keys in another order as a duplicate', async () => {
@@ -54,10 +54,10 @@ describe('POST /api/v1/sync/push: accepting', () => {
     const changed = { ...r, body: { ...r.body, note: '改过的内容' } }
     const [res] = await results([changed])
     expect(res).toEqual({ id: r.id, status: 'conflict', code: 'conflict', reason: '同一编号的记录内容不同' })
-    expect(count()).toBe(1)
-    const stored = env.storage.records.getById(r.id)!
+    expect(await count()).toBe(1)
+    const stored = (await env.storage.records.getById(r.id))!
     expect(stored.body).toEqual(r.body)
-    const q = quarantined()
+    const q = await quarantined()
     expect(q).toHaveLength(1)
     expect(q[0]).toMatchObject({ record_id: r.id, user_id: me, code: 'conflict' })
     expect(JSON.parse(q[0]!.raw).body.note).toBe('改过的内容')
@@ -71,20 +71,20 @@ describe('POST /api/v1/sync/push: accepting', () => {
     expect(statuses.filter((s) => s.status === 'duplicate')).toHaveLength(19)
     const seqs = new Set(statuses.map((s) => (s as { seq: number }).seq))
     expect(seqs.size).toBe(1)
-    expect(count()).toBe(1)
+    expect(await count()).toBe(1)
   })
 
   it('the same id twice in one batch: the second is a duplicate (or a conflict if it differs)', async () => {
     const r = visit(me)
     const res = await results([r, r, { ...r, body: { ...r.body, outcome: 'declined' } }])
     expect(res.map((x) => x.status)).toEqual(['accepted', 'duplicate', 'conflict'])
-    expect(count()).toBe(1)
+    expect(await count()).toBe(1)
   })
 
   it('an exact replay stays a duplicate even after the scope changed', async () => {
     const r = visit(me)
     await results([r])
-    env.storage.users.upsert({ ...env.storage.users.byPhone(PHONES.zhang)!, scopes: [B02] })
+    await env.storage.users.upsert({ ...(await env.storage.users.byPhone(PHONES.zhang))!, scopes: [B02] })
     const [again] = await results([r])
     expect(again!.status).toBe('duplicate')
     // but a new record in the old building is now out of scope
@@ -127,8 +127,8 @@ describe('POST /api/v1/sync/push: rejecting per record, with code and path', () 
       const [res] = await results([rec])
       expect(res).toMatchObject({ status: 'rejected', code, path })
       expect((res as { reason: string }).reason).toMatch(/[\u4e00-\u9fff]/)
-      expect(count()).toBe(0)
-      const q = quarantined()
+      expect(await count()).toBe(0)
+      const q = await quarantined()
       expect(q).toHaveLength(1)
       expect(q[0]).toMatchObject({ code, path, user_id: me })
       expect(JSON.parse(q[0]!.raw)).toEqual(rec)
@@ -149,7 +149,7 @@ describe('POST /api/v1/sync/push: rejecting per record, with code and path', () 
     const big = visit(me, { body: { note: '长'.repeat(60_000) } }) // too long a note, ~180 KB as UTF-8
     const [res] = await results([big])
     expect(res).toMatchObject({ status: 'rejected', code: 'note_too_long', path: 'body.note' })
-    const raw = quarantined()[0]!.raw
+    const raw = (await quarantined())[0]!.raw
     expect(Buffer.byteLength(raw, 'utf8')).toBeLessThanOrEqual(QUARANTINE_RAW_MAX)
     expect(Buffer.byteLength(raw, 'utf8')).toBeGreaterThan(QUARANTINE_RAW_MAX - 4)
   })
@@ -163,7 +163,7 @@ describe('corrections and voids', () => {
     expect(ra!.status).toBe('accepted')
     const res = await results([correctionOf(me, a.id), b, voidOf(me, b.id)])
     expect(res.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted'])
-    expect(count()).toBe(4)
+    expect(await count()).toBe(4)
   })
 
   it('rejects a target in another building (out_of_scope) and a target that cannot be amended (not_amendable)', async () => {
@@ -179,15 +179,15 @@ describe('corrections and voids', () => {
     // a correction naming the wrong type of target
     const [r3] = await results([{ ...correctionOf(me, a.id), body: { target: a.id, targetType: 'reading.session', fields: { notes: 'x' } } }])
     expect(r3).toMatchObject({ status: 'rejected', code: 'not_amendable', path: 'body.targetType' })
-    expect(quarantined().map((q) => q.code)).toEqual(['out_of_scope', 'not_amendable', 'not_amendable'])
+    expect((await quarantined()).map((q) => q.code)).toEqual(['out_of_scope', 'not_amendable', 'not_amendable'])
   })
 
   it('stores what a correction or void refers to', async () => {
     const a = visit(me)
     const c = correctionOf(me, a.id)
     await results([a, c])
-    expect(env.db.prepare('SELECT target_id FROM records WHERE id = ?').get(c.id)).toEqual({ target_id: a.id })
-    expect(env.db.prepare('SELECT target_id FROM records WHERE id = ?').get(a.id)).toEqual({ target_id: null })
+    expect(await env.sql(`SELECT target_id FROM records WHERE id = '${c.id}'`)).toEqual([{ target_id: a.id }])
+    expect(await env.sql(`SELECT target_id FROM records WHERE id = '${a.id}'`)).toEqual([{ target_id: null }])
   })
 
   it('rejects a correction whose target came later in the batch or was itself rejected', async () => {
@@ -214,22 +214,25 @@ describe('batches', () => {
       [bad2.id, 'rejected'],
       [good3.id, 'accepted'],
     ])
-    const ids = (env.db.prepare('SELECT id FROM records ORDER BY seq').all() as { id: string }[]).map((r) => r.id)
+    const ids = (await env.sql<{ id: string }>('SELECT id FROM records ORDER BY seq')).map((r) => r.id)
     expect(ids).toEqual([good1.id, good2.id, good3.id])
     const seqs = res.filter((r) => r.status === 'accepted').map((r) => (r as { seq: number }).seq)
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y))
-    expect(quarantined().map((q) => q.record_id)).toEqual([bad1.id, bad2.id])
+    expect((await quarantined()).map((q) => q.record_id)).toEqual([bad1.id, bad2.id])
   })
 
   it('is all or nothing: a failure inside the transaction leaves no partial batch', async () => {
     // Make the third insert fail at the database level, after two inserts in the same transaction.
     const recs = [visit(me), visit(me), visit(me)]
-    env.db.exec(`CREATE TRIGGER fail_third BEFORE INSERT ON records WHEN NEW.id = '${recs[2]!.id}' BEGIN SELECT RAISE(ABORT, 'boom'); END`)
+    if (BACKEND === 'postgres') {
+      await env.sql(`CREATE FUNCTION fail_third() RETURNS trigger AS $$ BEGIN IF NEW.id = '${recs[2]!.id}' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`)
+      await env.sql('CREATE TRIGGER fail_third BEFORE INSERT ON records FOR EACH ROW EXECUTE FUNCTION fail_third()')
+    } else await env.sql(`CREATE TRIGGER fail_third BEFORE INSERT ON records WHEN NEW.id = '${recs[2]!.id}' BEGIN SELECT RAISE(ABORT, 'boom'); END`)
     const res = await push(env.app, token, recs)
     expect(res.statusCode).toBe(500)
     expect(res.json()).toEqual({ error: { code: 'server_error', message: '服务器出错了,记录仍保存在手机上' } })
-    expect(count()).toBe(0)
-    env.db.exec('DROP TRIGGER fail_third')
+    expect(await count()).toBe(0)
+    await env.sql(BACKEND === 'postgres' ? 'DROP TRIGGER fail_third ON records' : 'DROP TRIGGER fail_third')
     const again = await results(recs)
     expect(again.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted'])
   })
@@ -239,14 +242,14 @@ describe('batches', () => {
     const res = await push(env.app, token, recs)
     expect(res.statusCode).toBe(413)
     expect(res.json().error.code).toBe('too_large')
-    expect(count()).toBe(0)
+    expect(await count()).toBe(0)
   })
 
   it('accepts exactly the maximum number of records', async () => {
     const recs = Array.from({ length: PUSH_MAX_RECORDS }, () => visit(me))
     const res = await results(recs)
     expect(res.every((r) => r.status === 'accepted')).toBe(true)
-    expect(count()).toBe(PUSH_MAX_RECORDS)
+    expect(await count()).toBe(PUSH_MAX_RECORDS)
   })
 
   it(`answers 413 too_large for a body over ${PUSH_MAX_BYTES} bytes`, async () => {

@@ -1,0 +1,212 @@
+/**
+ * The PostgreSQL rows of `npm run bench` (issue 12): the same 1,000,000-record
+ * district copied from the cached SQLite database into a throwaway PostgreSQL 15
+ * cluster (fsync on, as SQLite runs with synchronous=FULL), then
+ *   - ingest with one server process and with two (100 connections in all, batches
+ *     of 100 new visits, like the SQLite ingest row), records/s from max(seq);
+ *   - p99 at 10,000 records/s offered, evenly paced, spread over the two processes;
+ *   - pull of the pull user's records into an empty device in Chromium (the same
+ *     code as the SQLite pull row) from a PostgreSQL-backed server.
+ */
+import autocannon from 'autocannon'
+import Database from 'better-sqlite3'
+import { startCluster } from '../../scripts/pg-cluster.mjs'
+import { hashToken, newToken } from '../../src/server/auth'
+import { openPostgres, type Pool } from '../../src/server/postgres/db'
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../src/shared/index'
+import { startServer, tempDir, type RunningServer } from '../e2e/harness'
+import type { BenchUser, BenchWorld, BuildingPlan } from './data'
+import { pullSaveHeap, type DeviceEnv, type Measures } from './device'
+import { Rng, seededUuidv7 } from './rng'
+import type { CachedDb } from './serverdb'
+import { median, percentile, type Scope } from './util'
+
+const BATCH = 100
+const CONNECTIONS = 100
+const CHUNK = 5000
+const NOTES = ['宣传了垃圾分类新规,住户表示支持', '家中无人,门上留了联系卡', '老人身体还好,提醒按时吃药', '反映楼道灯坏了好几天']
+
+/** Copies org, users and records (seq kept) from the cached SQLite file into PostgreSQL. */
+async function load(pool: Pool, cached: CachedDb, log: (s: string) => void): Promise<void> {
+  const t0 = performance.now()
+  const src = new Database(cached.file, { readonly: true, fileMustExist: true })
+  try {
+    const nodes = src.prepare('SELECT path, kind, name, parent, layout, place, usual_time FROM org_nodes').all() as Record<string, string | null>[]
+    await pool.query(
+      `INSERT INTO org_nodes (path, kind, name, parent, layout, place, usual_time)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
+      ['path', 'kind', 'name', 'parent', 'layout', 'place', 'usual_time'].map((k) => nodes.map((n) => n[k])),
+    )
+    const users = src.prepare('SELECT id, phone, name, role, scopes, password_hash FROM users').all() as Record<string, string>[]
+    await pool.query(
+      `INSERT INTO users (id, phone, name, role, scopes, password_hash) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
+      ['id', 'phone', 'name', 'role', 'scopes', 'password_hash'].map((k) => users.map((u) => u[k])),
+    )
+    const scopes = users.flatMap((u) => (JSON.parse(u.scopes!) as string[]).map((s) => [u.id!, s]))
+    await pool.query('INSERT INTO user_scopes (user_id, scope) SELECT * FROM unnest($1::text[], $2::text[])', [scopes.map((s) => s[0]), scopes.map((s) => s[1])])
+    const cols = ['seq', 'id', 'type', 'v', 'org_path', 'author_id', 'device_id', 'client_time', 'body', 'content_hash', 'server_time', 'target_id']
+    const types = ['bigint', 'text', 'text', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text']
+    const insert = `INSERT INTO records (${cols.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`
+    let chunk: Record<string, unknown>[] = []
+    const flush = async () => {
+      if (!chunk.length) return
+      await pool.query(insert, cols.map((c) => chunk.map((r) => r[c])))
+      chunk = []
+    }
+    for (const row of src.prepare(`SELECT ${cols.join(', ')} FROM records ORDER BY seq`).iterate() as IterableIterator<Record<string, unknown>>) {
+      chunk.push(row)
+      if (chunk.length === CHUNK) await flush()
+    }
+    await flush()
+    await pool.query("SELECT setval(pg_get_serial_sequence('records', 'seq'), (SELECT max(seq) FROM records))")
+    await pool.query('VACUUM ANALYZE')
+  } finally {
+    src.close()
+  }
+  log(`  postgres: copied ${cached.records.toLocaleString('en')} records in ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+}
+
+async function sessions(pool: Pool, users: readonly BenchUser[]): Promise<Map<string, string>> {
+  const tokens = new Map<string, string>()
+  const now = Date.now()
+  for (const u of users) {
+    const token = newToken()
+    await pool.query('INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)', [hashToken(token), u.id, now])
+    tokens.set(u.id, token)
+  }
+  return tokens
+}
+
+function batchMaker(buildings: readonly BuildingPlan[], tokens: Map<string, string>, seed: string) {
+  const rng = new Rng(`${seed}/ingest-pg`)
+  let turn = 0
+  return () => {
+    const b = buildings[turn++ % buildings.length]!
+    const now = Date.now()
+    const records = Array.from({ length: BATCH }, (_, i) => ({
+      id: seededUuidv7(now, rng),
+      type: 'visit',
+      v: 1,
+      orgPath: b.path,
+      authorId: b.leader.id,
+      deviceId: b.leader.deviceId,
+      clientTime: new Date(now).toISOString(),
+      body: { household: b.households[rng.int(b.households.length)]!, outcome: 'met', purposes: ['policy'], note: NOTES[i % NOTES.length]!, visitedAt: new Date(now - 60_000).toISOString() },
+    }))
+    return { token: tokens.get(b.leader.id)!, body: JSON.stringify({ records }) }
+  }
+}
+
+const headers = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}`, [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) })
+
+function cannon(url: string, connections: number, seconds: number, next: ReturnType<typeof batchMaker>): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/api/v1/sync/push`,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    timeout: 30,
+    requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...(({ token, body }) => ({ body, headers: headers(token) }))(next()) }) }],
+  })
+}
+
+/** One batch every 1000/rate ms, evenly paced, to the servers in turn; latency of each. */
+async function paced(urls: string[], seconds: number, rate: number, next: ReturnType<typeof batchMaker>): Promise<{ p50: number; p99: number; failed: number }> {
+  const latencies: number[] = []
+  let failed = 0
+  const inflight: Promise<void>[] = []
+  const start = performance.now()
+  for (let i = 0; i < Math.round(seconds * rate); i++) {
+    const wait = start + (i * 1000) / rate - performance.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    const { token, body } = next()
+    const t0 = performance.now()
+    inflight.push(
+      fetch(`${urls[i % urls.length]}/api/v1/sync/push`, { method: 'POST', headers: headers(token), body })
+        .then(async (res) => {
+          await res.arrayBuffer()
+          if (res.ok) latencies.push(performance.now() - t0)
+          else failed++
+        })
+        .catch(() => void failed++),
+    )
+  }
+  await Promise.all(inflight)
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), failed }
+}
+
+/** Ingest flat out through `servers` (the connections split between them): records/s and p99 per run. */
+async function ingest(pool: Pool, servers: RunningServer[], runs: number, seconds: number, next: ReturnType<typeof batchMaker>, log: (s: string) => void) {
+  const maxSeq = async () => Number((await pool.query<{ n: number | null }>('SELECT max(seq) AS n FROM records')).rows[0]!.n ?? 0)
+  const each = CONNECTIONS / servers.length
+  await Promise.all(servers.map((s) => cannon(s.url, each, 3, next))) // warm-up
+  const rates: number[] = []
+  const p99s: number[] = []
+  for (let r = 0; r < runs; r++) {
+    const before = await maxSeq()
+    const t0 = performance.now()
+    const res = await Promise.all(servers.map((s) => cannon(s.url, each, seconds, next)))
+    const elapsed = (performance.now() - t0) / 1000
+    const appended = (await maxSeq()) - before
+    const bad = res.reduce((n, x) => n + x.non2xx + x.errors + x.timeouts, 0)
+    if (appended === 0) throw new Error(`nothing appended (${bad} failed requests)`)
+    rates.push(appended / elapsed)
+    p99s.push(Math.max(...res.map((x) => x.latency.p99)))
+    log(`  postgres, ${servers.length} process(es), run ${r + 1}: ${Math.round(appended / elapsed)} records/s, p99 ${p99s[r]} ms${bad ? `, ${bad} failed` : ''}`)
+  }
+  return { rates, p99s }
+}
+
+export interface PostgresBenchInput {
+  world: BenchWorld
+  cached: CachedDb
+  dist: string
+  runs: number
+  seconds: number
+  /** SQLite's ingest figure of the same run, records/s, for the ratio */
+  sqliteIngest: number | undefined
+  /** a device environment for the Chromium pull against `server`, or null without a browser */
+  deviceEnv: ((server: RunningServer, tokens: Map<string, string>) => Promise<DeviceEnv>) | null
+  log: (s: string) => void
+}
+
+/** Measures the PostgreSQL rows; every cluster and process it starts is stopped in `scope`. */
+export async function postgresFigures(input: PostgresBenchInput, scope: Scope): Promise<Measures> {
+  const { world, cached, runs, seconds, log } = input
+  const out: Measures = {}
+  const cluster = startCluster({ durable: true })
+  scope.defer(() => cluster.stop())
+  const pool = await openPostgres(cluster.url, { poolSize: 4 })
+  scope.defer(() => pool.end())
+  await load(pool, cached, log)
+  const tokens = await sessions(pool, [world.pullUser, world.big.leader, world.pushBuilding.leader, ...world.ingestBuildings.map((b) => b.leader)])
+  const env = { DATABASE_URL: cluster.url, DATABASE_POOL: '10' }
+  const start = async () => {
+    const s = await startServer({ dataDir: tempDir('bench-pg'), distDir: input.dist, env })
+    scope.defer(() => s.stop())
+    return s
+  }
+  const a = await start()
+
+  if (input.deviceEnv) {
+    const pull = await pullSaveHeap(await input.deviceEnv(a, tokens), scope)
+    out.pgPull = { ...pull.pull, detail: `${cached.counts.pullScope.toLocaleString('en')} records of ${cached.records.toLocaleString('en')}, the same Chromium pull as the SQLite row, server on PostgreSQL` }
+  } else out.pgPull = { error: 'no Chromium' }
+
+  const next = batchMaker(world.ingestBuildings, tokens, world.seed)
+  const one = await ingest(pool, [a], runs, seconds, next, log)
+  out.pgIngest1 = { value: median(one.rates), runs: one.rates, detail: `${CONNECTIONS} connections × batches of ${BATCH}, ${seconds} s a run; p99 ${median(one.p99s)} ms flat out` }
+  const b = await start()
+  const two = await ingest(pool, [a, b], runs, seconds, next, log)
+  out.pgIngest2 = { value: median(two.rates), runs: two.rates, detail: `${CONNECTIONS / 2} connections to each of 2 processes; p99 ${median(two.p99s)} ms flat out` }
+  out.pgRatio =
+    input.sqliteIngest !== undefined
+      ? { value: median(two.rates) / input.sqliteIngest, detail: `${Math.round(median(two.rates))} ÷ ${Math.round(input.sqliteIngest)} records/s (SQLite, one process, same run)` }
+      : { error: 'no SQLite ingest figure in this run (add the ingest step)' }
+  const open = await paced([a.url, b.url], seconds, 10_000 / BATCH, next)
+  log(`  postgres, 2 processes, 10,000 records/s offered: p50 ${Math.round(open.p50)} ms, p99 ${Math.round(open.p99)} ms`)
+  out.pgP99Open = { value: open.p99, detail: `open loop: ${10_000 / BATCH} batches/s evenly paced over 2 processes for ${seconds} s; p50 ${Math.round(open.p50)} ms, ${open.failed} failed` }
+  const records = Number((await pool.query<{ n: number }>('SELECT count(*) AS n FROM records')).rows[0]!.n)
+  out.pgIngest1.detail += `; ${records.toLocaleString('en')} records at the end`
+  return out
+}
