@@ -12,6 +12,7 @@ import { orgRoutes } from './routes/org'
 import { peopleRoutes } from './routes/people'
 import { syncRoutes } from './routes/sync'
 import { handoverRoutes } from './routes/handover'
+import { ledgerRoutes } from './routes/ledger'
 import { MIN_PROTOCOL, PROTOCOL_HEADER } from '../shared/protocol'
 import type { SessionUser } from '../shared/roles'
 
@@ -141,6 +142,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(peopleRoutes(ctx))
   await app.register(syncRoutes(ctx))
   await app.register(handoverRoutes(ctx))
+  await app.register(ledgerRoutes(ctx))
   await registerStatic(app, opts.distDir)
 
   return app

@@ -5,6 +5,7 @@
  * newspaper reading points of 状元楼社区. Every demo account's password is demo-1234.
  */
 import { hashPassword } from './auth'
+import { seedDemoLedger } from './demoLedger'
 import type { Storage } from './storage'
 import type { BuildingLayout, OrgNode } from '../shared/org'
 import { parentPath } from '../shared/org'
@@ -140,10 +141,16 @@ export async function seedDemo(storage: Storage, opts: { passwordHash?: string }
   return demoLogins(nodes)
 }
 
-/** Seeds the demo district when the database has no org nodes; returns the logins it made, or null. */
-export async function seedDemoIfEmpty(storage: Storage): Promise<DemoLogin[] | null> {
+/**
+ * Seeds the demo district when the database has no org nodes; returns the logins it made, or null.
+ * `records` (default true; `DEMO_RECORDS=0` turns it off): also a few months of records for the ledger.
+ */
+export async function seedDemoIfEmpty(storage: Storage, opts: { records?: boolean } = {}): Promise<DemoLogin[] | null> {
   if ((await storage.org.count()) > 0) return null
-  return seedDemo(storage)
+  const logins = await seedDemo(storage)
+  // a few months of rounds, feedback and reading, so the ledger is worth opening (first start only)
+  if (opts.records !== false) await seedDemoLedger(storage, Date.now())
+  return logins
 }
 
 /** The logins table printed at first start. */

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
 
   let seeded: Awaited<ReturnType<typeof seedDemoIfEmpty>>
   try {
-    seeded = await seedDemoIfEmpty(opened.storage)
+    seeded = await seedDemoIfEmpty(opened.storage, { records: process.env.DEMO_RECORDS !== '0' })
   } catch (err) {
     const code = (err as { code?: string }).code
     if (code === 'SQLITE_FULL') fail(`磁盘已满,无法写入 ${dataDir} / The disk is full; cannot write to ${dataDir}`)

@@ -13,7 +13,7 @@
 import { inLogOrder } from './fold'
 import { TIME_FLOOR } from './records'
 import { boundedTime } from './time'
-import type { Channel, FeedbackAction, FeedbackBody, FeedbackCategory, FeedbackEventBody, AnyRecord, RecordIssue, Urgency } from './records'
+import type { Channel, FeedbackAction, FeedbackBody, FeedbackCategory, FeedbackEventBody, AnyRecord, RecordIssue, ReportBackHow, ResidentView, Urgency } from './records'
 import { LEVELS, isUnderAny, levelOfPath, parentPath, type Level } from './org'
 import { isReadingPointPath } from './reading'
 import type { MessageCode } from './messages'
@@ -59,6 +59,10 @@ export interface FeedbackTimelineEntry {
   text: string
   toLevel?: Level
   atLevel?: Level
+  /** 回访 only */
+  how?: ReportBackHow
+  residentView?: ResidentView
+  reportedAt?: string
   effective: boolean
   reason?: IneffectiveReason
   /** with held_elsewhere / not_yet_here: the level that held the item at that point */
@@ -100,6 +104,12 @@ export interface FeedbackView {
   resolvedBy?: string
   resolution?: string
   reopenCount: number
+  /**
+   * 回访: the latest effective report back to the resident on the current
+   * resolution (a reopening clears it). `at` is trusted epoch ms, never before
+   * the resolution nor after the server received it.
+   */
+  reportedBack?: { at: number; reportedAt: string; how: ReportBackHow; residentView: ResidentView; by: string }
   /** every entry, the raise first, then events in server order (unsynced last) */
   timeline: FeedbackTimelineEntry[]
 }
@@ -116,7 +126,9 @@ export interface FeedbackView {
  *   'held_elsewhere' (未生效:已上报到社区); from one it has not reached yet:
  *   'not_yet_here'. Not effective when already resolved ('already_resolved').
  * - reopen: effective only when resolved; it reopens at the same level.
- *   Otherwise 'not_resolved'.
+ *   Otherwise 'not_resolved'. It clears the 回访 of the resolution it undoes.
+ * - report_back (回访): effective only while resolved ('not_resolved'
+ *   otherwise); the latest effective one is the item's `reportedBack`.
  * Events whose orgPath differs from the feedback's are ignored (the server
  * refuses them); events for a feedback not yet here wait for it.
  */
@@ -218,6 +230,19 @@ function applyEvent(view: FeedbackView, r: AnyRecord<'feedback.event'>, b: Feedb
         delete view.resolvedLevel
         delete view.resolvedBy
         delete view.resolution
+        delete view.reportedBack
+      }
+      break
+    case 'report_back':
+      if (view.status !== 'resolved' || view.at.resolved === undefined) [effective, reason] = [false, 'not_resolved']
+      else {
+        view.reportedBack = {
+          at: boundedTime(b.reportedAt, { notBefore: view.at.resolved, notAfter: r.serverTime }),
+          reportedAt: b.reportedAt,
+          how: b.how,
+          residentView: b.residentView,
+          by: r.authorId,
+        }
       }
       break
   }
@@ -230,6 +255,7 @@ function applyEvent(view: FeedbackView, r: AnyRecord<'feedback.event'>, b: Feedb
     text: b.text,
     ...(b.action === 'escalate' ? { toLevel: b.toLevel } : {}),
     ...(b.action === 'resolve' ? { atLevel: b.atLevel } : {}),
+    ...(b.action === 'report_back' ? { how: b.how, residentView: b.residentView, reportedAt: b.reportedAt } : {}),
     effective,
     ...(reason ? { reason } : {}),
     ...(heldBy ? { heldBy } : {}),
@@ -270,6 +296,14 @@ export function mayReopen(view: FeedbackView, actor: FeedbackActor): boolean {
 }
 
 /**
+ * Who may record 回访 (reporting back to the resident) on a resolved item: the
+ * person who raised it and anyone working at the level that resolved it.
+ */
+export function mayReportBack(view: FeedbackView, actor: FeedbackActor): boolean {
+  return view.status === 'resolved' && (actor.id === view.raisedBy || actor.level === view.resolvedLevel)
+}
+
+/**
  * Context check of a `feedback.event`, made by the device before saving and by
  * the server before accepting. It only refuses what is wrong however stale the
  * view is, because two offline devices acting on one feedback must both be
@@ -283,7 +317,9 @@ export function mayReopen(view: FeedbackView, actor: FeedbackActor): boolean {
  *   never skipping a level, and nobody at district escalates (`cannot_escalate`);
  *   a resolution claims the author's own level (`wrong_level`);
  * - a reopening of an item resolved now comes from someone who may reopen it
- *   (`cannot_reopen`, see mayReopen).
+ *   (`cannot_reopen`, see mayReopen);
+ * - a 回访 on an item resolved now comes from someone who may record it
+ *   (`cannot_report_back`, see mayReportBack).
  * Other state (resolve only while open, …) is left to the fold, which keeps a
  * stale event without effect: see `availableActions` and `feedbackEventBody`.
  */
@@ -309,6 +345,9 @@ export function checkFeedbackEvent(
   if (b.action === 'reopen' && actor && view.status === 'resolved' && !mayReopen(view, actor)) {
     return { code: 'cannot_reopen', path: 'body.action' }
   }
+  if (b.action === 'report_back' && actor && view.status === 'resolved' && !mayReportBack(view, actor)) {
+    return { code: 'cannot_report_back', path: 'body.action' }
+  }
   return null
 }
 
@@ -318,7 +357,8 @@ export function checkFeedbackEvent(
  * one and it is at most one above the user's own (a group leader may take up a
  * building's item or pass a group item to the community). Resolve: while open
  * and at the user's level, so the level credited is the one that did the work.
- * Reopen: when resolved, for those who may (mayReopen).
+ * Reopen: when resolved, for those who may (mayReopen). Report back (回访):
+ * when resolved, for the raiser and the level that resolved it (mayReportBack).
  */
 export function availableActions(view: FeedbackView, actor: FeedbackActor): FeedbackAction[] {
   const actorLevel = actor.level
@@ -328,8 +368,9 @@ export function availableActions(view: FeedbackView, actor: FeedbackActor): Feed
     const actorNext = nextLevel(actorLevel)
     if (next && actorNext !== null && (next === actorLevel || next === actorNext)) actions.push('escalate')
     if (view.currentLevel === actorLevel) actions.push('resolve')
-  } else if (mayReopen(view, actor)) {
-    actions.push('reopen')
+  } else {
+    if (mayReopen(view, actor)) actions.push('reopen')
+    if (mayReportBack(view, actor)) actions.push('report_back')
   }
   return actions
 }
@@ -344,7 +385,13 @@ export type EventBodyResult = { ok: true; body: FeedbackEventBody } | { ok: fals
  * (`cannot_reopen`), or acting for another level (`wrong_level`); an empty
  * text is `required`. The text is trimmed.
  */
-export function feedbackEventBody(view: FeedbackView, action: FeedbackAction, text: string, actor: FeedbackActor): EventBodyResult {
+export function feedbackEventBody(
+  view: FeedbackView,
+  action: FeedbackAction,
+  text: string,
+  actor: FeedbackActor,
+  reportBack?: { how: ReportBackHow; residentView: ResidentView; reportedAt: string },
+): EventBodyResult {
   const actorLevel = actor.level
   const fail = (code: MessageCode, path = 'body.action'): EventBodyResult => ({ ok: false, issue: { code, path } })
   const t = text.trim()
@@ -371,6 +418,12 @@ export function feedbackEventBody(view: FeedbackView, action: FeedbackAction, te
       if (view.status !== 'resolved') return fail('not_resolved')
       if (!mayReopen(view, actor)) return fail('cannot_reopen')
       body = { feedback: view.id, action, text: t }
+      break
+    case 'report_back':
+      if (view.status !== 'resolved') return fail('not_resolved')
+      if (!mayReportBack(view, actor)) return fail('cannot_report_back')
+      if (!reportBack) return fail('required', 'body.how')
+      body = { feedback: view.id, action, text: t, ...reportBack }
       break
   }
   if (!t) return fail('required', 'body.text')

@@ -55,6 +55,10 @@ export const MESSAGES = {
     '只有提出人,或办结层级及以上的人员,才能重新打开',
     'Only the person who raised it, or someone at or above the level that resolved it, can reopen it',
   ],
+  cannot_report_back: [
+    '只有提出人,或办结该事项的层级,才能登记回访',
+    'Only the person who raised it, or the level that resolved it, can record reporting back',
+  ],
   unknown_source: ['关联的走访或读报活动不存在,或不在您的范围内', 'The linked visit or reading session does not exist or is outside your area'],
   id_claimed: ['这个记录编号已被其他人的记录占用', 'This record id is already taken by someone else\'s record'],
   // handing over (src/shared/handover.ts)

@@ -101,8 +101,16 @@ export const FeedbackBody = v.strictObject(
 )
 export type FeedbackBody = v.InferOutput<typeof FeedbackBody>
 
-export const FEEDBACK_ACTIONS = ['comment', 'escalate', 'resolve', 'reopen'] as const
+export const FEEDBACK_ACTIONS = ['comment', 'escalate', 'resolve', 'reopen', 'report_back'] as const
 export type FeedbackAction = (typeof FEEDBACK_ACTIONS)[number]
+
+/** How a resident was told what became of their matter (回访方式): 当面 / 电话 / 微信 / 其他. */
+export const REPORT_BACK_HOWS = ['in_person', 'phone', 'wechat', 'other'] as const
+export type ReportBackHow = (typeof REPORT_BACK_HOWS)[number]
+
+/** What the resident said of the outcome (满意度): 满意 / 基本满意 / 不满意 / 未表态. */
+export const RESIDENT_VIEWS = ['satisfied', 'fairly_satisfied', 'dissatisfied', 'no_view'] as const
+export type ResidentView = (typeof RESIDENT_VIEWS)[number]
 
 /** Levels feedback can be escalated to: every level but the lowest. */
 export const ESCALATION_LEVELS = LEVELS.slice(0, -1) as readonly ('district' | 'street' | 'community' | 'group')[]
@@ -128,6 +136,17 @@ export const FeedbackEventBody = v.variant(
     ),
     v.strictObject({ ...eventBase, action: v.literal('resolve'), atLevel: v.picklist(LEVELS, msg('bad_value')) }, msg('invalid_record')),
     v.strictObject({ ...eventBase, action: v.literal('reopen') }, msg('invalid_record')),
+    // 回访: the resident was told the outcome — when, how, and what they said of it
+    v.strictObject(
+      {
+        ...eventBase,
+        action: v.literal('report_back'),
+        how: v.picklist(REPORT_BACK_HOWS, msg('bad_value')),
+        residentView: v.picklist(RESIDENT_VIEWS, msg('bad_value')),
+        reportedAt: bodyTime,
+      },
+      msg('invalid_record'),
+    ),
   ],
   msg('bad_value'),
 )
@@ -291,6 +310,29 @@ export const VoidBody = v.strictObject(
 )
 export type VoidBody = v.InferOutput<typeof VoidBody>
 
+// ---------------------------------------------------------------- ledger
+
+const weight = v.pipe(v.number(msg('bad_value')), v.integer(msg('bad_value')), v.minValue(0, msg('bad_value')), v.maxValue(100, msg('bad_value')))
+
+/**
+ * The weights a street ranks its communities by (see src/shared/ledger.ts), set
+ * by street staff as a record on the street, so who changed them and when is in
+ * the log. Integers 0–100; at least one above 0.
+ */
+export const LedgerWeightsBody = v.strictObject(
+  {
+    weights: v.pipe(
+      v.strictObject(
+        { coverage: weight, careOnTime: weight, selfGovernance: weight, replyResolve: weight, activeLeaders: weight },
+        msg('invalid_record'),
+      ),
+      v.check((w) => Object.values(w).some((x) => x > 0), msg('bad_value')),
+    ),
+  },
+  msg('invalid_record'),
+)
+export type LedgerWeightsBody = v.InferOutput<typeof LedgerWeightsBody>
+
 export const BODY_SCHEMAS = {
   visit: VisitBody,
   correction: CorrectionBody,
@@ -300,6 +342,7 @@ export const BODY_SCHEMAS = {
   'reading.session': ReadingSessionBody,
   'care.flag': CareFlagBody,
   'household.profile': HouseholdProfileBody,
+  'ledger.weights': LedgerWeightsBody,
 } as const
 
 export type RecordType = keyof typeof BODY_SCHEMAS
@@ -317,6 +360,7 @@ export const BODY_VERSION: Record<RecordType, number> = {
   'reading.session': 1,
   'care.flag': 1,
   'household.profile': 1,
+  'ledger.weights': 1,
 }
 
 export const Envelope = v.strictObject(

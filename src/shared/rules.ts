@@ -194,7 +194,8 @@ export const TYPE_RULES: { [T in RecordType]: TypeRule<T> } = {
   },
   'feedback.event': {
     nodeKinds: FEEDBACK_PLACES,
-    times: [],
+    // 回访's time; the other actions carry none
+    times: ['reportedAt'],
     reference: (r, { actor }) => ({
       id: r.body.feedback,
       // the feedback as it stands now: its record folded with the events so far
@@ -208,6 +209,8 @@ export const TYPE_RULES: { [T in RecordType]: TypeRule<T> } = {
   },
   'care.flag': { nodeKinds: ['building'], times: [], check: (r, { node }) => checkHouseholdRecord(r, node) },
   'household.profile': { nodeKinds: ['building'], times: [], check: (r, { node }) => checkHouseholdRecord(r, node) },
+  // ranking weights: set on a street by those who work at street level
+  'ledger.weights': { nodeKinds: ['street'], times: [], check: (_r, { actor }) => (actor.level === 'street' ? null : { code: 'wrong_level', path: 'orgPath' }) },
 }
 
 /** The rule of a record's type, typed for any record. */

@@ -4,7 +4,7 @@
  * (committed: the README's table comes from there).
  *
  *   npm run bench                       everything (≈ 5–8 min on 2 cores)
- *   npm run bench -- --only push,peer   some steps: build lighthouse pull warm big push peer ingest postgres
+ *   npm run bench -- --only push,peer   some steps: build lighthouse pull warm big push peer ingest postgres ledger
  *   npm run bench -- --runs 5           runs per timed figure (default 3)
  *   npm run bench -- --records 200000   a smaller server database (default 1,000,000)
  *   npm run bench -- --skip-build       reuse .tmp/bench/dist
@@ -24,6 +24,7 @@ import { buildWorld, DEFAULT_SEED, type BenchWorld } from './data'
 import { pullSaveHeap, pushFigure, pushRecords, warmStartAndGrid, type DeviceEnv, type Measured, type Measures } from './device'
 import { ingestFigure } from './ingest'
 import { postgresFigures } from './postgres'
+import { ledgerFigure } from './ledger'
 import { lighthouseOnce, type LighthouseRun } from './lighthouse'
 import { bigDeviceFigures } from './phone'
 import { pouchFigure } from './peer'
@@ -96,6 +97,8 @@ const ROWS: RowSpec[] = [
   { id: 'pouch', figure: '  (extra) PouchDB → express-pouchdb', unit: 'rec/s', goal: null },
   { id: 'heap', figure: '  (extra) JS heap, 50,000 records', unit: 'MiB', goal: null },
   { id: 'rss', figure: '  (extra) server RSS, 1M records', unit: 'MiB', goal: null },
+  { id: 'ledgerStreet', figure: 'ledger: a street, one month (1M)', unit: 'ms', goal: le(1000) },
+  { id: 'ledgerDistrict', figure: 'ledger: the district, one month (1M)', unit: 'ms', goal: le(3000) },
   ...POSTGRES_ROWS,
 ]
 
@@ -226,7 +229,7 @@ interface Options {
   seed: string
 }
 
-const STEPS = ['build', 'lighthouse', 'pull', 'warm', 'big', 'push', 'peer', 'ingest', 'postgres'] as const
+const STEPS = ['build', 'lighthouse', 'pull', 'warm', 'big', 'push', 'peer', 'ingest', 'postgres', 'ledger'] as const
 type StepName = (typeof STEPS)[number]
 
 function options(): Options {
@@ -275,6 +278,7 @@ async function main(): Promise<void> {
     peer: ['pouch', 'ratio'],
     ingest: ['ingest', 'ingestP99', 'ingestFailed', 'ingestP99Closed', 'rss'],
     postgres: POSTGRES_ROWS.map((r) => r.id),
+    ledger: ['ledgerStreet', 'ledgerDistrict'],
   }
   const fail = (step: StepName, err: unknown) => {
     const msg = errorText(err)
@@ -407,6 +411,10 @@ async function main(): Promise<void> {
       if (setupError || !cached) throw new Error(setupError ?? 'no server database')
       const pgDevice = chromePath ? async (s: RunningServer, t: Map<string, string>) => ({ ...(await deviceEnv()), server: s, tokens: t }) : null
       Object.assign(measures, await postgresFigures({ world, cached, dist, runs: opts.runs, seconds: 10, sqliteIngest: measures.ingest?.value, deviceEnv: pgDevice, log }, scope))
+    })
+    await step('ledger', 420_000, async () => {
+      if (setupError || !server) throw new Error(setupError ?? 'no server')
+      await ledgerFigure(server, world, opts.runs, log, measures)
     })
   } finally {
     await shared.close()

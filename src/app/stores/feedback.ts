@@ -21,6 +21,8 @@ import {
   type FeedbackView,
   type Level,
   type MessageCode,
+  type ReportBackHow,
+  type ResidentView,
 } from '@shared/index'
 import { db } from '@app/db/database'
 import { locale } from '@app/i18n'
@@ -124,14 +126,20 @@ export const useFeedbackStore = defineStore('feedback', () => {
 
   /** A comment, escalation, resolution or reopening, checked against what this device shows now. */
   /** `opts.id`: the id the action form made when it opened, so a second tap is the same event. */
-  async function act(id: string, action: FeedbackAction, text: string, opts: { id?: string } = {}): Promise<FeedbackSaveResult> {
+  /** `opts.reportBack`: for 回访, how and when the resident was told and what they said. */
+  async function act(
+    id: string,
+    action: FeedbackAction,
+    text: string,
+    opts: { id?: string; reportBack?: { how: ReportBackHow; residentView: ResidentView; reportedAt: string } } = {},
+  ): Promise<FeedbackSaveResult> {
     const view = views.value.get(id)
     if (!view) return refusal('unknown_target', 'body.feedback')
     if (!actor.value) return refusal('forbidden')
-    const built = feedbackEventBody(view, action, text, actor.value)
+    const built = feedbackEventBody(view, action, text, actor.value, opts.reportBack)
     if (!built.ok) return refusal(built.issue.code, built.issue.path)
     try {
-      const record = await records.save('feedback.event', view.orgPath, built.body, opts)
+      const record = await records.save('feedback.event', view.orgPath, built.body, opts.id !== undefined ? { id: opts.id } : {})
       return { ok: true, id: record.id }
     } catch (e) {
       return refusalOf(e)

@@ -230,7 +230,8 @@ describe('feedback page', () => {
     expect(last).toContain('我(张秀英)')
     expect(last).toContain('待同步')
     expect(wrapper.find('[data-status]').text()).toContain('已解决 · 居民小组长')
-    expect(wrapper.findAll('[data-action]').map((b) => b.text())).toEqual(['重新打开', '备注'])
+    // the level that resolved it may now report back to the resident (回访)
+    expect(wrapper.findAll('[data-action]').map((b) => b.text())).toEqual(['回访', '重新打开', '备注'])
     expect(store.find(item.id)!.resolvedLevel).toBe('group')
   })
 

@@ -144,4 +144,27 @@ describe('device and server give the same verdict', () => {
       'wrong_level', 'wrong_level', 'cannot_reopen', 'accepted', 'accepted', 'unknown_source', 'accepted',
     ])
   })
+
+  it('回访 (report back): the raiser and the level that resolved it, nobody else; and a street’s ranking weights', async () => {
+    const fb = feedback(who.zhang, B02)
+    await stored(who.zhang, fb)
+    await stored(who.wang, event(who.wang, fb, { action: 'escalate', toLevel: 'group' }), event(who.wang, fb, { action: 'escalate', toLevel: 'community' }))
+    await stored(who.liu, event(who.liu, fb, { action: 'resolve', atLevel: 'community' }))
+    const back = { action: 'report_back', how: 'phone', residentView: 'fairly_satisfied', reportedAt: '2026-05-01T09:35:00.000Z' }
+    const weights = { weights: { coverage: 1, careOnTime: 1, selfGovernance: 1, replyResolve: 1, activeLeaders: 1 } }
+    const cases: [LoginResponse, LocalRecord][] = [
+      [who.wang, event(who.wang, fb, back)],
+      [who.zhang, event(who.zhang, fb, back)],
+      [who.liu, event(who.liu, fb, { ...back, residentView: 'satisfied' })],
+      [who.liu, event(who.liu, fb, { ...back, reportedAt: '2036-05-01T09:35:00.000Z' })],
+      [who.liu, rec(who.liu, 'ledger.weights', 'pl/tuodong', weights)],
+    ]
+    const got: string[] = []
+    for (const [by, record] of cases) {
+      const [device, server] = await verdicts(by, record)
+      got.push(server)
+      expect(device, `${record.type} ${JSON.stringify(record.body).slice(0, 80)}: device ${device}, server ${server}`).toBe(server)
+    }
+    expect(got).toEqual(['cannot_report_back', 'accepted', 'accepted', 'future_time', 'out_of_scope'])
+  })
 })

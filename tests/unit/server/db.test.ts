@@ -185,13 +185,27 @@ describe('demo district', () => {
     expect(table).toContain('demo-1234')
   })
 
+  it('leaves the months of records out when asked (DEMO_RECORDS=0)', async () => {
+    const db = openDatabase(fresh())
+    const storage = createSqliteStorage(db)
+    await seedDemoIfEmpty(storage, { records: false })
+    expect(await storage.org.count()).toBe(demoNodes().length)
+    expect(await storage.records.count()).toBe(0)
+    db.close()
+  })
+
   it('is seeded only into an empty database', async () => {
     const db = openDatabase(fresh())
     const storage = createSqliteStorage(db)
     const first = await seedDemoIfEmpty(storage)
     expect(first).toHaveLength(DEMO_USERS.length)
-    expect(await storage.org.count()).toBe(demoNodes().length)
+    // and the reading point of the demo months (the ledger's records)
+    expect(await storage.org.count()).toBe(demoNodes().length + 1)
+    const records = await storage.records.count()
+    expect(records).toBeGreaterThan(300)
+    expect(await storage.quarantine.list()).toEqual([])
     expect(await seedDemoIfEmpty(storage)).toBeNull()
+    expect(await storage.records.count()).toBe(records)
     expect((await storage.users.byPhone('13800000001'))!.passwordHash).toMatch(/^scrypt\$/)
     db.close()
   })

@@ -341,7 +341,9 @@ describe('checks before saving and accepting events', () => {
     const atDistrict = view([...base, ...(['group', 'community', 'street', 'district'] as const).map((l, i) => escalate('f', l, { seq: i + 2 }))])!
     expect(availableActions(atDistrict, actor('district'))).toEqual(['comment', 'resolve'])
     const resolved = view([...base, resolve('f', 'building', { seq: 2 })])!
-    expect(availableActions(resolved, actor('building'))).toEqual(['comment', 'reopen'])
+    // resolved at building level: that level may report back (回访); a group leader may reopen but not report back
+    expect(availableActions(resolved, actor('building'))).toEqual(['comment', 'reopen', 'report_back'])
+    expect(availableActions(resolved, actor('group'))).toEqual(['comment', 'reopen'])
   })
 })
 

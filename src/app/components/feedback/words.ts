@@ -73,6 +73,11 @@ export function actionText(entry: FeedbackTimelineEntry): string {
       return t('feedback.timeline.escalate', { level: entry.toLevel ? levelText(entry.toLevel) : '' })
     case 'resolve':
       return t('feedback.timeline.resolve', { level: levelText(entry.level) })
+    case 'report_back':
+      return t('feedback.timeline.report_back', {
+        how: entry.how ? t(`feedback.reportBack.hows.${entry.how}`) : '',
+        view: entry.residentView ? t(`feedback.reportBack.views.${entry.residentView}`) : '',
+      })
     default:
       return t(`feedback.timeline.${entry.action}`)
   }

@@ -1,0 +1,78 @@
+/**
+ * GET /api/v1/ledger?scope=PATH&month=YYYY-MM[&format=xlsx|csv[&sheet=…]] and
+ * GET /api/v1/ledger/ranking?scope=STREET&month=YYYY-MM: the monthly ledger from
+ * the shared definitions (src/shared/ledger.ts). A scope outside the caller's
+ * is 403 `forbidden`; a malformed query 400 `bad_request`.
+ */
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import * as v from 'valibot'
+import type { AppContext } from '../app'
+import { HttpError } from '../errors'
+import { callerOf } from './auth'
+import { effectiveScopes } from '../scope'
+import { isUnderAny, levelOfPath } from '../../shared/org'
+import { monthKey } from '../../shared/time'
+import { computeLedger, ledgerFacts, leaderCount, rankingWeights, rankRows, type Ledger } from '../../shared/ledger'
+import { LedgerQuery, type LedgerResponse, type RankingResponse } from '../../shared/ledgerProtocol'
+import { loadLedgerSource, type LedgerSource } from '../ledger/load'
+import { ledgerCsv, ledgerWorkbook, exportFileName } from '../ledger/export'
+
+function parseQuery(query: unknown): LedgerQuery {
+  const q = v.safeParse(LedgerQuery, query)
+  if (!q.success) throw new HttpError(400, 'bad_request')
+  return q.output
+}
+
+/** RFC 5987 file name, so 明通巷社区-2026-05.xlsx arrives with its Chinese name. */
+function attachment(reply: FastifyReply, name: string, type: string): FastifyReply {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_')
+  return reply.type(type).header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+}
+
+export const ledgerRoutes =
+  (ctx: AppContext): FastifyPluginAsync =>
+  async (app) => {
+    async function prepare(user: ReturnType<typeof callerOf>, scope: string): Promise<void> {
+      if (!isUnderAny(scope, await effectiveScopes(ctx.storage, user.scopes))) throw new HttpError(403, 'forbidden')
+      if (!(await ctx.storage.org.get(scope)) || levelOfPath(scope) === null) throw new HttpError(404, 'not_found')
+    }
+
+    function ledgerOf(src: LedgerSource, scope: string, month: string): Ledger {
+      return computeLedger({ records: src.records, nodes: src.nodes, people: src.people, scope, month, now: ctx.now() })
+    }
+
+    app.get('/api/v1/ledger', async (req, reply) => {
+      const user = callerOf(req)
+      const q = parseQuery(req.query)
+      await prepare(user, q.scope)
+      const month = q.month ?? monthKey(ctx.now())
+      const src = await loadLedgerSource(ctx.storage, q.scope)
+      const ledger = ledgerOf(src, q.scope, month)
+      if (q.format === 'json') return ledger satisfies LedgerResponse
+      const name = exportFileName(ledger, q.format === 'csv' ? q.sheet : undefined)
+      if (q.format === 'csv') return attachment(reply, `${name}.csv`, 'text/csv; charset=utf-8').send(ledgerCsv(ledger, src, q.sheet))
+      const buf = await ledgerWorkbook(ledger, src).xlsx.writeBuffer()
+      return attachment(reply, `${name}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(Buffer.from(buf))
+    })
+
+    app.get('/api/v1/ledger/ranking', async (req): Promise<RankingResponse> => {
+      const user = callerOf(req)
+      const q = parseQuery(req.query)
+      await prepare(user, q.scope)
+      if (levelOfPath(q.scope) !== 'street') throw new HttpError(400, 'bad_request')
+      const month = q.month ?? monthKey(ctx.now())
+      const src = await loadLedgerSource(ctx.storage, q.scope)
+      const ledger = computeLedger({ records: src.records, nodes: src.nodes, people: src.people, scope: q.scope, month, now: ctx.now() }, ledgerFacts(src.records))
+      const set = rankingWeights(src.records, q.scope)
+      const leaders = new Map(ledger.rows.map((r) => [r.path, leaderCount(src.people, r.path)]))
+      return {
+        scope: q.scope,
+        name: ledger.name,
+        month,
+        weights: set.weights,
+        ...(set.setBy ? { weightsSetBy: src.names.get(set.setBy) ?? set.setBy } : {}),
+        ...(set.setAt ? { weightsSetAt: set.setAt } : {}),
+        rows: rankRows(ledger.rows, set.weights, leaders),
+      }
+    })
+  }

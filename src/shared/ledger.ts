@@ -1,0 +1,463 @@
+/**
+ * The monthly ledger (月度工作台账): every figure the office hands upward, computed
+ * from the log by the same code on the server (community scope and above) and on
+ * a group leader's tablet (its own group, offline). Nobody types a figure twice.
+ *
+ * Definitions (the README's "Ledger" section says the same in words):
+ * - A month is an Asia/Shanghai calendar month `YYYY-MM`, a half-open range of
+ *   instants (`monthRange`). Every instant is a trusted one: the time the person
+ *   gave, never before 2020 and never after the server received the record
+ *   (`boundedTime`, `FeedbackView.at`).
+ * - households: rooms in the layouts of the buildings under the path.
+ * - householdsCovered: distinct households with a live visit that covers
+ *   (`isCoveringVisit`: outcome 见到住户, not voided, corrections applied) dated in
+ *   the month. Attempts (无人在家, 拒绝) are counted apart as visits.
+ * - visits / visitsMet / visitsNobodyHome / visitsDeclined: live visits dated in
+ *   the month, by outcome. publicityVisits (入户宣传): live visits in the month
+ *   tagged `policy` (政策宣传).
+ * - careHouseholds: households on the care list at the month's end (or now, if
+ *   earlier). careOnTime: those of them never overdue during the month — from
+ *   the last 见到住户 visit before the month (or when flagged), each next met
+ *   visit came no later than the day its interval ran out, and the last one
+ *   leaves the month's last day (or today) within the interval.
+ * - feedbackCollected: items raised in the month. feedbackResolved /
+ *   feedbackResolvedByLevel: items resolved in the month (whenever raised), by
+ *   the level that resolved them. feedbackOpen / feedbackOpenByLevel: items
+ *   raised before the month's end and not resolved by then, by the level that
+ *   holds them now (or resolved them later). feedbackOverdue: of those, open
+ *   longer than `OVERDUE_DAYS` for their urgency at the month's end.
+ *   feedbackReopened: items collected in the month that were ever reopened.
+ *   medianResolutionDays: median of (resolved − raised) in days over the items
+ *   resolved in the month, to one decimal.
+ * - selfGovernanceRate (居民自治协调解决案件比例): items resolved in the month at
+ *   building or group level ÷ items resolved in the month; the per-level shares
+ *   are `feedbackResolvedByLevel` ÷ `feedbackResolved`.
+ * - replyResolveRate (收集信息反馈与协调解决比例): items collected in the month that
+ *   are resolved and reported back (回访) ÷ items collected in the month.
+ *   reportedBack / satisfied: of the items resolved in the month, those with a
+ *   回访, and those whose resident said 满意 or 基本满意.
+ * - readingSessions / readingAttendance / readingHouseholds: live sessions that
+ *   started in the month at reading points under the path, the people at them,
+ *   and the distinct named households.
+ * - leadersWithoutRecords: building and group leaders whose scope lies under
+ *   the path and who made no record at all dated in the month.
+ * Rates are numbers 0–1, or null when the denominator is 0.
+ */
+import { foldVisits, inLogOrder, type VisitView } from './fold'
+import { foldFeedback, type FeedbackView } from './feedback'
+import { foldReadingSessions, isReadingPointPath } from './reading'
+import { foldCareFlags, householdRef, isCoveringVisit, type CareFlagView } from './rounds'
+import { householdsOf, isUnder, levelOfPath, type Level, type OrgNode } from './org'
+import { TIME_FLOOR, type AnyRecord, type Urgency } from './records'
+import { boundedTime, DAY_MS, dayKey, daysBetween, monthRange } from './time'
+import type { Role } from './roles'
+
+/** Open longer than this many days at the month's end (by urgency) is overdue. */
+export const OVERDUE_DAYS: Record<Urgency, number> = { urgent: 3, normal: 15 }
+
+/** The roles whose months without a record a community watches. */
+export const LEADER_ROLES = ['building_leader', 'group_leader'] as const satisfies readonly Role[]
+
+export interface LedgerFigures {
+  households: number
+  householdsCovered: number
+  visits: number
+  visitsMet: number
+  visitsNobodyHome: number
+  visitsDeclined: number
+  publicityVisits: number
+  careHouseholds: number
+  careOnTime: number
+  feedbackCollected: number
+  feedbackResolved: number
+  feedbackResolvedByLevel: Record<Level, number>
+  feedbackOpen: number
+  feedbackOpenByLevel: Record<Level, number>
+  feedbackOverdue: number
+  feedbackReopened: number
+  reportedBack: number
+  satisfied: number
+  selfGovernanceRate: number | null
+  replyResolveRate: number | null
+  medianResolutionDays: number | null
+  readingSessions: number
+  readingAttendance: number
+  readingHouseholds: number
+  leadersWithoutRecords: number
+}
+
+export interface LedgerRow {
+  path: string
+  name: string
+  kind: Level
+  figures: LedgerFigures
+}
+
+/** A building or group leader with no record in the month. */
+export interface QuietLeader {
+  id: string
+  name: string
+  role: Role
+  scopes: string[]
+}
+
+export interface Ledger {
+  scope: string
+  /** the scope's name, e.g. 明通巷社区 */
+  name: string
+  kind: Level
+  month: string
+  totals: LedgerFigures
+  rows: LedgerRow[]
+  quietLeaders: QuietLeader[]
+}
+
+/** A leader as the ledger needs them: who, role and where. */
+export interface LedgerPerson {
+  id: string
+  name: string
+  role: Role
+  scopes: readonly string[]
+}
+
+export interface LedgerInput {
+  /** every record under the scope (more is harmless: it is filtered by path) */
+  records: readonly AnyRecord[]
+  /** the org tree at and under the scope */
+  nodes: readonly OrgNode[]
+  /** the people whose scopes lie under the scope (only leaders are used) */
+  people: readonly LedgerPerson[]
+  scope: string
+  /** `YYYY-MM` */
+  month: string
+  /** epoch ms: care cannot be late in days that have not come yet */
+  now: number
+}
+
+const zeroByLevel = (): Record<Level, number> => ({ district: 0, street: 0, community: 0, group: 0, building: 0 })
+
+function median(xs: number[]): number | null {
+  if (!xs.length) return null
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+const rate = (n: number, d: number): number | null => (d ? n / d : null)
+
+/** A visit with its trusted instant (epoch ms). */
+export interface TimedVisit {
+  view: VisitView
+  at: number
+}
+
+/**
+ * Everything the ledger counts, folded once from the log with the shared folds,
+ * each item with its trusted instant. Both sides build it the same way.
+ */
+export interface LedgerFacts {
+  visits: TimedVisit[]
+  feedback: FeedbackView[]
+  care: CareFlagView[]
+  /** live sessions with their trusted start */
+  sessions: { id: string; path: string; at: number; attendance: number; households: string[]; reader: string; materials: string[] }[]
+  /** author id → trusted instants of their records */
+  authored: Map<string, number[]>
+}
+
+/**
+ * Folds the log into the facts the ledger counts. A visit's trusted time is its
+ * (corrected) visitedAt bounded by 2020 and the server's receipt of the latest
+ * record that set it; an unsynced record has no ceiling yet.
+ */
+export function ledgerFacts(records: readonly AnyRecord[]): LedgerFacts {
+  const serverTime = new Map<string, string>()
+  for (const r of records) if (r.serverTime) serverTime.set(r.id, r.serverTime)
+  const visits: TimedVisit[] = []
+  for (const v of foldVisits(records).values()) {
+    if (v.voided) continue
+    // the ceiling is the receipt of the last correction that touched visitedAt, else the visit's own
+    let setBy = v.id
+    for (const h of v.history) if (h.kind === 'correction' && h.changes && 'visitedAt' in h.changes) setBy = h.recordId
+    visits.push({ view: v, at: boundedTime(v.visitedAt, { notBefore: TIME_FLOOR, notAfter: serverTime.get(setBy) }) })
+  }
+  const sessions: LedgerFacts['sessions'] = []
+  for (const s of foldReadingSessions(records).values()) {
+    if (s.voided) continue
+    sessions.push({
+      id: s.id,
+      reader: s.reader,
+      materials: s.materials,
+      path: s.orgPath,
+      at: boundedTime(s.startedAt, { notBefore: TIME_FLOOR, notAfter: serverTime.get(s.id) }),
+      attendance: s.attendance,
+      households: s.households.map((h) => householdRef(h.building, h.household)),
+    })
+  }
+  const authored = new Map<string, number[]>()
+  for (const r of records) {
+    const t = boundedTime(r.clientTime, { notBefore: TIME_FLOOR, notAfter: r.serverTime })
+    const list = authored.get(r.authorId)
+    if (list) list.push(t)
+    else authored.set(r.authorId, [t])
+  }
+  return {
+    visits,
+    feedback: [...foldFeedback(records).values()],
+    care: [...foldCareFlags(records).values()],
+    sessions,
+    authored,
+  }
+}
+
+/** Was a care household ever overdue in [from, end)? Days are Shanghai days, as on the care list. */
+function careKept(flag: CareFlagView, metTimes: number[], from: number, end: number): boolean {
+  const flagged = Date.parse(flag.flaggedAt)
+  let last = flagged
+  for (const t of metTimes) if (t < from && t > last) last = t
+  for (const t of metTimes) {
+    if (t < from || t >= end) continue
+    if (daysBetween(dayKey(last + flag.intervalDays * DAY_MS), dayKey(t)) > 0) return false
+    if (t > last) last = t
+  }
+  return daysBetween(dayKey(last + flag.intervalDays * DAY_MS), dayKey(end - 1)) <= 0
+}
+
+/**
+ * The figures of one path for one month from folded facts (see the module
+ * comment for each definition). `people`: leaders anywhere; those under `path`
+ * are counted.
+ */
+export function ledgerFigures(
+  facts: LedgerFacts,
+  ctx: { path: string; nodes: readonly OrgNode[]; people: readonly LedgerPerson[]; month: string; now: number },
+): LedgerFigures {
+  const { from, to } = monthRange(ctx.month)
+  const inMonth = (t: number) => t >= from && t < to
+  const under = (p: string) => isUnder(p, ctx.path)
+
+  let households = 0
+  for (const n of ctx.nodes) if (n.kind === 'building' && n.layout && under(n.path)) households += householdsOf(n.layout).length
+
+  const covered = new Set<string>()
+  let visits = 0, met = 0, nobody = 0, declined = 0, publicity = 0
+  const metTimes = new Map<string, number[]>()
+  for (const { view: v, at } of facts.visits) {
+    if (!under(v.orgPath)) continue
+    const ref = householdRef(v.orgPath, v.household)
+    if (isCoveringVisit(v)) {
+      const list = metTimes.get(ref)
+      if (list) list.push(at)
+      else metTimes.set(ref, [at])
+    }
+    if (!inMonth(at)) continue
+    visits++
+    if (v.outcome === 'met') met++
+    else if (v.outcome === 'nobody_home') nobody++
+    else declined++
+    if (v.purposes.includes('policy')) publicity++
+    if (isCoveringVisit(v)) covered.add(ref)
+  }
+
+  // care: on the list at the month's end (or now), and kept through the part of the month that has come
+  const end = Math.min(to, Math.max(from + 1, ctx.now))
+  let careHouseholds = 0, careOnTime = 0
+  for (const f of facts.care) {
+    if (!f.active || !under(f.building) || Date.parse(f.flaggedAt) >= end) continue
+    careHouseholds++
+    const times = (metTimes.get(householdRef(f.building, f.household)) ?? []).slice().sort((a, b) => a - b)
+    if (careKept(f, times, Math.max(from, Date.parse(f.flaggedAt)), end)) careOnTime++
+  }
+
+  let collected = 0, resolved = 0, open = 0, overdue = 0, reopened = 0, replied = 0, reportedBack = 0, satisfied = 0
+  const resolvedByLevel = zeroByLevel()
+  const openByLevel = zeroByLevel()
+  const durations: number[] = []
+  for (const f of facts.feedback) {
+    if (!under(f.orgPath)) continue
+    const raisedIn = inMonth(f.at.raised)
+    if (raisedIn) {
+      collected++
+      if (f.reopenCount > 0) reopened++
+      if (f.status === 'resolved' && f.reportedBack) replied++
+    }
+    const resolvedAt = f.status === 'resolved' ? f.at.resolved : undefined
+    if (resolvedAt !== undefined && inMonth(resolvedAt) && f.resolvedLevel) {
+      resolved++
+      resolvedByLevel[f.resolvedLevel]++
+      durations.push(resolvedAt - f.at.raised)
+      if (f.reportedBack) {
+        reportedBack++
+        if (f.reportedBack.residentView === 'satisfied' || f.reportedBack.residentView === 'fairly_satisfied') satisfied++
+      }
+    }
+    if (f.at.raised < to && (resolvedAt === undefined || resolvedAt >= to)) {
+      open++
+      openByLevel[f.resolvedLevel ?? f.currentLevel]++
+      if ((to - f.at.raised) / DAY_MS > OVERDUE_DAYS[f.urgency]) overdue++
+    }
+  }
+  const med = median(durations)
+
+  let readingSessions = 0, readingAttendance = 0
+  const named = new Set<string>()
+  for (const s of facts.sessions) {
+    if (!under(s.path) || !inMonth(s.at)) continue
+    readingSessions++
+    readingAttendance += s.attendance
+    for (const h of s.households) named.add(h)
+  }
+
+  const leadersWithoutRecords = quietLeaders(facts, ctx.people, ctx.path, ctx.month).length
+
+  return {
+    households,
+    householdsCovered: covered.size,
+    visits,
+    visitsMet: met,
+    visitsNobodyHome: nobody,
+    visitsDeclined: declined,
+    publicityVisits: publicity,
+    careHouseholds,
+    careOnTime,
+    feedbackCollected: collected,
+    feedbackResolved: resolved,
+    feedbackResolvedByLevel: resolvedByLevel,
+    feedbackOpen: open,
+    feedbackOpenByLevel: openByLevel,
+    feedbackOverdue: overdue,
+    feedbackReopened: reopened,
+    reportedBack,
+    satisfied,
+    selfGovernanceRate: rate(resolvedByLevel.building + resolvedByLevel.group, resolved),
+    replyResolveRate: rate(replied, collected),
+    medianResolutionDays: med === null ? null : Math.round((med / DAY_MS) * 10) / 10,
+    readingSessions,
+    readingAttendance,
+    readingHouseholds: named.size,
+    leadersWithoutRecords,
+  }
+}
+
+/** Building and group leaders working under `path` with no record dated in the month, by name. */
+export function quietLeaders(facts: LedgerFacts, people: readonly LedgerPerson[], path: string, month: string): QuietLeader[] {
+  const { from, to } = monthRange(month)
+  return people
+    .filter((p) => (LEADER_ROLES as readonly Role[]).includes(p.role) && p.scopes.length > 0 && p.scopes.every((s) => isUnder(s, path)))
+    .filter((p) => !(facts.authored.get(p.id) ?? []).some((t) => t >= from && t < to))
+    .map((p) => ({ id: p.id, name: p.name, role: p.role, scopes: [...p.scopes] }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1))
+}
+
+/** The children of `scope` a ledger has a row for: the next level down (not reading points), by path. */
+export function ledgerChildren(nodes: readonly OrgNode[], scope: string): OrgNode[] {
+  const depth = scope.split('/').length + 1
+  return nodes
+    .filter((n) => n.path.startsWith(scope + '/') && n.path.split('/').length === depth && !isReadingPointPath(n.path) && n.kind !== 'reading_point')
+    .sort((a, b) => (a.path < b.path ? -1 : 1))
+}
+
+/**
+ * The ledger of `scope` for `month`: totals and one row per child (district →
+ * streets, street → communities, community → groups, group → buildings), and
+ * the leaders with no record. Pure: the server and the tablet call it with
+ * what they hold. Facts may be passed in when several ledgers share one fold.
+ */
+export function computeLedger(input: LedgerInput, facts: LedgerFacts = ledgerFacts(input.records)): Ledger {
+  const node = input.nodes.find((n) => n.path === input.scope)
+  const kind = levelOfPath(input.scope) ?? 'district'
+  const ctx = { nodes: input.nodes, people: input.people, month: input.month, now: input.now }
+  return {
+    scope: input.scope,
+    name: node?.name ?? input.scope,
+    kind,
+    month: input.month,
+    totals: ledgerFigures(facts, { ...ctx, path: input.scope }),
+    rows: ledgerChildren(input.nodes, input.scope).map((c) => ({
+      path: c.path,
+      name: c.name,
+      kind: levelOfPath(c.path) ?? 'building',
+      figures: ledgerFigures(facts, { ...ctx, path: c.path }),
+    })),
+    quietLeaders: quietLeaders(facts, input.people, input.scope, input.month),
+  }
+}
+
+/** Coverage share of a row: households covered ÷ households, null without households. */
+export function coverageRate(f: LedgerFigures): number | null {
+  return rate(f.householdsCovered, f.households)
+}
+
+/** Care on time as a share, null without care households. */
+export function careOnTimeRate(f: LedgerFigures): number | null {
+  return rate(f.careOnTime, f.careHouseholds)
+}
+
+// ---------------------------------------------------------------- a street ranks its communities
+
+/**
+ * The measures a street ranks its communities by, each a share 0–1 (a missing
+ * share — nothing to measure — counts as 0 and is shown as such):
+ * coverage (households covered ÷ households), care on time, self-governance
+ * (居民自治协调解决案件比例), reply-and-resolve (收集信息反馈与协调解决比例), and
+ * active leaders (1 − leaders without records ÷ leaders).
+ */
+export const RANKING_COMPONENTS = ['coverage', 'careOnTime', 'selfGovernance', 'replyResolve', 'activeLeaders'] as const
+export type RankingComponent = (typeof RANKING_COMPONENTS)[number]
+export type RankingWeights = Record<RankingComponent, number>
+
+/** Used until street staff record their own (a `ledger.weights` record on the street). */
+export const DEFAULT_WEIGHTS: RankingWeights = { coverage: 30, careOnTime: 20, selfGovernance: 20, replyResolve: 20, activeLeaders: 10 }
+
+export interface RankedRow {
+  path: string
+  name: string
+  rank: number
+  /** Σ weight × share ÷ Σ weights × 100: 0–100, one decimal */
+  score: number
+  components: Record<RankingComponent, number | null>
+}
+
+/**
+ * The weights in force for a street: the latest `ledger.weights` record placed
+ * on it in log order (server order, unsynced last), else the defaults. Returns
+ * who set them and when, so the ranking can say so.
+ */
+export function rankingWeights(records: readonly AnyRecord[], street: string): { weights: RankingWeights; setBy?: string; setAt?: string } {
+  let found: { weights: RankingWeights; setBy?: string; setAt?: string } = { weights: { ...DEFAULT_WEIGHTS } }
+  for (const r of inLogOrder(records)) {
+    if (r.type !== 'ledger.weights' || r.orgPath !== street) continue
+    found = { weights: { ...r.body.weights }, setBy: r.authorId, setAt: r.clientTime }
+  }
+  return found
+}
+
+/**
+ * Communities (the rows of a street's ledger) ranked by the weighted score,
+ * highest first, ties sharing a rank and ordered by path; every component is
+ * returned beside the score.
+ */
+export function rankRows(rows: readonly LedgerRow[], weights: RankingWeights, leadersByRow: ReadonlyMap<string, number>): RankedRow[] {
+  const total = RANKING_COMPONENTS.reduce((s, c) => s + weights[c], 0)
+  const scored = rows.map((r) => {
+    const f = r.figures
+    const leaders = leadersByRow.get(r.path) ?? 0
+    const components: Record<RankingComponent, number | null> = {
+      coverage: coverageRate(f),
+      careOnTime: careOnTimeRate(f),
+      selfGovernance: f.selfGovernanceRate,
+      replyResolve: f.replyResolveRate,
+      activeLeaders: leaders ? 1 - f.leadersWithoutRecords / leaders : null,
+    }
+    const sum = RANKING_COMPONENTS.reduce((s, c) => s + weights[c] * (components[c] ?? 0), 0)
+    return { path: r.path, name: r.name, rank: 0, score: total ? Math.round((sum / total) * 1000) / 10 : 0, components }
+  })
+  scored.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : 1))
+  scored.forEach((r, i) => (r.rank = i > 0 && scored[i - 1]!.score === r.score ? scored[i - 1]!.rank : i + 1))
+  return scored
+}
+
+/** How many building and group leaders work under `path`: the denominator of activeLeaders. */
+export function leaderCount(people: readonly LedgerPerson[], path: string): number {
+  return people.filter((p) => (LEADER_ROLES as readonly Role[]).includes(p.role) && p.scopes.length > 0 && p.scopes.every((s) => isUnder(s, path))).length
+}
