@@ -151,5 +151,5 @@ export const useFeedbackStore = defineStore('feedback', () => {
     return feedbackMetrics(all.value, monthRange(month))
   }
 
-  return { log, loaded, lastSaved, views, level, inbox, mine, following, all, find, actionsFor, raise, act, metrics }
+  return { log, loaded, lastSaved, views, level, actor, inbox, mine, following, all, find, actionsFor, raise, act, metrics }
 })

@@ -23,7 +23,9 @@ export const useTodayStore = defineStore('today', () => {
 
   const sections = computed(() => {
     const withNews = [...news.news.keys()].map((id) => feedback.find(id)).filter((v) => v !== undefined)
-    return todayList([careToday(rounds.careItems, householdPath), inboxToday(feedback.inbox, rounds.now), callbackToday(), newsToday(withNews)])
+    // resolved items are never in the inbox; mine and following do not overlap
+    const callback = callbackToday([...feedback.mine, ...feedback.following], feedback.actor, rounds.now)
+    return todayList([careToday(rounds.careItems, householdPath), inboxToday(feedback.inbox, rounds.now), callback, newsToday(withNews)])
   })
   const count = computed(() => {
     let n = 0

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CareItem, FeedbackTimelineEntry, FeedbackView } from '@shared/index'
 import { latestNews, newsCount, newsFor } from '../../../src/app/components/feedback/news'
-import { careToday, inboxToday, newsToday, todayList } from '../../../src/app/components/today/items'
+import { callbackToday, careToday, inboxToday, newsToday, todayList } from '../../../src/app/components/today/items'
 import { jumpFloors } from '../../../src/app/components/rounds/floorJump'
 
 const entry = (authorId: string, action: FeedbackTimelineEntry['action'], effective = true): FeedbackTimelineEntry =>
@@ -32,6 +32,29 @@ describe('feedback that comes back', () => {
 })
 
 describe('今日', () => {
+  it('lists resolved items waiting for 回访 that are mine to report back, longest waiting first', () => {
+    const DAY = 86_400_000
+    const resolved = (id: string, raisedBy: string, resolvedLevel: 'building' | 'community', days: number, extra: Partial<FeedbackView> = {}) =>
+      view(id, raisedBy, [], { status: 'resolved', resolvedLevel, currentLevel: resolvedLevel, at: { raised: 0, levelSince: 0, resolved: 10 * DAY - days * DAY }, ...extra })
+    const me = { id: 'zhang', level: 'building' as const }
+    const items = callbackToday(
+      [
+        resolved('mine-at-community', 'zhang', 'community', 2),
+        resolved('others-at-building', 'wang', 'building', 5),
+        resolved('others-at-community', 'wang', 'community', 9),
+        resolved('told', 'zhang', 'building', 7, { reportedBack: { at: 0, reportedAt: '', how: 'phone', residentView: 'satisfied', by: 'zhang' } }),
+        view('open', 'zhang', [], { status: 'open' }),
+      ],
+      me,
+      10 * DAY,
+    )
+    expect(todayList([items]).get('callback')!.map((i) => [i.feedback!.id, i.late])).toEqual([
+      ['others-at-building', 5],
+      ['mine-at-community', 2],
+    ])
+    expect(callbackToday([resolved('x', 'zhang', 'building', 1)], null, 10 * DAY)).toEqual([])
+  })
+
   const care = (household: string, overdueDays: number) => ({ building: 'b', household, overdueDays }) as CareItem
 
   it('lists care households due today or overdue, most overdue first; not the ones due later', () => {

@@ -1,4 +1,4 @@
-import type { CareItem, FeedbackView } from '@shared/index'
+import { mayReportBack, type CareItem, type FeedbackActor, type FeedbackView } from '@shared/index'
 
 const DAY_MS = 86_400_000
 
@@ -43,14 +43,19 @@ export function inboxToday(inbox: readonly FeedbackView[], now: number): TodayIt
 }
 
 /**
- * Resolved items waiting for 回访 (calling the resident back). The 回访 event
- * is being added with the ledger (issue 13); until it exists there is nothing
- * to wait for, so this source is empty. When it lands: resolved items in my
- * scope, raised at my level, with no effective 回访 yet, `late` = days since
- * `at.resolved`, `to` = the item's page where the 回访 form opens.
+ * Resolved items waiting for 回访 (telling the resident what became of it):
+ * resolved, no 回访 recorded yet, and mine to report back (I raised it, or my
+ * level resolved it: the shared `mayReportBack`). `late` = whole days since the
+ * trusted resolution time; the item's page is where the 回访 form opens.
  */
-export function callbackToday(): TodayItem[] {
-  return []
+export function callbackToday(views: Iterable<FeedbackView>, actor: FeedbackActor | null, now: number): TodayItem[] {
+  if (!actor) return []
+  const items: TodayItem[] = []
+  for (const f of views) {
+    if (f.status !== 'resolved' || f.reportedBack || f.at.resolved === undefined || !mayReportBack(f, actor)) continue
+    items.push({ key: `callback:${f.id}`, section: 'callback', urgent: false, late: Math.max(0, Math.floor((now - f.at.resolved) / DAY_MS)), feedback: f, to: `/feedback/${f.id}` })
+  }
+  return items
 }
 
 /** Items I raised that someone else moved since I last opened them (feedback/news.ts). */
