@@ -200,6 +200,8 @@ export type ReadingSessionBody = v.InferOutput<typeof ReadingSessionBody>
 export const CARE_KINDS = ['alone_elderly', 'disabled', 'low_income', 'other'] as const
 export type CareKind = (typeof CARE_KINDS)[number]
 
+export const CARE_NOTE_MAX = 500
+
 export const CareFlagBody = v.strictObject(
   {
     household: householdKey,
@@ -207,7 +209,7 @@ export const CareFlagBody = v.strictObject(
     intervalDays: v.pipe(v.number(msg('bad_value')), v.integer(msg('bad_value')), v.minValue(1, msg('bad_value')), v.maxValue(365, msg('bad_value'))),
     /** false takes the household off the care list */
     active: v.boolean(msg('bad_value')),
-    note: v.optional(v.pipe(v.string(msg('bad_value')), maxChars(500))),
+    note: v.optional(v.pipe(v.string(msg('bad_value')), maxChars(CARE_NOTE_MAX))),
   },
   msg('invalid_record'),
 )

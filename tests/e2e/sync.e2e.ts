@@ -145,14 +145,14 @@ describe('offline saves reach the server exactly once', () => {
     for (const h of households) {
       await tapDoor(page, h)
       await page.locator('[data-outcome="nobody_home"] >> visible=true').first().click()
-      // saved at once: the door changes without any network
-      await expect.poll(() => page.locator(`[data-household="${h}"]`).first().getAttribute('data-status'), { timeout: 10_000 }).toBe('this_month')
+      // saved at once: the door changes without any network (无人在家: tried, not met)
+      await expect.poll(() => page.locator(`[data-household="${h}"]`).first().getAttribute('data-status'), { timeout: 10_000 }).toBe('attempted')
     }
 
     await page.reload()
     await page.locator('[data-household="1-1-1"]').first().waitFor()
     // the grid draws first and colours the doors once the device database has answered
-    await expect.poll(() => page.locator('[data-household="1-3-1"]').first().getAttribute('data-status'), { timeout: 10_000 }).toBe('this_month')
+    await expect.poll(() => page.locator('[data-household="1-3-1"]').first().getAttribute('data-status'), { timeout: 10_000 }).toBe('attempted')
     expect(await deviceCounts(page)).toEqual({ records: 3, outbox: 3, synced: 0 })
     for (const h of households) {
       await page.goto(`${server.url}/visits/h/${h}/${B01}`)

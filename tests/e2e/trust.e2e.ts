@@ -280,6 +280,8 @@ describe('nothing stuck', () => {
     // the refusal shows the way out
     await page.locator('.me-logout__link').click()
     await page.waitForURL('**/sync/attention')
+    await item.locator('[data-hand-over]').waitFor()
+    await shot(page, 'trust-attention-handover-phone', true)
     await item.locator('[data-hand-over]').click()
     await page.getByText('已交给社区处理').waitFor()
     expect((await deviceRows<{ body: { note?: string } }>(page, 'records')).some((r) => r.body.note?.startsWith('交给社区的走访'))).toBe(false)

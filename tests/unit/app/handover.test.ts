@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { checkRecordShape } from '@shared/index'
 import { handOverRecord } from '@app/sync/handover'
 import { saveRecord } from '@app/sync/outbox'
-import { CARE_NOTE_MAX } from '@app/components/rounds/careNote'
+import { CARE_NOTE_MAX } from '@shared/index'
 import { BUILDING, freshDb, json, visitInput } from './fakes'
 
 async function refused(code: string) {

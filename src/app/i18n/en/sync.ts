@@ -43,7 +43,7 @@ export default {
   relogin: 'Log in again',
   attention: {
     title: 'Records that need attention',
-    intro: 'The server did not accept these records. They are still saved on this phone; fix them and upload again.',
+    intro: 'The server did not accept these records. They are still saved on this phone: mend what you can and upload it again; what you cannot mend here can be handed over to the community.',
     empty: 'Nothing needs attention',
     reason: 'Reason',
     field: 'What to change',
