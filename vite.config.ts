@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { VantResolver } from '@vant/auto-import-resolver'
@@ -24,11 +24,30 @@ const manifest = {
   ],
 }
 
+/**
+ * Every Vant component's style pulls in Vant's icon stylesheet, a 40 kB icon
+ * font with a CDN fallback our CSP blocks; the app's own stylesheet of local
+ * SVG icons (src/app/styles/vant-icons.css) takes its place.
+ */
+function vantIconsWithoutFont(): Plugin {
+  const local = fileURLToPath(new URL('./src/app/styles/vant-icons.css', import.meta.url))
+  return {
+    name: 'loudong:vant-icons-without-font',
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      if (!source.endsWith('index.css') || !importer?.includes('vant')) return null
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true })
+      return resolved && /[\\/]vant[\\/]es[\\/]icon[\\/]index\.css$/.test(resolved.id) ? local : null
+    },
+  }
+}
+
 export default defineConfig({
   resolve: {
     alias: { '@shared': fileURLToPath(new URL('./src/shared', import.meta.url)), '@app': fileURLToPath(new URL('./src/app', import.meta.url)) },
   },
   plugins: [
+    vantIconsWithoutFont(),
     vue(),
     Components({ resolvers: [VantResolver()], dts: false }),
     VitePWA({
@@ -48,5 +67,15 @@ export default defineConfig({
     }),
   ],
   server: { proxy: { '/api': 'http://localhost:8080' } },
-  build: { target: 'es2020', sourcemap: false, chunkSizeWarningLimit: 400 },
+  build: {
+    target: 'es2020',
+    sourcemap: false,
+    chunkSizeWarningLimit: 400,
+    rollupOptions: {
+      output: {
+        // the English words (loaded only when chosen, see src/app/i18n) in one request, not one per area
+        manualChunks: (id) => (id.includes('/src/app/i18n/en/') ? 'lang-en' : undefined),
+      },
+    },
+  },
 })

@@ -46,6 +46,9 @@ function vitest(name, args, env = {}) {
 const only = process.argv[2]
 if (!only || only === 'static') {
   check('typecheck', 'npx', ['vue-tsc', '--noEmit', '-p', 'tsconfig.json'])
+  // the bench's packages are its own (tests/bench/package.json), installed by `npm run bench`;
+  // its code type-checks once they are there
+  if (existsSync(join('tests', 'bench', 'node_modules', '.package-lock.json'))) check('typecheck (bench)', 'npx', ['vue-tsc', '--noEmit', '-p', 'tests/bench/tsconfig.json'])
   check('lint', 'npx', ['eslint', '.'])
 }
 if (!only || only === 'unit') {

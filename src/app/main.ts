@@ -1,7 +1,7 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
-import { router } from './router'
+import { HOME, router } from './router'
 import { useSettingsStore } from './stores/settings'
 import { useSessionStore } from './stores/session'
 import { useSyncStore } from './stores/sync'
@@ -16,13 +16,34 @@ captureInstallPrompt()
 // a failed save explains itself in the chosen language (the service worker keeps the Chinese default)
 setFaultWords((key) => t(key === 'storageFull' ? 'safety.storageFull.message' : 'safety.databaseLost'))
 
+/**
+ * Calls the lazy loader of the screen the address names (the home screen for
+ * `/`): the module is then already on its way when the router asks for it
+ * (the same import, so it is fetched once). A failure is left for the router,
+ * which reports it when it loads the screen itself.
+ */
+function preloadFirstScreen(): void {
+  let target = router.resolve(location.pathname + location.search)
+  if (target.matched[0]?.redirect !== undefined) target = router.resolve(HOME)
+  for (const record of target.matched) {
+    for (const component of Object.values(record.components ?? {})) {
+      // a lazy route component is a function returning the import; our screens are objects once loaded
+      if (typeof component === 'function') void (component as () => Promise<unknown>)().catch(() => undefined)
+    }
+  }
+}
+
 async function boot(): Promise<void> {
   const app = createApp(App)
   app.use(createPinia())
 
   // language and text size first, so the first paint is already in the right words and size
+  // (English, when chosen, is a chunk of its own: it loads alongside the session)
   const settings = useSettingsStore()
-  settings.load()
+  const words = settings.load()
+
+  // the first screen's code starts loading now, alongside reading the session, instead of after it
+  preloadFirstScreen()
 
   // the saved session decides the first screen; with it the app opens logged in, offline or not
   const session = useSessionStore()
@@ -32,6 +53,7 @@ async function boot(): Promise<void> {
     // IndexedDB unavailable (private mode on some browsers): start at the login screen
   }
 
+  await words
   app.use(router)
   // a first screen whose code failed to load (after a deploy) has been handled by router.onError:
   // mount anyway, so the person sees the shell and a message rather than a blank page

@@ -11,8 +11,8 @@ import type { LocalRecord, StoredRecord } from '../shared/records'
 import type { MessageCode } from '../shared/messages'
 import { ROLE_LEVEL, type Role } from '../shared/roles'
 import { checkReference, type Reference } from '../shared/rules'
-import { MemoryLoginFailures } from './auth'
 import type { HandoverState } from '../shared/handover'
+import { MemoryLoginFailures } from './auth'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -138,7 +138,7 @@ export interface QuarantineRow {
   raw: string
 }
 
-// Handing over (src/shared/handover.ts): records their author cannot mend, and what staff made of them.
+// Handing over (src/shared/handover.ts).
 export interface HandoverRow {
   recordId: string
   qid: number
@@ -157,7 +157,7 @@ export interface QuarantineStore {
   get(qid: number): Promise<QuarantineRow | null>
   /** the latest quarantined copy of `recordId` pushed by `userId`, or null */
   latestFor(recordId: string, userId: string): Promise<QuarantineRow | null>
-  /** marks that copy handed over; a second call for the same record changes nothing. Resolves to the row. */
+  /** marks that copy handed over; a second call for the same record changes nothing. Returns the row. */
   handOver(row: { recordId: string; qid: number; authorId: string; community: string; handedAt: string }): Promise<HandoverRow>
   handover(recordId: string): Promise<HandoverRow | null>
   /** handed-over records still waiting, oldest first */
@@ -187,18 +187,16 @@ export interface Storage {
 
 // ---------------------------------------------------------------- SQLite
 
-export interface QuarantineDbRow { qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string; raw: string }
-export interface HandoverDbRow { record_id: string; qid: number; author_id: string; community: string; handed_at: string; state: HandoverState; decided_by: string | null; decided_at: string | null; placed_path: string | null; reason: string | null }
+interface QuarantineDbRow { qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string; raw: string }
+interface HandoverDbRow { record_id: string; qid: number; author_id: string; community: string; handed_at: string; state: HandoverState; decided_by: string | null; decided_at: string | null; placed_path: string | null; reason: string | null }
 
-/** A quarantine row as both implementations read it (PostgreSQL's columns have the same names). */
-export function toQuarantine(r: QuarantineDbRow): QuarantineRow {
-  return { qid: Number(r.qid), recordId: r.record_id, userId: r.user_id, receivedAt: r.received_at, code: r.code, reason: r.reason, path: r.path ?? '', raw: r.raw }
+function toQuarantine(r: QuarantineDbRow): QuarantineRow {
+  return { qid: r.qid, recordId: r.record_id, userId: r.user_id, receivedAt: r.received_at, code: r.code, reason: r.reason, path: r.path, raw: r.raw }
 }
 
-/** A handover row as both implementations read it. */
-export function toHandover(r: HandoverDbRow): HandoverRow {
+function toHandover(r: HandoverDbRow): HandoverRow {
   return {
-    recordId: r.record_id, qid: Number(r.qid), authorId: r.author_id, community: r.community, handedAt: r.handed_at, state: r.state,
+    recordId: r.record_id, qid: r.qid, authorId: r.author_id, community: r.community, handedAt: r.handed_at, state: r.state,
     decidedBy: r.decided_by, decidedAt: r.decided_at, placedPath: r.placed_path, reason: r.reason,
   }
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import type { LocalRecord } from '../../src/shared/index'
 import { DESKTOP, freePort, tempDir, cleanup } from '../e2e/harness'
+import { generateLog, type BenchWorld } from './data'
 import { NAME_SHIM, type Measured, type Measures } from './device'
 import { median, sleep, withTimeout, type Scope } from './util'
 
@@ -78,13 +79,51 @@ function toDoc(r: LocalRecord): object {
   return { _id: id, ...rest }
 }
 
+/** The remote database every run replicates into: filled first to the size of our server's. */
+const REMOTE = 'bench-remote'
+
 /**
- * Replicates each record set from a PouchDB in Chromium's IndexedDB to a new
- * remote database (default replication options: batches of 100), timed from
- * start to the replication's completion. Filling the local PouchDB is not timed.
+ * Fills the peer's remote database with `size` records from the same generator
+ * (and seed) as our server's database, through CouchDB's `_bulk_docs`, so both
+ * sides take the pushed records into databases of the same size.
  */
-export async function pouchFigure(browser: Browser, scope: Scope, sets: LocalRecord[][], log: (s: string) => void): Promise<Measures & { pouch: Measured }> {
+async function prefill(url: string, world: BenchWorld, size: number, log: (s: string) => void): Promise<number> {
+  const t0 = performance.now()
+  const put = await fetch(`${url}/db/${REMOTE}`, { method: 'PUT' })
+  if (!put.ok) throw new Error(`creating the peer's database: HTTP ${put.status}`)
+  let docs: object[] = []
+  let written = 0
+  const flush = async () => {
+    if (!docs.length) return
+    const res = await fetch(`${url}/db/${REMOTE}/_bulk_docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ docs }) })
+    if (!res.ok) throw new Error(`filling the peer's database: HTTP ${res.status}`)
+    written += docs.length
+    docs = []
+  }
+  for (const day of generateLog(world, size, Date.now())) {
+    for (const g of day) {
+      docs.push(toDoc(g.record))
+      if (docs.length >= 5000) await flush()
+    }
+  }
+  await flush()
+  log(`  PouchDB remote filled with ${written.toLocaleString('en')} records in ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+  return written
+}
+
+/** Documents per replication batch: the same as our push's batches of 500 (PouchDB's default is 100). */
+export const POUCH_BATCH = 500
+
+/**
+ * Replicates each record set from a PouchDB in Chromium's IndexedDB to the
+ * remote database, filled first with `size` records (our server's database
+ * size), in batches of POUCH_BATCH, timed from start to the replication's
+ * completion. Filling either side is not timed. The remote grows by each run's
+ * records, as our server does.
+ */
+export async function pouchFigure(browser: Browser, scope: Scope, sets: LocalRecord[][], world: BenchWorld, size: number, log: (s: string) => void): Promise<Measures & { pouch: Measured }> {
   const peer = await startPeerServer(scope)
+  const filled = await prefill(peer.url, world, size, log)
   const context = await browser.newContext({ viewport: DESKTOP })
   scope.defer(() => context.close())
   await context.addInitScript({ content: NAME_SHIM })
@@ -96,17 +135,17 @@ export async function pouchFigure(browser: Browser, scope: Scope, sets: LocalRec
     const docs = records.map(toDoc)
     const res = await withTimeout(
       page.evaluate(
-        async ({ docs, r }) => {
+        async ({ docs, r, batch, remote }) => {
           const Pouch = window.PouchDB!
           const local = new Pouch(`bench-local-${r}`)
           for (let i = 0; i < docs.length; i += 1000) await local.bulkDocs(docs.slice(i, i + 1000))
           const t0 = performance.now()
-          const out = await Pouch.replicate(local, `${location.origin}/db/bench-remote-${r}`)
+          const out = await Pouch.replicate(local, `${location.origin}/db/${remote}`, { batch_size: batch, batches_limit: 10 })
           const ms = performance.now() - t0
           await local.destroy()
           return { ms, ok: out.ok, written: out.docs_written, failures: out.doc_write_failures }
         },
-        { docs, r },
+        { docs, r, batch: POUCH_BATCH, remote: REMOTE },
       ),
       240_000,
       'PouchDB replication',
@@ -115,5 +154,5 @@ export async function pouchFigure(browser: Browser, scope: Scope, sets: LocalRec
     rates.push(records.length / (res.ms / 1000))
     log(`  PouchDB run ${r + 1}: ${(res.ms / 1000).toFixed(2)} s`)
   }
-  return { pouch: { value: median(rates), runs: rates, detail: `PouchDB 9.0.0 (IndexedDB) → express-pouchdb 4.2.0 (LevelDB), default batches of 100` } }
+  return { pouch: { value: median(rates), runs: rates, detail: `PouchDB 9.0.0 (IndexedDB) → express-pouchdb 4.2.0 (LevelDB), batches of ${POUCH_BATCH} as ours, into a database of ${filled.toLocaleString('en')}+ records as ours` } }
 }

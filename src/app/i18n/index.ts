@@ -18,9 +18,17 @@ function collect(mods: Record<string, Module>): Dict {
   return out
 }
 
-export const MESSAGES: Record<Lang, Dict> = {
+/**
+ * The words of each language on hand. Chinese is in the first download; English
+ * is a chunk of its own, fetched (or taken from the precache offline) only when
+ * someone chooses it, so most phones never load it.
+ */
+export const MESSAGES: Partial<Record<Lang, Dict>> = {
   'zh-CN': collect(import.meta.glob<Module>('./zh-CN/*.ts', { eager: true })),
-  en: collect(import.meta.glob<Module>('./en/*.ts', { eager: true })),
+}
+
+const LAZY: Partial<Record<Lang, Record<string, () => Promise<Module>>>> = {
+  en: import.meta.glob<Module>('./en/*.ts'),
 }
 
 export const LANGS: Lang[] = ['zh-CN', 'en']
@@ -37,11 +45,27 @@ function lookup(dict: Dict, key: string): string | undefined {
 
 /** Translates `key`, filling `{name}` placeholders. Falls back to zh-CN, then the key itself. */
 export function t(key: string, params?: Record<string, string | number>): string {
-  const text = lookup(MESSAGES[locale.value], key) ?? lookup(MESSAGES['zh-CN'], key) ?? key
+  const text = lookup(MESSAGES[locale.value] ?? {}, key) ?? lookup(MESSAGES['zh-CN']!, key) ?? key
   return params ? text.replace(/\{(\w+)\}/g, (m, p: string) => (p in params ? String(params[p]) : m)) : text
 }
 
-export function setLocale(lang: Lang): void {
+/** The language asked for last: a slow English download must not undo a later switch back. */
+let wanted: Lang = 'zh-CN'
+
+/**
+ * Switches the UI to `lang`, first loading its words if they are not here yet
+ * (the current language stays until they are). Already loaded, it switches at
+ * once, before returning. Rejects when the words cannot be loaded (a chunk
+ * missing after a deploy); the language then stays as it was.
+ */
+export async function setLocale(lang: Lang): Promise<void> {
+  wanted = lang
+  if (!MESSAGES[lang]) {
+    const files = LAZY[lang] ?? {}
+    const mods = await Promise.all(Object.entries(files).map(async ([file, load]) => [file, await load()] as const))
+    MESSAGES[lang] = collect(Object.fromEntries(mods))
+  }
+  if (wanted !== lang) return
   locale.value = lang
   if (typeof document !== 'undefined') document.documentElement.lang = lang
 }

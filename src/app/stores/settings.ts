@@ -33,23 +33,26 @@ export const useSettingsStore = defineStore('settings', () => {
   /** text size chosen on 我的 */
   const textSize = ref<TextSize>('standard')
 
-  function apply(): void {
-    setLocale(lang.value)
+  /** Resolves once the chosen language's words are loaded and shown (English is fetched on first use). */
+  function apply(): Promise<void> {
+    const switched = setLocale(lang.value).catch(() => undefined)
     if (typeof document !== 'undefined') {
       document.documentElement.style.fontSize = `${TEXT_SIZE_PX[textSize.value]}px`
       document.documentElement.dataset.textSize = textSize.value
     }
+    return switched
   }
 
-  function load(): void {
+  /** Reads the saved choices and applies them; resolves when the language is ready for the first paint. */
+  function load(): Promise<void> {
     const saved = read()
     if (saved.lang && LANGS.includes(saved.lang)) lang.value = saved.lang
     if (saved.textSize && TEXT_SIZES.includes(saved.textSize)) textSize.value = saved.textSize
-    apply()
+    return apply()
   }
 
   watch([lang, textSize], () => {
-    apply()
+    void apply()
     try {
       globalThis.localStorage?.setItem(SETTINGS_KEY, JSON.stringify({ lang: lang.value, textSize: textSize.value } satisfies Saved))
     } catch {

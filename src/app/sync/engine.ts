@@ -33,6 +33,8 @@ export interface SyncEngineOptions {
   locks?: LockLike | null
   pushLimits?: PushLimits
   pullLimit?: number
+  /** ms before one request gives up (see transport.ts); default REQUEST_TIMEOUT_MS */
+  requestTimeoutMs?: number
 }
 
 export interface SyncOptions {
@@ -155,7 +157,17 @@ export class SyncEngine {
   private async exchange(owner: Owner): Promise<SyncStatus> {
     this.set({ state: 'syncing' })
     let learned: number | null = null
-    const api = createSyncApi({ fetch: this.opts.fetch, baseUrl: this.opts.baseUrl ?? '', now: this.now }, owner.token ?? '', (ms) => (learned = ms))
+    const api = createSyncApi(
+      {
+        fetch: this.opts.fetch,
+        baseUrl: this.opts.baseUrl ?? '',
+        now: this.now,
+        // the request deadline runs on the global timers: the service worker has no retry timers but needs it too
+        ...(this.opts.requestTimeoutMs !== undefined ? { timeoutMs: this.opts.requestTimeoutMs } : {}),
+      },
+      owner.token ?? '',
+      (ms) => (learned = ms),
+    )
     const pushed = await pushOutbox(this.db, api, this.opts.pushLimits, owner)
     // learned even when the run fails later: the next save (or a mend) is stamped right
     await this.keepClock(learned, owner)

@@ -3,6 +3,16 @@
  * the caller decides what a failure means. Never retries by itself.
  */
 import { API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION } from '@shared/index'
+import { globalTimers, type Timers } from './timers'
+
+/**
+ * How long one request may take, answer body included, before it counts as a
+ * network failure (and is aborted). Without it a request hung on a bad mobile
+ * network held the sync lock for ever: no later run, in this tab or another,
+ * could send anything. 30 s is several times what a page of 500 records takes
+ * on slow 3G; after it the engine's backoff tries again.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>
 
@@ -25,6 +35,10 @@ export interface TransportOptions {
   /** origin to prefix; '' in the page and the service worker (same origin) */
   baseUrl?: string
   now?: () => number
+  /** ms before a request gives up; default REQUEST_TIMEOUT_MS */
+  timeoutMs?: number
+  /** for the timeout; default the global ones */
+  timers?: Timers
 }
 
 /** Retry-After is either seconds or an HTTP date. */
@@ -45,7 +59,31 @@ async function errorCode(res: Response): Promise<string | null> {
   }
 }
 
+/**
+ * Sends one request and reads its answer. Never throws: a refused connection,
+ * a non-JSON answer and a request past `opts.timeoutMs` (aborted, reported as
+ * `{ kind: 'network', message: 'timeout' }`) are all network failures; a non-2xx
+ * status is an `http` failure with the server's error code and Retry-After.
+ */
 export async function request<T>(opts: TransportOptions, spec: RequestSpec): Promise<TransportResult<T>> {
+  const timers = opts.timers ?? globalTimers
+  const abort = new AbortController()
+  let handle: unknown = null
+  // raced rather than trusted to the signal alone: a fetch that ignores it must not hang the run either
+  const timedOut = new Promise<TransportFailure>((resolve) => {
+    handle = timers.setTimeout(() => {
+      abort.abort()
+      resolve({ kind: 'network', message: 'timeout' })
+    }, opts.timeoutMs ?? REQUEST_TIMEOUT_MS)
+  })
+  try {
+    return await Promise.race([exchange<T>(opts, spec, abort.signal), timedOut])
+  } finally {
+    timers.clearTimeout(handle)
+  }
+}
+
+async function exchange<T>(opts: TransportOptions, spec: RequestSpec, signal: AbortSignal): Promise<TransportResult<T>> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${spec.token}`,
     [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
@@ -59,6 +97,7 @@ export async function request<T>(opts: TransportOptions, spec: RequestSpec): Pro
       headers,
       ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
       cache: 'no-store',
+      signal,
     })
   } catch (err) {
     return { kind: 'network', message: err instanceof Error ? err.message : String(err) }

@@ -15,6 +15,7 @@ import { parentPath, type BuildingLayout, type NodeKind, type OrgNode } from '..
 import type { LocalRecord, StoredRecord } from '../../shared/records'
 import type { MessageCode } from '../../shared/messages'
 import type { Role } from '../../shared/roles'
+import type { HandoverState } from '../../shared/handover'
 import { normalizeScopes } from '../../shared/org'
 import { ROLE_LEVEL } from '../../shared/roles'
 import { checkReference } from '../../shared/rules'
@@ -28,11 +29,9 @@ import {
   type BatchItem,
   type BatchOutcome,
   type ExistingRecord,
-  toHandover,
-  toQuarantine,
-  type HandoverDbRow,
+  type HandoverRow,
   type PersonRow,
-  type QuarantineDbRow,
+  type QuarantineRow,
   type Storage,
   type UserRow,
 } from '../storage'
@@ -86,6 +85,20 @@ function toNode(r: OrgDbRow): OrgNode {
 
 function toUser(r: UserDbRow): UserRow {
   return { id: r.id, phone: r.phone, name: r.name, role: r.role, scopes: JSON.parse(r.scopes) as string[], passwordHash: r.password_hash, disabledAt: r.disabled_at }
+}
+
+interface QuarantineDbRow { qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string | null; raw: string }
+interface HandoverDbRow { record_id: string; qid: number; author_id: string; community: string; handed_at: string; state: HandoverState; decided_by: string | null; decided_at: string | null; placed_path: string | null; reason: string | null }
+
+function toQuarantine(r: QuarantineDbRow): QuarantineRow {
+  return { qid: r.qid, recordId: r.record_id, userId: r.user_id, receivedAt: r.received_at, code: r.code, reason: r.reason, path: r.path ?? '', raw: r.raw }
+}
+
+function toHandover(r: HandoverDbRow): HandoverRow {
+  return {
+    recordId: r.record_id, qid: r.qid, authorId: r.author_id, community: r.community, handedAt: r.handed_at, state: r.state,
+    decidedBy: r.decided_by, decidedAt: r.decided_at, placedPath: r.placed_path, reason: r.reason,
+  }
 }
 
 function toStored(r: RecordDbRow): StoredRecord {
@@ -209,9 +222,8 @@ export function createPostgresStorage(pool: Pool): Storage {
         },
       },
       records: {
-        // the transaction starts by taking APPEND_LOCK, in BEGIN's round trip
-        // the transaction starts by taking APPEND_LOCK, in BEGIN's round trip; inside a caller's
-        // transaction (a hand-over placed) it joins that one and takes the lock there
+        // the transaction starts by taking APPEND_LOCK, in BEGIN's round trip; inside a
+        // caller's transaction (a handover placed) it takes the lock there
         appendBatch: inTx
           ? async (items, ctx) => {
               await db.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK])
@@ -250,13 +262,13 @@ export function createPostgresStorage(pool: Pool): Storage {
           return r ? toQuarantine(r) : null
         },
         latestFor: async (recordId, userId) => {
-          if (hasNul(recordId) || hasNul(userId)) return null
+          if (hasNul(recordId)) return null
           const r = await one<QuarantineDbRow>('SELECT * FROM quarantine WHERE record_id = $1 AND user_id = $2 ORDER BY qid DESC LIMIT 1', [recordId, userId])
           return r ? toQuarantine(r) : null
         },
         handOver: async (h) => {
           await db.query(
-            'INSERT INTO handovers (record_id, qid, author_id, community, handed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (record_id) DO NOTHING',
+            `INSERT INTO handovers (record_id, qid, author_id, community, handed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (record_id) DO NOTHING`,
             [h.recordId, h.qid, h.authorId, h.community, h.handedAt],
           )
           return toHandover((await one<HandoverDbRow>('SELECT * FROM handovers WHERE record_id = $1', [h.recordId]))!)
@@ -270,8 +282,8 @@ export function createPostgresStorage(pool: Pool): Storage {
         decide: async (recordId, d) =>
           ((
             await db.query(
-              `UPDATE handovers SET state = $2, decided_by = $3, decided_at = $4, placed_path = $5, reason = $6 WHERE record_id = $1 AND state = 'waiting'`,
-              [recordId, d.state, d.by, d.at, d.placedPath ?? null, d.reason ?? null],
+              `UPDATE handovers SET state = $1, decided_by = $2, decided_at = $3, placed_path = $4, reason = $5 WHERE record_id = $6 AND state = 'waiting'`,
+              [d.state, d.by, d.at, d.placedPath ?? null, d.reason ?? null, recordId],
             )
           ).rowCount ?? 0) > 0,
       },

@@ -10,10 +10,10 @@
 import type { FastifyPluginAsync } from 'fastify'
 import * as v from 'valibot'
 import type { AppContext } from '../app'
+import { Preloaded } from '../lookup'
 import { HttpError, langOf } from '../errors'
 import { callerOf } from './auth'
 import { effectiveScopes } from '../scope'
-import { Preloaded } from '../lookup'
 import { contentHash } from '../sync/push'
 import type { HandoverRow, Storage } from '../storage'
 import {
@@ -85,11 +85,11 @@ export const handoverRoutes =
       const user = callerOf(req)
       staffOnly(user)
       const rows = (await ctx.storage.quarantine.waiting()).filter((r) => isUnderAny(r.community, user.scopes))
-      return {
-        items: await Promise.all(rows.map(async (r): Promise<HandedOverItem> => {
+      const items: HandedOverItem[] = []
+      for (const r of rows) {
           const kept = await ctx.storage.quarantine.get(r.qid)
           const record = kept ? keptRecord(kept.raw) : null
-          return {
+          items.push({
             id: r.recordId,
             record: record ? { type: record.type, orgPath: record.orgPath, authorId: record.authorId, clientTime: record.clientTime, body: record.body as Record<string, unknown> } : null,
             authorId: r.authorId,
@@ -98,9 +98,9 @@ export const handoverRoutes =
             code: kept?.code ?? '',
             handedAt: r.handedAt,
             kinds: record ? [...TYPE_RULES[record.type].nodeKinds] : [],
-          }
-        })),
+          })
       }
+      return { items }
     })
 
     app.post<{ Params: { id: string } }>('/api/v1/handovers/:id/place', async (req): Promise<PlaceResponse> => {
@@ -114,25 +114,23 @@ export const handoverRoutes =
       // the author's record, vouched for by staff in their scope: the table's checks run for that actor
       const actor: Actor = { id: record.authorId, level: ROLE_LEVEL[author?.role ?? 'building_leader'], scopes: await effectiveScopes(ctx.storage, user.scopes) }
       const now = ctx.now()
-      // the rules look org nodes up synchronously: read them ahead (see ../lookup.ts)
-      const org = new Preloaded(async (path) => (await ctx.storage.org.get(path)) ?? undefined)
+      const org = new Preloaded(async (p: string) => (await ctx.storage.org.get(p)) ?? undefined)
       const verdict = await org.settle(() => checkInContext(placed, { actor, now, lookup: org.get }))
       if (!verdict.ok) throw new HttpError(422, verdict.issue.code)
       const reference = verdict.reference
       const at = new Date(now).toISOString()
       const reason = (code: MessageCode) => message(code, langOf(req))
       // the append and the note of who placed it: one transaction, all or nothing
-      const seq = await ctx.storage.transaction(async (tx) => {
-        const [outcome] = await org.settle(() =>
-          tx.records.appendBatch(
-            [{ kind: 'append', record: placed, hash: contentHash(placed), raw: JSON.stringify(placed), ...(reference ? { reference } : {}) }],
-            { userId: user.id, serverTime: at, reason },
-          ),
+      const seq = await org.settle(() =>
+        ctx.storage.transaction(async (tx) => {
+        const [outcome] = await tx.records.appendBatch(
+          [{ kind: 'append', record: placed, hash: contentHash(placed), raw: JSON.stringify(placed), ...(reference ? { reference } : {}) }],
+          { userId: user.id, serverTime: at, reason },
         )
         if (outcome?.status !== 'accepted') throw new HttpError(409, outcome?.status === 'rejected' ? outcome.code : 'conflict')
         await tx.quarantine.decide(record.id, { state: 'placed', by: user.id, at, placedPath: orgPath })
         return outcome.seq
-      })
+      }))
       return { id: record.id, seq, orgPath }
     })
 

@@ -86,7 +86,7 @@ describe('a phone whose clock is three days ahead', () => {
     await vi.waitFor(() => expect(sync.clockOffsetMs).toBe(-THREE_DAYS))
     const banner = mount(SafetyBanners)
     expect(banner.find('[data-clock-warning]').text()).toContain('快了 3天')
-    setLocale('en')
+    await setLocale('en')
     await banner.vm.$nextTick()
     expect(banner.find('[data-clock-warning]').text()).toContain('3 days ahead of Beijing time')
     setLocale('zh-CN')

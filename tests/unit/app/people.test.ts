@@ -152,7 +152,7 @@ describe('names where people acted', () => {
     expect(other.find('[data-who]').text()).toBe('王志强(居民小组长)')
     const mine = mount(FeedbackTimelineEntryItem, { props: { entry: step({ authorId: 'u1' }) }, global: { plugins: [pinia] } })
     expect(mine.find('[data-who]').text()).toBe('我(张秀英)')
-    setLocale('en')
+    await setLocale('en')
     await other.vm.$nextTick()
     expect(other.find('[data-who]').text()).toBe('王志强 (Resident group leader)')
   })

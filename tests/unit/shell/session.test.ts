@@ -100,7 +100,7 @@ describe('logout', () => {
     expect((await db.drafts.get(RUNNING_KEY))?.value).toEqual(running)
     expect(await db.getMeta('session')).toEqual(USER)
     expect(t('me.logout.running')).toBe('还有一场读报活动正在进行,请先结束活动再退出,否则活动记录会丢失')
-    setLocale('en')
+    await setLocale('en')
     expect(t('me.logout.running')).toMatch(/reading session is still in progress/)
   })
 
@@ -188,7 +188,7 @@ describe('login', () => {
   it('says plainly when there is no network, in the chosen language', async () => {
     fetchMock.mockRejectedValue(new TypeError('Failed to fetch'))
     await expect(useSessionStore().login('13800000001', 'pw')).rejects.toThrow('网络未连接,请联网后登录')
-    setLocale('en')
+    await setLocale('en')
     await expect(useSessionStore().login('13800000001', 'pw')).rejects.toThrow(/No network connection/)
     expect((fetchMock.mock.calls[1]![1]?.headers as Record<string, string>)['Accept-Language']).toBe('en')
   })

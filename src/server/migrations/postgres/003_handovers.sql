@@ -1,7 +1,6 @@
--- 003 (PostgreSQL; SQLite's 004): records handed over by their author (交给社区处理) and
--- what community staff made of them. One row per record id. The record itself stays in
--- `quarantine` (qid); a placed one is also appended to `records` under the same id, with
--- the new org_path.
+-- 003 (PostgreSQL; SQLite's 004): records handed over by their author (交给社区处理) and what
+-- community staff made of them. One row per record id. The record itself stays in
+-- `quarantine` (qid); a placed one is also appended to `records` under the same id.
 
 CREATE TABLE handovers (
   record_id    TEXT COLLATE "C" PRIMARY KEY,
@@ -15,4 +14,4 @@ CREATE TABLE handovers (
   placed_path  TEXT,                       -- where it was placed
   reason       TEXT                        -- why it was dismissed
 );
-CREATE INDEX handovers_waiting ON handovers (community) WHERE state = 'waiting';
+CREATE INDEX handovers_waiting ON handovers (state, community);
