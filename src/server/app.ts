@@ -12,7 +12,7 @@ import { orgRoutes } from './routes/org'
 import { peopleRoutes } from './routes/people'
 import { syncRoutes } from './routes/sync'
 import { handoverRoutes } from './routes/handover'
-import { MIN_PROTOCOL, PROTOCOL_HEADER } from '../shared/protocol'
+import { MIN_PROTOCOL, PROTOCOL_HEADER, type About } from '../shared/protocol'
 import type { SessionUser } from '../shared/roles'
 
 declare module 'fastify' {
@@ -37,6 +37,8 @@ export interface AppOptions {
   logger?: boolean
   /** honour X-Forwarded-For (set when behind a reverse proxy) */
   trustProxy?: boolean
+  /** the database holds the demo accounts (the login page shows 演示数据) */
+  demo?: boolean
   /** login failures allowed per phone and per IP address in `windowMs` */
   loginLimit?: { max: number; windowMs: number }
 }
@@ -136,6 +138,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
 
   app.get('/api/v1/health', { config: { public: true } }, async () => ({ ok: true }))
+  // read by the login page before anyone logs in
+  app.get('/api/v1/about', { config: { public: true } }, async (): Promise<About> => ({ demo: opts.demo ?? false }))
   await app.register(authRoutes(ctx))
   await app.register(orgRoutes(ctx))
   await app.register(peopleRoutes(ctx))

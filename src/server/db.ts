@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url'
 export type Db = Database.Database
 
 export const DB_FILE = 'loudong.db'
-const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/sqlite/', import.meta.url))
+/** `migrations/` beside this file; the server build (scripts/build-server.mjs) copies it beside the bundle */
+export const MIGRATIONS_ROOT = fileURLToPath(new URL('./migrations/', import.meta.url))
+const MIGRATIONS_DIR = join(MIGRATIONS_ROOT, 'sqlite')
 /** Below this much free space the server refuses to start: it could not accept records safely. */
 const MIN_FREE_BYTES = 16 * 1024 * 1024
 

@@ -77,14 +77,17 @@ export interface RunningServer {
   stop: () => Promise<void>
 }
 
-/** Starts `src/server/main.ts` as its own process; resolves once it answers HTTP. */
+/**
+ * Starts `src/server/main.ts` as its own process; resolves once it answers HTTP.
+ * NODE_ENV=development: the tests need the demo district, which production never creates.
+ */
 export async function startServer(opts: { dataDir?: string; port?: number; distDir?: string; env?: Record<string, string> } = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? tempDir('data')
   const port = opts.port ?? (await freePort())
   const distDir = opts.distDir ?? DIST
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DIST_DIR: distDir, NODE_ENV: 'production', ...opts.env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DIST_DIR: distDir, NODE_ENV: 'development', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

@@ -5,13 +5,13 @@
  * with its checksum in `schema_migrations`, like SQLite's (../db.ts).
  */
 import pg from 'pg'
-import { fileURLToPath } from 'node:url'
-import { checkApplied, loadMigrations, migrationChecksum, StartupError, type Migration } from '../db'
+import { join } from 'node:path'
+import { checkApplied, loadMigrations, migrationChecksum, MIGRATIONS_ROOT, StartupError, type Migration } from '../db'
 
 export type Pool = pg.Pool
 export type PoolClient = pg.PoolClient
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/postgres/', import.meta.url))
+const MIGRATIONS_DIR = join(MIGRATIONS_ROOT, 'postgres')
 
 /** Advisory lock keys (any bigint; these spell "ldmig" and "ldapp"). */
 export const MIGRATE_LOCK = 0x6c646d6967
