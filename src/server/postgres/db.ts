@@ -6,7 +6,7 @@
  */
 import pg from 'pg'
 import { join } from 'node:path'
-import { checkApplied, loadMigrations, migrationChecksum, MIGRATIONS_ROOT, StartupError, type Migration } from '../db'
+import { checkApplied, loadMigrations, migrationChecksum, migrationFailed, MIGRATIONS_ROOT, StartupError, type Migration } from '../db'
 
 export type Pool = pg.Pool
 export type PoolClient = pg.PoolClient
@@ -116,7 +116,9 @@ export async function migratePostgres(pool: Pool, migrations: Migration[]): Prom
       const rows = (await c.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM schema_migrations')).rows
       checkApplied(rows, migrations)
       if (rows.some((r) => r.version === m.version)) return
-      await c.query(m.sql)
+      await c.query(m.sql).catch((err: unknown) => {
+        throw migrationFailed(m, err)
+      })
       await c.query('INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)', [m.version, m.name, new Date().toISOString(), migrationChecksum(m)])
       applied.push(m.name)
     })
