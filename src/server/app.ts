@@ -2,11 +2,12 @@
  * The HTTP server: the JSON API under /api/v1 and the built PWA on the same port.
  * Tests build it over a temp database (SQLite or PostgreSQL) and drive it through `app.inject()`.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Storage } from './storage'
 import { authenticate, bearerToken } from './auth'
 import { classify, sendError } from './errors'
 import { registerStatic } from './static'
+import { HSTS, type TrustProxy } from './proxy'
 import { authRoutes } from './routes/auth'
 import { orgRoutes } from './routes/org'
 import { peopleRoutes } from './routes/people'
@@ -35,8 +36,8 @@ export interface AppOptions {
   /** the server clock, replaceable in tests */
   now?: () => number
   logger?: boolean
-  /** honour X-Forwarded-For (set when behind a reverse proxy) */
-  trustProxy?: boolean
+  /** honour X-Forwarded-For/-Proto from exactly these proxy hops or addresses (proxy.ts); never every hop */
+  trustProxy?: TrustProxy
   /** the database holds the demo accounts (the login page shows 演示数据) */
   demo?: boolean
   /** login failures allowed per phone and per IP address in `windowMs` */
@@ -81,6 +82,9 @@ export function loggedUrl(url: string): string {
 const DEFAULT_BODY_LIMIT = 64 * 1024
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  // a hop count as a function: trust the first `n` hops from the socket, no further
+  const tp = opts.trustProxy ?? false
+  const trustProxy: FastifyServerOptions['trustProxy'] = typeof tp === 'number' ? (_address: string, hop: number) => hop < tp : tp
   const app = Fastify({
     logger: opts.logger
       ? {
@@ -92,7 +96,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         }
       : false,
     bodyLimit: DEFAULT_BODY_LIMIT,
-    trustProxy: opts.trustProxy ?? false,
+    trustProxy,
   })
   const now = opts.now ?? Date.now
   const limit = opts.loginLimit ?? { max: 10, windowMs: 15 * 60 * 1000 }
@@ -108,6 +112,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Security headers on every response, static files and errors included.
   app.addHook('onRequest', async (req, reply) => {
     reply.headers(SECURITY_HEADERS)
+    // over HTTPS (directly, or as the trusted proxy's X-Forwarded-Proto says): stay on HTTPS
+    if (req.protocol === 'https') reply.header('strict-transport-security', HSTS)
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store')
   })
 
