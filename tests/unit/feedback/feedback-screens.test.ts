@@ -107,6 +107,19 @@ describe('feedback store', () => {
     expect(store.actionsFor(store.find(upstairs.id)!)).toEqual(['comment'])
   })
 
+  it("shows feedback others raised at my group's reading point: the point is in my effective scope", async () => {
+    const RP = `${G}/rp-square`
+    const atPoint = feedback(RP, OTHER, 4)
+    const store = await start('building_leader', [B1], [atPoint])
+    expect(store.following.map((v) => v.id)).toEqual([])
+    await useOrgStore().replace([
+      { path: G, kind: 'group', name: '第一居民小组' },
+      { path: B1, kind: 'building', name: '1栋', layout: { units: 2, floors: 6, roomsPerFloor: 2 } },
+      { path: RP, kind: 'reading_point', name: '小广场' },
+    ])
+    expect(store.following.map((v) => v.id)).toEqual([atPoint.id])
+  })
+
   it('refuses an action in words and saves nothing; an accepted one moves the item on at once', async () => {
     const item = feedback(B1, OTHER, 1)
     const store = await start('building_leader', [B1], [item])
