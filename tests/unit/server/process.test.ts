@@ -104,7 +104,7 @@ describe('npm run server', () => {
     expect(again.out()).toMatch(/这是演示数据库.*NOTE: this is a demo database with public demo logins/)
     expect(await (await fetch(`${again.url}/api/v1/about`)).json()).toEqual({ demo: true })
     expect(await again.stop()).toBe(0)
-  })
+  }, 60_000) // three server processes, one seeding the demo (scrypt): slow on a loaded machine
 
   it('refuses to start with one bilingual line and exit code 1 when DATA_DIR cannot be used', () => {
     const file = join(fresh(), 'not-a-dir')
