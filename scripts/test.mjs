@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, lint, unit tests, the server suite again on PostgreSQL,
-// then the end-to-end suite in a real Chromium. Every step runs even when an
+// then the end-to-end suite in a real Chromium and the production start
+// (scripts/check-production.mjs). Every step runs even when an
 // earlier one fails, so one run shows everything that is wrong; the last line
 // counts over all suites for CI. A throwaway PostgreSQL cluster (initdb in a temp
 // dir, a unix socket) serves both unit runs and is stopped at the end.
@@ -72,11 +73,15 @@ if (!only || only === 'unit') {
 }
 if (!only || only === 'e2e') {
   // the same build as `npm run build`: vite, then the .br/.gz copies the server sends
-  const built = run('npx', ['vite', 'build']) && run(process.execPath, ['scripts/compress-dist.mjs'])
+  const built = run('npx', ['vite', 'build']) && run(process.execPath, ['scripts/compress-dist.mjs']) && run(process.execPath, ['scripts/build-server.mjs'])
   if (!built) {
     totals.failed++
     lines.push('FAIL build')
-  } else vitest('e2e', ['--config', 'tests/e2e/vitest.config.ts'])
+  } else {
+    vitest('e2e', ['--config', 'tests/e2e/vitest.config.ts'])
+    // npm ci --omit=dev in a temp copy, then the documented production start
+    check('production start', process.execPath, ['scripts/check-production.mjs'])
+  }
 }
 
 console.log('\n' + lines.join('\n'))

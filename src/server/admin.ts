@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './auth'
 import { StartupError, type Db } from './db'
+import { DEMO_IMPORT_REFUSED, hasDemoAccounts } from './demo'
 import { ImportError, importText, validateImport, applyImport } from './importer'
 import { openStorage, type Opened } from './open'
 import { ROLES } from '../shared/roles'
@@ -50,12 +51,18 @@ const COMMANDS: Record<string, Command> = {
       `roles: ${ROLES.join(', ')}`,
       'An existing account keeps its password when the password is left empty.',
       'Example: src/server/examples/district.example.json',
+      'A demo database (one with the demo accounts) refuses the import: real residents never share it.',
+      '--demo imports into the demo anyway (to try a file out; never with real residents).',
     ].join('\n'),
-    options: {},
+    options: { demo: { type: 'boolean' } },
     positionals: 1,
-    run: async ({ storage }, { positionals }, io) => {
+    run: async ({ storage }, { values, positionals }, io) => {
       const file = resolve(positionals[0]!)
       if (!existsSync(file)) throw new UsageError(`找不到文件 / file not found: ${file}`)
+      if (!values.demo && (await hasDemoAccounts(storage))) {
+        io.err(DEMO_IMPORT_REFUSED)
+        return 1
+      }
       const s = await importText(storage, file, readFileSync(file, 'utf8'))
       io.out(
         `导入完成 / Imported: 组织节点 nodes ${s.nodesAdded} 新增 added, ${s.nodesUpdated} 更新 updated; ` +

@@ -2,18 +2,19 @@
  * The HTTP server: the JSON API under /api/v1 and the built PWA on the same port.
  * Tests build it over a temp database (SQLite or PostgreSQL) and drive it through `app.inject()`.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Storage } from './storage'
 import { authenticate, bearerToken } from './auth'
 import { classify, sendError } from './errors'
 import { registerStatic } from './static'
+import { HSTS, type TrustProxy } from './proxy'
 import { authRoutes } from './routes/auth'
 import { orgRoutes } from './routes/org'
 import { peopleRoutes } from './routes/people'
 import { syncRoutes } from './routes/sync'
 import { handoverRoutes } from './routes/handover'
 import { ledgerRoutes } from './routes/ledger'
-import { MIN_PROTOCOL, PROTOCOL_HEADER } from '../shared/protocol'
+import { MIN_PROTOCOL, PROTOCOL_HEADER, type About } from '../shared/protocol'
 import type { SessionUser } from '../shared/roles'
 
 declare module 'fastify' {
@@ -36,8 +37,10 @@ export interface AppOptions {
   /** the server clock, replaceable in tests */
   now?: () => number
   logger?: boolean
-  /** honour X-Forwarded-For (set when behind a reverse proxy) */
-  trustProxy?: boolean
+  /** honour X-Forwarded-For/-Proto from exactly these proxy hops or addresses (proxy.ts); never every hop */
+  trustProxy?: TrustProxy
+  /** the database holds the demo accounts (the login page shows 演示数据) */
+  demo?: boolean
   /** login failures allowed per phone and per IP address in `windowMs` */
   loginLimit?: { max: number; windowMs: number }
 }
@@ -80,6 +83,9 @@ export function loggedUrl(url: string): string {
 const DEFAULT_BODY_LIMIT = 64 * 1024
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  // a hop count as a function: trust the first `n` hops from the socket, no further
+  const tp = opts.trustProxy ?? false
+  const trustProxy: FastifyServerOptions['trustProxy'] = typeof tp === 'number' ? (_address: string, hop: number) => hop < tp : tp
   const app = Fastify({
     logger: opts.logger
       ? {
@@ -91,7 +97,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         }
       : false,
     bodyLimit: DEFAULT_BODY_LIMIT,
-    trustProxy: opts.trustProxy ?? false,
+    trustProxy,
   })
   const now = opts.now ?? Date.now
   const limit = opts.loginLimit ?? { max: 10, windowMs: 15 * 60 * 1000 }
@@ -107,6 +113,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Security headers on every response, static files and errors included.
   app.addHook('onRequest', async (req, reply) => {
     reply.headers(SECURITY_HEADERS)
+    // over HTTPS (directly, or as the trusted proxy's X-Forwarded-Proto says): stay on HTTPS
+    if (req.protocol === 'https') reply.header('strict-transport-security', HSTS)
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store')
   })
 
@@ -137,6 +145,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
 
   app.get('/api/v1/health', { config: { public: true } }, async () => ({ ok: true }))
+  // read by the login page before anyone logs in
+  app.get('/api/v1/about', { config: { public: true } }, async (): Promise<About> => ({ demo: opts.demo ?? false }))
   await app.register(authRoutes(ctx))
   await app.register(orgRoutes(ctx))
   await app.register(peopleRoutes(ctx))

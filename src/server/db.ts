@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url'
 export type Db = Database.Database
 
 export const DB_FILE = 'loudong.db'
-const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/sqlite/', import.meta.url))
+/** `migrations/` beside this file; the server build (scripts/build-server.mjs) copies it beside the bundle */
+export const MIGRATIONS_ROOT = fileURLToPath(new URL('./migrations/', import.meta.url))
+const MIGRATIONS_DIR = join(MIGRATIONS_ROOT, 'sqlite')
 /** Below this much free space the server refuses to start: it could not accept records safely. */
 const MIN_FREE_BYTES = 16 * 1024 * 1024
 
@@ -85,6 +87,22 @@ export function openDatabaseFile(file: string): Db {
 }
 
 /**
+ * `PRAGMA quick_check` (every page and b-tree, without matching indexes to rows: seconds on
+ * a large file): a damaged file is refused at start rather than answering "accepted" on top
+ * of it. Throws StartupError naming the file and SQLite's first complaint.
+ */
+export function checkIntegrity(db: Db, file: string): void {
+  const result = String(db.pragma('quick_check(1)', { simple: true }))
+  if (result !== 'ok') {
+    const detail = result.replace(/\s*\n\s*/g, ' ').slice(0, 300)
+    throw new StartupError(
+      `数据库文件 ${file} 已损坏(${detail}),拒绝启动;请从备份恢复`,
+      `The database file ${file} is damaged (${detail}); refusing to start. Restore it from a backup`,
+    )
+  }
+}
+
+/**
  * Opens `${dataDir}/loudong.db`, creating the directory if needed, and migrates it.
  * Every failure becomes a StartupError with a one-line bilingual message.
  */
@@ -97,6 +115,7 @@ export function openDatabase(dataDir: string): Db {
     const fs = statfsSync(dir)
     if (fs.bavail * fs.bsize < MIN_FREE_BYTES) throw Object.assign(new Error('disk full'), { code: 'ENOSPC' })
     db = openDatabaseFile(join(dir, DB_FILE))
+    checkIntegrity(db, join(dir, DB_FILE))
     migrate(db)
     return db
   } catch (err) {
@@ -122,6 +141,15 @@ export function migrationChecksum(m: Migration): string {
  * never edited; a change is a new numbered file.
  */
 export function checkApplied(applied: readonly { version: number; name: string; checksum: string | null }[], migrations: readonly Migration[]): void {
+  // a newer build migrated this database: this build would not know its tables and would write wrongly
+  const known = Math.max(0, ...migrations.map((m) => m.version))
+  const newer = applied.filter((r) => r.version > known).sort((a, b) => b.version - a.version)[0]
+  if (newer) {
+    throw new StartupError(
+      `数据库结构比本程序新(已应用迁移 ${newer.name},本程序只认识到第 ${known} 号),拒绝启动;请运行更新版本的楼栋通`,
+      `The database schema is newer than this build (it has migration ${newer.name}; this build knows up to ${known}); refusing to start. Run the newer Loudong build`,
+    )
+  }
   for (const row of applied) {
     const m = migrations.find((x) => x.version === row.version)
     if (m && row.checksum !== null && row.checksum !== migrationChecksum(m)) {
@@ -131,6 +159,12 @@ export function checkApplied(applied: readonly { version: number; name: string; 
       )
     }
   }
+}
+
+/** A migration whose SQL failed, named in one bilingual line (its transaction rolls back: nothing of it stays). */
+export function migrationFailed(m: Migration, err: unknown): StartupError {
+  const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]
+  return new StartupError(`数据库迁移 ${m.name} 失败,未做任何更改:${detail}`, `Migration ${m.name} failed and changed nothing: ${detail}`)
 }
 
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
@@ -168,7 +202,11 @@ export function migrate(db: Db, migrations: Migration[] = loadMigrations()): str
   for (const m of migrations) {
     db.transaction(() => {
       if (has.get(m.version)) return
-      db.exec(m.sql)
+      try {
+        db.exec(m.sql)
+      } catch (err) {
+        throw migrationFailed(m, err)
+      }
       record.run(m.version, m.name, new Date().toISOString(), migrationChecksum(m))
       applied.push(m.name)
     }).immediate()

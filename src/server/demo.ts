@@ -162,3 +162,20 @@ export function formatLogins(logins: DemoLogin[]): string {
   const line = (r: string[]) => r.map((cell, c) => (c === r.length - 1 ? cell : cell + ' '.repeat(cols[c]! - width(cell)))).join('  ')
   return [line(rows[0]!), ...rows.slice(1).map(line), `密码 password: ${DEMO_PASSWORD}`].join('\n')
 }
+
+/** True when any demo account exists: the database is a demo and must never hold real residents. */
+export async function hasDemoAccounts(storage: Storage): Promise<boolean> {
+  for (const u of DEMO_USERS) if (await storage.users.byId(u.id)) return true
+  return false
+}
+
+/**
+ * Why a real import into a demo database is refused, and the commands that start clean
+ * instead (one bilingual message; the demo and real residents never share a database).
+ */
+export const DEMO_IMPORT_REFUSED =
+  '这是演示数据库(含演示账号),不能导入真实数据。请换一个空的数据库再导入,演示数据不会被创建:\n' +
+  'This is a demo database (it has the demo accounts); real data cannot be imported into it. Import into an empty database instead, where no demo data is created:\n' +
+  '  NODE_ENV=production DATA_DIR=./data-real npm run admin -- import <file>\n' +
+  '  NODE_ENV=production DATA_DIR=./data-real npm run server\n' +
+  '(PostgreSQL: DATABASE_URL=postgres://…/<an empty database>)'

@@ -1,16 +1,17 @@
 /**
  * `npm run server`: opens the database (PostgreSQL when DATABASE_URL=postgres://…,
  * otherwise the SQLite file in DATA_DIR, default ./data), migrates it, seeds the demo
- * district into an empty one, and serves the API and the built PWA.
+ * district into an empty one (never with NODE_ENV=production), and serves the API and the built PWA.
  * Environment: PORT (8080), HOST (0.0.0.0), DATA_DIR (./data), DATABASE_URL (unset),
- * DATABASE_POOL (10), DIST_DIR (./dist), TRUST_PROXY (1 behind a reverse proxy),
+ * DATABASE_POOL (10), DIST_DIR (./dist), TRUST_PROXY (the proxy hops, 1 behind one reverse proxy, or its addresses),
  * LOG (1 for request logs; bodies are never logged).
  */
 import { resolve } from 'node:path'
 import { buildApp } from './app'
 import { StartupError } from './db'
-import { formatLogins, seedDemoIfEmpty } from './demo'
+import { formatLogins, hasDemoAccounts, seedDemoIfEmpty } from './demo'
 import { openStorage, type Opened } from './open'
+import { parseTrustProxy, startupWarnings, type TrustProxy } from './proxy'
 
 function fail(message: string): never {
   console.error(message)
@@ -24,6 +25,13 @@ async function main(): Promise<void> {
   const distDir = resolve(process.env.DIST_DIR ?? './dist')
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT 无效:${process.env.PORT} / Invalid PORT: ${process.env.PORT}`)
 
+  let trustProxy: TrustProxy = false
+  try {
+    trustProxy = parseTrustProxy(process.env.TRUST_PROXY)
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err))
+  }
+
   let opened: Opened
   try {
     opened = await openStorage({ databaseUrl: process.env.DATABASE_URL, dataDir, poolSize: process.env.DATABASE_POOL })
@@ -31,9 +39,11 @@ async function main(): Promise<void> {
     fail(err instanceof StartupError ? err.message : `无法启动 / Cannot start: ${err instanceof Error ? err.message : String(err)}`)
   }
 
-  let seeded: Awaited<ReturnType<typeof seedDemoIfEmpty>>
+  // production never creates demo data or demo accounts: an empty database stays empty until the import
+  const production = process.env.NODE_ENV === 'production'
+  let seeded: Awaited<ReturnType<typeof seedDemoIfEmpty>> = null
   try {
-    seeded = await seedDemoIfEmpty(opened.storage, { records: process.env.DEMO_RECORDS !== '0' })
+    if (!production) seeded = await seedDemoIfEmpty(opened.storage, { records: process.env.DEMO_RECORDS !== '0' })
   } catch (err) {
     const code = (err as { code?: string }).code
     if (code === 'SQLITE_FULL') fail(`磁盘已满,无法写入 ${dataDir} / The disk is full; cannot write to ${dataDir}`)
@@ -41,7 +51,8 @@ async function main(): Promise<void> {
   }
 
   const { storage } = opened
-  const app = await buildApp({ storage, distDir, logger: process.env.LOG === '1', trustProxy: process.env.TRUST_PROXY === '1' })
+  const demo = seeded !== null || (await hasDemoAccounts(storage))
+  const app = await buildApp({ storage, distDir, demo, logger: process.env.LOG === '1', trustProxy })
 
   let closing = false
   const shutdown = (signal: string) => {
@@ -75,6 +86,11 @@ async function main(): Promise<void> {
   if (seeded) {
     console.log('\n已创建演示数据(盘龙区)。演示账号 / Demo district created. Demo logins:\n')
     console.log(formatLogins(seeded))
+  }
+  for (const line of startupWarnings({ host, trustProxy })) console.warn(line)
+  if (demo) console.warn('\n注意:这是演示数据库,含公开密码的演示账号,不要录入真实居民信息 / NOTE: this is a demo database with public demo logins; do not enter real residents')
+  else if (production && (await storage.org.count()) === 0) {
+    console.log('数据库为空,请导入组织架构和账号 / The database is empty; import the district: npm run admin -- import <file>')
   }
 }
 

@@ -36,6 +36,10 @@ export const LoginRequest = v.object({
 })
 export type LoginRequest = v.InferOutput<typeof LoginRequest>
 
+/** GET /api/v1/about (public): what the login page shows before anyone logs in. */
+export const About = v.object({ demo: v.boolean() })
+export type About = v.InferOutput<typeof About>
+
 export const SessionUserSchema = v.object({
   id: v.string(),
   name: v.string(),

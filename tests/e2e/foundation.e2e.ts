@@ -144,6 +144,25 @@ describe('bad input', () => {
     await context.close()
   })
 
+  it('the login page says 演示数据 on the demo server, and not on a production server with real data only', async () => {
+    const context = await newContext(browser, PHONE)
+    const page = await context.newPage()
+    await page.goto(`${server.url}/login`)
+    await page.locator('[data-test="demo-data"]').getByText('演示数据').waitFor({ timeout: 10_000 })
+    const real = await startServer({ env: { NODE_ENV: 'production' } })
+    try {
+      // the about answer has arrived once the page asked for it; only then is "no badge" a result
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/about'))
+      await page.goto(`${real.url}/login`)
+      expect(await (await answered).json()).toEqual({ demo: false })
+      await page.locator('input[type="password"]').waitFor()
+      expect(await page.locator('[data-test="demo-data"]').count()).toBe(0)
+    } finally {
+      await real.stop()
+      await context.close()
+    }
+  })
+
   it('rate-limits the 11th rapid wrong attempt and answers missing tokens with a 401 JSON error', async () => {
     // its own server: the limit also counts per address, and every test here comes from 127.0.0.1
     const own = await startServer()

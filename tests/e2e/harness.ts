@@ -77,15 +77,18 @@ export interface RunningServer {
   stop: () => Promise<void>
 }
 
-/** Starts `src/server/main.ts` as its own process; resolves once it answers HTTP. */
-/** `demoRecords`: also the demo months of records (off unless asked: most suites start from an empty log). */
+/**
+ * Starts `src/server/main.ts` as its own process; resolves once it answers HTTP.
+ * NODE_ENV=development: the tests need the demo district, which production never creates.
+ * `demoRecords`: also the demo months of records (off unless asked: most suites start from an empty log).
+ */
 export async function startServer(opts: { dataDir?: string; port?: number; distDir?: string; env?: Record<string, string>; demoRecords?: boolean } = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? tempDir('data')
   const port = opts.port ?? (await freePort())
   const distDir = opts.distDir ?? DIST
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DIST_DIR: distDir, NODE_ENV: 'production', DEMO_RECORDS: opts.demoRecords ? '1' : '0', ...opts.env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DIST_DIR: distDir, NODE_ENV: 'development', DEMO_RECORDS: opts.demoRecords ? '1' : '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

@@ -2,7 +2,8 @@
  * The account calls the shell makes. Record sync has its own client in
  * `sync/`; these stay separate so logging in works even if sync is broken.
  */
-import { API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION, type ApiError, type LoginResponse, type OrgResponse, type PeopleResponse } from '@shared/index'
+import * as v from 'valibot'
+import { About, API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION, type ApiError, type LoginResponse, type OrgResponse, type PeopleResponse } from '@shared/index'
 import { locale, t } from '@app/i18n'
 
 /** A failed call, carrying words a person can read. */
@@ -64,4 +65,11 @@ export function getPeople(token: string): Promise<PeopleResponse> {
 
 export async function postLogout(token: string): Promise<void> {
   await call<unknown>('/auth/logout', { method: 'POST', token, timeoutMs: 4_000 })
+}
+
+/** Whether the server holds the demo district (the login page says 演示数据). Throws ApiProblem offline or on a bad answer. */
+export async function getAbout(): Promise<About> {
+  const parsed = v.safeParse(About, await call<unknown>('/about', { method: 'GET', timeoutMs: 5_000 }))
+  if (!parsed.success) throw new ApiProblem(t('auth.errors.server'), 'http')
+  return parsed.output
 }

@@ -5,13 +5,13 @@
  * with its checksum in `schema_migrations`, like SQLite's (../db.ts).
  */
 import pg from 'pg'
-import { fileURLToPath } from 'node:url'
-import { checkApplied, loadMigrations, migrationChecksum, StartupError, type Migration } from '../db'
+import { join } from 'node:path'
+import { checkApplied, loadMigrations, migrationChecksum, migrationFailed, MIGRATIONS_ROOT, StartupError, type Migration } from '../db'
 
 export type Pool = pg.Pool
 export type PoolClient = pg.PoolClient
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/postgres/', import.meta.url))
+const MIGRATIONS_DIR = join(MIGRATIONS_ROOT, 'postgres')
 
 /** Advisory lock keys (any bigint; these spell "ldmig" and "ldapp"). */
 export const MIGRATE_LOCK = 0x6c646d6967
@@ -116,7 +116,9 @@ export async function migratePostgres(pool: Pool, migrations: Migration[]): Prom
       const rows = (await c.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM schema_migrations')).rows
       checkApplied(rows, migrations)
       if (rows.some((r) => r.version === m.version)) return
-      await c.query(m.sql)
+      await c.query(m.sql).catch((err: unknown) => {
+        throw migrationFailed(m, err)
+      })
       await c.query('INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)', [m.version, m.name, new Date().toISOString(), migrationChecksum(m)])
       applied.push(m.name)
     })

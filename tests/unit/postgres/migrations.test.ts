@@ -52,9 +52,19 @@ describe('PostgreSQL migrations', () => {
     expect((err as Error).message).not.toContain('\n')
   })
 
+  it('an older build refuses a database a newer build migrated, naming the newest migration', async () => {
+    const shipped = postgresMigrations()
+    await migratePostgres(pool(), shipped)
+    await pool().query("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (998, '998_future.sql', '2027-01-01T00:00:00Z', 'x')")
+    const err = await openPostgres(schema.url, { migrations: shipped }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(StartupError)
+    expect((err as Error).message).toMatch(/数据库结构比本程序新.*998_future\.sql.* \/ The database schema is newer than this build \(it has migration 998_future\.sql; this build knows up to \d+\)/)
+    expect((err as Error).message).not.toContain('\n')
+  })
+
   it('a failing migration leaves nothing half-applied', async () => {
     const bad = [...postgresMigrations(), { version: 99, name: '099_bad.sql', sql: 'CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;' }]
-    await expect(migratePostgres(pool(), bad)).rejects.toThrow(/no_such_table/)
+    await expect(migratePostgres(pool(), bad)).rejects.toThrow(/Migration 099_bad\.sql failed and changed nothing: .*no_such_table/)
     const p = pool()
     expect(await tables(p)).not.toContain('half')
     expect((await p.query('SELECT * FROM schema_migrations WHERE version = 99')).rows).toEqual([])

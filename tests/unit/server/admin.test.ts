@@ -22,7 +22,9 @@ afterEach(async () => {
   await env.close()
 })
 
-const admin = (...argv: string[]) => runAdmin(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, env.adminEnv)
+const run = (...argv: string[]) => runAdmin(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, env.adminEnv)
+/** these tests import into the demo tree on purpose: `--demo` says so (without it the demo database refuses, tested below) */
+const admin = (...argv: string[]) => run(...(argv[0] === 'import' ? [...argv, '--demo'] : argv))
 const file = (name: string, text: string) => {
   const p = join(env.dir, name)
   writeFileSync(p, text)
@@ -31,6 +33,20 @@ const file = (name: string, text: string) => {
 const EXAMPLE = new URL('../../../src/server/examples/district.example.json', import.meta.url)
 
 describe('admin import', () => {
+  it('refuses a real import into the demo database, naming the command that starts clean; an empty database takes it', async () => {
+    const before = await env.storage.org.count()
+    expect(await run('import', EXAMPLE.pathname)).toBe(1)
+    expect(err.join('\n')).toMatch(/演示数据库.*\n.*demo database[^]*NODE_ENV=production DATA_DIR=\S+ npm run admin -- import/)
+    expect(await env.storage.org.count()).toBe(before)
+    const clean = await setup({ seed: false })
+    try {
+      expect(await runAdmin(['import', EXAMPLE.pathname], { out: (l) => out.push(l), err: (l) => err.push(l) }, clean.adminEnv)).toBe(0)
+      expect(await clean.storage.users.byPhone('13900000021')).toMatchObject({ name: '赵芳' })
+    } finally {
+      await clean.close()
+    }
+  })
+
   it('imports the committed example JSON; the new people can log in and see their scope; re-import changes nothing', async () => {
     expect(await admin('import', EXAMPLE.pathname)).toBe(0)
     expect(out.join('\n')).toMatch(/nodes 4 新增 added, 3 更新 updated; 账号 users 2 新增 added, 0 更新 updated/)

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { describeStartupError, loadMigrations, migrate, openDatabase, openDatabaseFile, StartupError, DB_FILE } from '../../../src/server/db'
@@ -133,6 +133,47 @@ describe('openDatabase and migrations', () => {
       expect(e.message, code).toContain('/srv/loudong')
       expect(e.message).not.toContain('\n')
     }
+  })
+
+  it('refuses a damaged file at start (PRAGMA quick_check) with one line naming it', () => {
+    const dir = fresh()
+    const db = openDatabase(dir)
+    db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, text TEXT); CREATE INDEX filler_text ON filler(text)')
+    const add = db.prepare('INSERT INTO filler (text) VALUES (?)')
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) add.run(`row ${i}`)
+    })()
+    const pageSize = db.pragma('page_size', { simple: true }) as number
+    const pages = db.pragma('page_count', { simple: true }) as number
+    db.close()
+    // a torn write in the middle of the file: the header still says SQLite, a b-tree page is garbage
+    const fd = openSync(join(dir, DB_FILE), 'r+')
+    writeSync(fd, Buffer.alloc(200, 0xab), 0, 200, pageSize * (pages - 3) + 1000)
+    closeSync(fd)
+    let err: unknown
+    try {
+      openDatabase(dir)
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(StartupError)
+    const msg = (err as Error).message
+    expect(msg).toMatch(/已损坏.*拒绝启动.* \/ The database file .*loudong\.db is damaged \(.+\); refusing to start/)
+    expect(msg).not.toContain('\n')
+  })
+
+  it('an older build refuses a database a newer build migrated; a failing migration names itself and leaves nothing', () => {
+    const dir = fresh()
+    const db = openDatabase(dir)
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (998, '998_future.sql', '2027-01-01T00:00:00Z', 'x')").run()
+    db.close()
+    expect(() => openDatabase(dir)).toThrow(/数据库结构比本程序新.*998_future\.sql.* \/ The database schema is newer than this build \(it has migration 998_future\.sql/)
+
+    const other = openDatabase(fresh())
+    const bad = [...loadMigrations(), { version: 900, name: '900_bad.sql', sql: 'CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;' }]
+    expect(() => migrate(other, bad)).toThrow(/数据库迁移 900_bad\.sql 失败.* \/ Migration 900_bad\.sql failed and changed nothing: no such table: no_such_table/)
+    expect(other.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").all()).toEqual([])
+    other.close()
   })
 
   it('refuses a file that is not a database', () => {

@@ -60,6 +60,52 @@ describe('npm run server', () => {
     expect(await exit).toBe(0)
   })
 
+  /** Starts main.ts with `env`; resolves with its URL once it prints the start-up lines (through the data line). */
+  async function startWith(env: Record<string, string>): Promise<{ url: string; out: () => string; stop: () => Promise<number | null> }> {
+    const child = spawn(process.execPath, [...TSX, 'src/server/main.ts'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env } })
+    let out = ''
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()))
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()))
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start-up lines: ${out}`)), 15_000)
+      const seen = () => {
+        const m = /http:\/\/localhost:(\d+)[^]*数据目录 \/ data: .*\n/.exec(out)
+        // the demo warning and the empty-database hint come right after the data line
+        if (m && /演示账号|demo database|import the district/.test(out)) {
+          clearTimeout(timer)
+          resolve(`http://127.0.0.1:${m[1]}`)
+        }
+      }
+      child.stdout.on('data', seen)
+      child.stderr.on('data', seen)
+    })
+    return { url, out: () => out, stop: () => (child.kill('SIGTERM'), exit) }
+  }
+
+  it('NODE_ENV=production creates no demo data on an empty database; over a demo database it says so, and so does /api/v1/about', async () => {
+    const dir = fresh()
+    const prod = await startWith({ NODE_ENV: 'production', DATA_DIR: dir, DIST_DIR: join(dir, 'no-dist') })
+    expect(prod.out()).toMatch(/The database is empty; import the district: npm run admin -- import/)
+    expect(prod.out()).not.toMatch(/demo-1234|演示/)
+    const login = await fetch(`${prod.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '13800000000', password: 'demo-1234' }) })
+    expect(login.status).toBe(401)
+    expect(await (await fetch(`${prod.url}/api/v1/about`)).json()).toEqual({ demo: false })
+    expect(await prod.stop()).toBe(0)
+    const db = openDatabase(dir)
+    expect(await createSqliteStorage(db).org.count()).toBe(0)
+    db.close()
+
+    // a database that has the demo (made by a development start) keeps saying so, production or not
+    const demoDir = fresh()
+    const dev = await startWith({ NODE_ENV: 'development', DATA_DIR: demoDir, DIST_DIR: join(demoDir, 'no-dist') })
+    expect(await dev.stop()).toBe(0)
+    const again = await startWith({ NODE_ENV: 'production', DATA_DIR: demoDir, DIST_DIR: join(demoDir, 'no-dist') })
+    expect(again.out()).toMatch(/这是演示数据库.*NOTE: this is a demo database with public demo logins/)
+    expect(await (await fetch(`${again.url}/api/v1/about`)).json()).toEqual({ demo: true })
+    expect(await again.stop()).toBe(0)
+  }, 60_000) // three server processes, one seeding the demo (scrypt): slow on a loaded machine
+
   it('refuses to start with one bilingual line and exit code 1 when DATA_DIR cannot be used', () => {
     const file = join(fresh(), 'not-a-dir')
     writeFileSync(file, 'x')

@@ -10,6 +10,10 @@ export default {
   submitting: 'Logging in…',
   offlineNote: 'After logging in once, the app opens even without a network',
   relogin: 'Your login has expired. Please enter your password again. Your records are still on this phone and will be uploaded after you log in.',
+  demo: {
+    title: 'Demo data',
+    body: 'The accounts and residents here are made up; do not enter real residents.',
+  },
   errors: {
     phone: 'The phone number should be 11 digits. Please check it',
     password: 'Please enter your password',

@@ -10,6 +10,10 @@ export default {
   submitting: '正在登录…',
   offlineNote: '登录一次后,没有网络也能打开使用',
   relogin: '登录已过期,请重新输入密码。手机上的记录都还在,登录后会继续上传。',
+  demo: {
+    title: '演示数据',
+    body: '这里的账号和居民都是虚构的,请勿录入真实居民信息。',
+  },
   errors: {
     phone: '手机号应为 11 位数字,请检查',
     password: '请输入密码',
