@@ -262,6 +262,8 @@ describe('the action form’s words', () => {
     const item = feedback(B1, OTHER, 1)
     await start('building_leader', [B1], [item])
     const first = await mountAt(FeedbackDetail, `/feedback/${item.id}`)
+    // the actions show once the item and who I am are read (slow on a loaded machine)
+    await vi.waitFor(() => expect(first.wrapper.find('[data-action="resolve"]').exists()).toBe(true))
     await first.wrapper.find('[data-action="resolve"]').trigger('click')
     await first.wrapper.find('[data-action-form] textarea').setValue('已联系物业换灯')
     await vi.waitFor(async () => expect((await holder.db!.drafts.get(`feedback.action:${item.id}`))?.value).toMatchObject({ value: { action: 'resolve', text: '已联系物业换灯' } }))

@@ -98,9 +98,10 @@ describe('GET /api/v1/ledger: a hand-worked May 2026', () => {
   it('a street: communities by name, reading at 状元楼, and 李建华 with no record in May', async () => {
     const l = await ledger(who.chen, 'pl/tuodong')
     expect(l.rows.map((r) => r.name)).toEqual(['明通巷社区', '尚义社区', '状元楼社区'])
-    expect(l.totals).toEqual({ ...G01, households: 1114, readingSessions: 1, readingAttendance: 8, readingHouseholds: 2, leadersWithoutRecords: 1 })
+    // 状元楼 1栋 is the demo's 33-floor tower: 2 units × 33 floors × 4 rooms = 264 households of the street's 1,234
+    expect(l.totals).toEqual({ ...G01, households: 1234, readingSessions: 1, readingAttendance: 8, readingHouseholds: 2, leadersWithoutRecords: 1 })
     expect(l.rows[1]!.figures).toEqual(empty(362))
-    expect(l.rows[2]!.figures).toEqual({ ...empty(462), readingSessions: 1, readingAttendance: 8, readingHouseholds: 2, leadersWithoutRecords: 1 })
+    expect(l.rows[2]!.figures).toEqual({ ...empty(582), readingSessions: 1, readingAttendance: 8, readingHouseholds: 2, leadersWithoutRecords: 1 })
     expect(l.quietLeaders.map((p) => [p.name, p.role])).toEqual([['李建华', 'building_leader']])
   })
 
@@ -189,7 +190,7 @@ describe('exports', () => {
     const lines = text.split('\r\n')
     expect(lines[0]!.split(',').slice(0, 5)).toEqual(['单位', '层级', '户数', '本月见到户数', '覆盖率'])
     expect(lines[1]!.split(',').slice(0, 4)).toEqual(['明通巷社区', '社区', '290', '3'])
-    expect(lines[4]!.startsWith('合计(拓东街道),街道,1114,3,0.3%')).toBe(true)
+    expect(lines[4]!.startsWith('合计(拓东街道),街道,1234,3,0.2%')).toBe(true)
     const visits = await env.app.inject({ url: '/api/v1/ledger?scope=pl/tuodong&month=2026-05&format=csv&sheet=visits', headers: bearer(who.chen.token) })
     const vt = visits.body
     expect(vt).toContain('138****5678')
