@@ -112,7 +112,7 @@ describe('rounds on a phone, offline', () => {
     await expect.poll(() => statusOf(page, '1-6-1')).toBe('attempted')
     expect(await door(page, '1-6-1').innerText()).toContain('未见到')
     const bar = page.locator('.saved-bar')
-    await expect.poll(() => bar.innerText()).toContain('已保存 · 601 无人在家')
+    await expect.poll(() => bar.innerText()).toContain('已保存 · 1单元 601 无人在家')
     expect(await bar.innerText()).toContain('待同步')
     expect(await sheet(page).isVisible()).toBe(false)
 
