@@ -5,21 +5,19 @@ import type { RouteLocationNormalizedLoaded, Router } from 'vue-router'
  * owns (the router's state has no `back`) becomes home, with the screen the
  * person is on pushed above it: Back from any tab's first screen lands on home,
  * and Back on home stays there (home is pushed again over the floor).
- * Checks the screen shown now, then every navigation; returns the function
- * that removes the hook.
+ * The floor is laid in the browser history only, without a navigation, so the
+ * screen shown is not unmounted and mounted again (a file picked or a word typed
+ * in that moment would be lost). Checks the screen shown now, then every
+ * navigation; returns the function that removes the hook.
  */
 export function installBackFloor(router: Router, home: string): () => void {
-  /** while the floor is being laid, its own two navigations are not checked again */
-  let laying = false
   function check(to: RouteLocationNormalizedLoaded): void {
-    if (laying || to.meta.public) return
-    const state = router.options.history.state as { back?: unknown } | null
+    if (to.meta.public) return
+    const history = router.options.history
+    const state = history.state as { back?: unknown } | null
     if (state?.back !== null && state?.back !== undefined) return
-    laying = true
-    void router
-      .replace(home)
-      .then(() => router.push({ path: to.path, query: to.query, hash: to.hash, force: true }))
-      .finally(() => (laying = false))
+    history.replace(router.resolve(home).fullPath)
+    history.push(to.fullPath)
   }
   check(router.currentRoute.value)
   return router.afterEach((to, _from, failure) => {
