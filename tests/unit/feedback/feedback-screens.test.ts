@@ -256,28 +256,3 @@ describe('feedback page', () => {
     await vi.waitFor(async () => expect(await holder.db!.getMeta('feedbackSeen')).toEqual({ [item.id]: 3 }))
   })
 })
-
-describe('the action form’s words', () => {
-  it('survive a closed app on every keystroke, come back with a notice, and a double confirm is one event', async () => {
-    const item = feedback(B1, OTHER, 1)
-    await start('building_leader', [B1], [item])
-    const first = await mountAt(FeedbackDetail, `/feedback/${item.id}`)
-    // the actions show once the item and who I am are read (slow on a loaded machine)
-    await vi.waitFor(() => expect(first.wrapper.find('[data-action="resolve"]').exists()).toBe(true))
-    await first.wrapper.find('[data-action="resolve"]').trigger('click')
-    await first.wrapper.find('[data-action-form] textarea').setValue('已联系物业换灯')
-    await vi.waitFor(async () => expect((await holder.db!.drafts.get(`feedback.action:${item.id}`))?.value).toMatchObject({ value: { action: 'resolve', text: '已联系物业换灯' } }))
-    first.wrapper.unmount()
-
-    const second = await mountAt(FeedbackDetail, `/feedback/${item.id}`)
-    await vi.waitFor(() => expect((second.wrapper.find('[data-action-form] textarea').element as HTMLTextAreaElement).value).toBe('已联系物业换灯'))
-    expect(second.wrapper.find('[data-draft="restored"]').text()).toContain('已恢复上次未保存的内容')
-    const form = second.wrapper.find('[data-action-form]')
-    await form.trigger('submit')
-    await form.trigger('submit')
-    await vi.waitFor(async () => expect(await holder.db!.records.where('type').equals('feedback.event').count()).toBe(1))
-    await flushPromises()
-    expect(await holder.db!.records.where('type').equals('feedback.event').count()).toBe(1)
-    await vi.waitFor(async () => expect(await holder.db!.drafts.get(`feedback.action:${item.id}`)).toBeUndefined())
-  })
-})
