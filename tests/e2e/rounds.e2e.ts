@@ -125,7 +125,7 @@ describe('rounds on a phone, offline', () => {
     await page.locator('.visit-form button[type="submit"]').click()
     await page.locator('.door').first().waitFor()
     await expect.poll(() => statusOf(page, '1-5-2')).toBe('this_month')
-    await expect.poll(() => bar.innerText()).toContain('已保存 · 502 见到住户')
+    await expect.poll(() => bar.innerText()).toContain('已保存 · 1单元 502 见到住户')
 
     // correct the full visit: the history says what changed and who changed it
     await openHousehold(page, '1-5-2')
