@@ -4,10 +4,13 @@
  * district into an empty one (never with NODE_ENV=production), and serves the API and the built PWA.
  * Environment: PORT (8080), HOST (0.0.0.0), DATA_DIR (./data), DATABASE_URL (unset),
  * DATABASE_POOL (10), DIST_DIR (./dist), TRUST_PROXY (the proxy hops, 1 behind one reverse proxy, or its addresses),
- * LOG (1 for request logs; bodies are never logged).
+ * LOG (1 for request logs; bodies are never logged), PUSH_RECORDS_PER_MINUTE (1000) and
+ * PUSH_BYTES_PER_DAY (20 MB): the per-account push limits.
  */
 import { resolve } from 'node:path'
-import { buildApp } from './app'
+import { buildApp, DEFAULT_PUSH_LIMITS } from './app'
+import { purgeQuarantine, QUARANTINE_PURGE_EVERY_MS } from './quarantine'
+import type { PushLimits } from './storage'
 import { StartupError } from './db'
 import { formatLogins, hasDemoAccounts, seedDemoIfEmpty } from './demo'
 import { openStorage, type Opened } from './open'
@@ -18,7 +21,18 @@ function fail(message: string): never {
   process.exit(1)
 }
 
+/** A positive whole number from the environment, or `fallback` when unset. */
+function positiveEnv(name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw.trim() === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1) fail(`${name} 无效:${raw} / Invalid ${name}: ${raw}`)
+  return n
+}
+
 async function main(): Promise<void> {
+  // the database, its WAL and anything else this process creates are the server user's alone
+  process.umask(0o077)
   const port = Number(process.env.PORT ?? 8080)
   const host = process.env.HOST ?? '0.0.0.0'
   const dataDir = resolve(process.env.DATA_DIR ?? './data')
@@ -30,6 +44,11 @@ async function main(): Promise<void> {
     trustProxy = parseTrustProxy(process.env.TRUST_PROXY)
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err))
+  }
+
+  const pushLimits: PushLimits = {
+    recordsPerMinute: positiveEnv('PUSH_RECORDS_PER_MINUTE', DEFAULT_PUSH_LIMITS.recordsPerMinute),
+    bytesPerDay: positiveEnv('PUSH_BYTES_PER_DAY', DEFAULT_PUSH_LIMITS.bytesPerDay),
   }
 
   let opened: Opened
@@ -52,7 +71,14 @@ async function main(): Promise<void> {
 
   const { storage } = opened
   const demo = seeded !== null || (await hasDemoAccounts(storage))
-  const app = await buildApp({ storage, distDir, demo, logger: process.env.LOG === '1', trustProxy })
+  const app = await buildApp({ storage, distDir, demo, logger: process.env.LOG === '1', trustProxy, pushLimits })
+  const head = await storage.identity.head()
+
+  // refused records are kept QUARANTINE_KEEP_DAYS, then deleted (now, and hourly)
+  const purge = () =>
+    purgeQuarantine(storage, Date.now()).catch((err: unknown) => console.error(`[loudong] 清理隔离区失败 / quarantine purge failed: ${err instanceof Error ? err.message : String(err)}`))
+  await purge()
+  setInterval(() => void purge(), QUARANTINE_PURGE_EVERY_MS).unref()
 
   let closing = false
   const shutdown = (signal: string) => {
@@ -83,6 +109,7 @@ async function main(): Promise<void> {
   const shownPort = (app.server.address() as { port: number } | null)?.port ?? port
   console.log(`楼栋通服务器已启动 / Loudong server running: http://localhost:${shownPort}`)
   console.log(`${opened.sqlite ? '数据目录 / data' : '数据库 / database'}: ${opened.where}`)
+  console.log(`数据库身份 / database identity: ${head.identity} (highest seq ${head.highestSeq})`)
   if (seeded) {
     console.log('\n已创建演示数据(盘龙区)。演示账号 / Demo district created. Demo logins:\n')
     console.log(formatLogins(seeded))

@@ -63,8 +63,22 @@ export const PushResult = v.variant('status', [
 ])
 export type PushResult = v.InferOutput<typeof PushResult>
 
+/**
+ * Which database answered, in every sync answer (push, pull, missing): its identity,
+ * renewed by a restore, and its highest seq, read after the answer's own records. A
+ * device that synced with another identity, or whose pull cursor is above
+ * `highestSeq`, talks to a restored database that lacks records it holds: it sends its
+ * own again and pulls from the start (src/app/sync/restored.ts). Older servers omit it.
+ */
+export const DatabaseHead = v.object({
+  identity: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+  highestSeq: seqValue,
+})
+export type DatabaseHead = v.InferOutput<typeof DatabaseHead>
+
 export const PushResponse = v.object({
   results: v.array(PushResult),
+  database: v.optional(DatabaseHead),
   /** the server clock when it answered (ISO): devices learn their clock offset from it. Older servers omit it. */
   now: v.optional(isoTime),
 })
@@ -109,8 +123,23 @@ export const PullResponse = v.object({
   scope: v.optional(v.string()),
   /** the server clock when it answered (ISO). Older servers omit it. */
   now: v.optional(isoTime),
+  database: v.optional(DatabaseHead),
 })
 export type PullResponse = v.InferOutput<typeof PullResponse>
+
+/** Ids asked about at most per POST /api/v1/sync/missing. */
+export const MISSING_MAX_IDS = 2000
+
+/**
+ * POST /api/v1/sync/missing: which of these record ids (the caller's own, already
+ * synced once) the server does not hold. After a restore the device asks this
+ * instead of sending every record again, and sends only the missing ones.
+ */
+export const MissingRequest = v.object({ ids: v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.maxLength(MISSING_MAX_IDS)) })
+export type MissingRequest = v.InferOutput<typeof MissingRequest>
+
+export const MissingResponse = v.object({ missing: v.array(v.string()), database: DatabaseHead })
+export type MissingResponse = v.InferOutput<typeof MissingResponse>
 
 export interface OrgResponse {
   nodes: OrgNode[]
