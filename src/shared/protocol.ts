@@ -51,8 +51,18 @@ export const SessionUserSchema = v.object({
 export const LoginResponse = v.object({ token: v.pipe(v.string(), v.minLength(16)), user: SessionUserSchema })
 export type LoginResponse = v.InferOutput<typeof LoginResponse>
 
+/**
+ * What the device knows of the server database it synced with: the identity and its
+ * pull cursor. A push naming another identity, or a cursor above the highest seq, is
+ * answered 409 `database_restored` before anything is stored: the server was restored
+ * from a backup, and the device sends again what it lacks first (a waiting record may
+ * refer to one of those). Older devices omit it.
+ */
+export const KnownDatabase = v.object({ identity: v.pipe(v.string(), v.maxLength(100)), cursor: seqValue })
+export type KnownDatabase = v.InferOutput<typeof KnownDatabase>
+
 /** The records themselves are checked one by one (rules.ts), so one bad record never spoils the batch. */
-export const PushRequest = v.object({ records: v.array(v.unknown()) })
+export const PushRequest = v.object({ records: v.array(v.unknown()), known: v.optional(KnownDatabase) })
 export type PushRequest = v.InferOutput<typeof PushRequest>
 
 export const PushResult = v.variant('status', [

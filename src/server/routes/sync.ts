@@ -33,8 +33,13 @@ export const syncRoutes =
       const user = callerOf(req)
       const parsed = v.safeParse(PushRequest, req.body)
       if (!parsed.success) throw new HttpError(400, 'bad_request')
-      const { records } = parsed.output
+      const { records, known } = parsed.output
       if (records.length > PUSH_MAX_RECORDS) throw new HttpError(413, 'too_large')
+      // a device that synced with the database before a restore sends back what it lacks first
+      if (known) {
+        const head = await ctx.storage.identity.head()
+        if (known.identity !== head.identity || known.cursor > head.highestSeq) throw new HttpError(409, 'database_restored')
+      }
       const now = ctx.now()
       // the account's limits (README "Abuse limits"); a 429 is "try later" to the device, never a refusal of its records
       const wait = await ctx.storage.usage.take(user.id, records.length, bodyBytes(req.headers['content-length'], req.body), now, ctx.pushLimits)

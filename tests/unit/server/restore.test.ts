@@ -61,6 +61,21 @@ describe('the database head in sync answers', () => {
     expect(empty.database).toEqual(page.database)
   })
 
+  it('a push naming another identity, or a cursor above the highest seq, is refused 409 database_restored before anything is stored', async () => {
+    const zhang = await login(env.app, PHONES.zhang)
+    const a = await pushOne(env, zhang.token, zhang.user.id)
+    const r = visit(zhang.user.id)
+    const send = (known: unknown) => env.app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: bearer(zhang.token), payload: { records: [r], known } })
+    for (const known of [{ identity: 'before-the-restore', cursor: a.seq }, { identity: a.database.identity, cursor: a.seq + 5 }]) {
+      const res = await send(known)
+      expect(res.statusCode).toBe(409)
+      expect(res.json()).toEqual({ error: { code: 'database_restored', message: '服务器已从备份恢复,手机会先重新上传服务器缺少的记录' } })
+      expect(await env.storage.records.getById(r.id)).toBeNull()
+    }
+    const ok = await send({ identity: a.database.identity, cursor: a.seq })
+    expect(ok.json<PushResponse>().results[0]).toMatchObject({ status: 'accepted' })
+  })
+
   it('identity:renew gives a new identity and keeps the log', async () => {
     const zhang = await login(env.app, PHONES.zhang)
     const a = await pushOne(env, zhang.token, zhang.user.id)
