@@ -122,8 +122,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy,
     requestTimeout: requestTimeoutMs,
     connectionTimeout: Math.max(CONNECTION_TIMEOUT_MS, requestTimeoutMs),
-    // Node checks requestTimeout every connectionsCheckingInterval (30 s by default): check often enough to keep it
-    http: { connectionsCheckingInterval: Math.max(50, Math.min(5000, Math.floor(requestTimeoutMs / 4))) },
+    // Node checks requestTimeout every connectionsCheckingInterval (30 s by default): check often enough to keep it;
+    // a headers timeout longer than the request's would keep a slow body alive past it
+    http: { connectionsCheckingInterval: Math.max(50, Math.min(5000, Math.floor(requestTimeoutMs / 4))), headersTimeout: requestTimeoutMs },
   })
   const now = opts.now ?? Date.now
   const limit = opts.loginLimit ?? { max: 10, windowMs: 15 * 60 * 1000 }

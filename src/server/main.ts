@@ -11,6 +11,7 @@ import { resolve } from 'node:path'
 import { buildApp, DEFAULT_PUSH_LIMITS } from './app'
 import { purgeQuarantine, QUARANTINE_PURGE_EVERY_MS } from './quarantine'
 import type { PushLimits } from './storage'
+import { PUSH_MAX_BYTES, PUSH_MAX_RECORDS } from '../shared/protocol'
 import { StartupError } from './db'
 import { formatLogins, hasDemoAccounts, seedDemoIfEmpty } from './demo'
 import { openStorage, type Opened } from './open'
@@ -50,6 +51,9 @@ async function main(): Promise<void> {
     recordsPerMinute: positiveEnv('PUSH_RECORDS_PER_MINUTE', DEFAULT_PUSH_LIMITS.recordsPerMinute),
     bytesPerDay: positiveEnv('PUSH_BYTES_PER_DAY', DEFAULT_PUSH_LIMITS.bytesPerDay),
   }
+  // a minute or a day that cannot take one full push would refuse that phone's batch for ever
+  if (pushLimits.recordsPerMinute < PUSH_MAX_RECORDS) fail(`PUSH_RECORDS_PER_MINUTE 不能小于一次上传的上限 ${PUSH_MAX_RECORDS} / PUSH_RECORDS_PER_MINUTE must be at least one push (${PUSH_MAX_RECORDS} records)`)
+  if (pushLimits.bytesPerDay < PUSH_MAX_BYTES) fail(`PUSH_BYTES_PER_DAY 不能小于一次上传的上限 ${PUSH_MAX_BYTES} / PUSH_BYTES_PER_DAY must be at least one push (${PUSH_MAX_BYTES} bytes)`)
 
   let opened: Opened
   try {
