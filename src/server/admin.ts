@@ -81,10 +81,17 @@ const COMMANDS: Record<string, Command> = {
       '新增账号(或按手机号更新已有账号)。 / Adds an account (or updates the one with that phone).',
       `roles: ${ROLES.join(', ')}; a scope must be a node of the role's level (admin: any).`,
       'Example: npm run admin -- user:add --phone 13900000001 --name 赵芳 --role building_leader --scope pl/tuodong/shangyi/g01/b01 --password chang-jia-123',
+      '密码规则与应用相同:至少 8 位,不能是手机号,不能是常见密码。 / The app\'s password rule: 8 characters or more, not the phone number, not a common password.',
+      'A demo database (one with the demo accounts) refuses it, as import does; --demo adds to the demo anyway.',
     ].join('\n'),
-    options: { phone: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true }, password: { type: 'string' } },
+    options: { phone: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true }, password: { type: 'string' }, demo: { type: 'boolean' } },
     positionals: 0,
     run: async ({ storage }, { values }, io) => {
+      // demo and real residents never share a database: a real account is not added to the demo
+      if (!values.demo && (await hasDemoAccounts(storage))) {
+        io.err(DEMO_IMPORT_REFUSED)
+        return 1
+      }
       const scopes = (values.scope as string[] | undefined) ?? []
       if (!scopes.length) throw new UsageError('至少一个 --scope / at least one --scope is required')
       const data = await validateImport(
