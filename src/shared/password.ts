@@ -6,11 +6,9 @@
  */
 import { COMMON_PASSWORDS } from './commonPasswords'
 import { normalizePhone } from './phone'
+import { PASSWORD_MAX, PASSWORD_MIN } from './passwordLimits'
 
-/** Characters (code points), not bytes: 八位中文 counts 8. */
-export const PASSWORD_MIN = 8
-/** Longer passwords are refused before hashing: scrypt of megabytes would be a cheap DoS. */
-export const PASSWORD_MAX = 200
+export { PASSWORD_MAX, PASSWORD_MIN }
 
 /** Why a password is refused; each has words in src/shared/messages.ts. */
 export type PasswordProblem = 'password_short' | 'password_long' | 'password_phone' | 'password_common'

@@ -27,7 +27,7 @@ export const PULL_MAX_LIMIT = 2000
 const isoTime = v.pipe(v.string(), v.isoTimestamp())
 const seqValue = v.pipe(v.number(), v.integer(), v.minValue(0))
 
-import { PASSWORD_MAX } from './password'
+import { PASSWORD_MAX } from './passwordLimits'
 export { PASSWORD_MAX }
 
 export const LoginRequest = v.object({
