@@ -248,6 +248,8 @@ export const useSessionStore = defineStore('session', () => {
     const next: Session = { token: res.token, user: res.user }
     await db.setMeta('session', next)
     session.value = next
+    // a one-time code opens only the password change: the tree and sync follow it (changePassword)
+    if (res.user.mustChangePassword) return
     // the tree is needed for the screens but not for being logged in; it is fetched again on the next start
     await refreshOrg().catch(() => undefined)
     // idempotent: wires the triggers after a first login and again after a switch (which stopped them)
@@ -292,6 +294,13 @@ export const useSessionStore = defineStore('session', () => {
     const updated: Session = { token: s.token, user }
     await db.setMeta('session', updated)
     session.value = updated
+    if (s.user.mustChangePassword) {
+      // the first real start of this login: the tree, then sync (both held back until now)
+      await refreshOrg().catch(() => undefined)
+      const sync = useSyncStore()
+      sync.start()
+      await sync.resume()
+    }
   }
 
   /** Signs out every other device of this person; answers how many were signed out. Throws ApiProblem. */
