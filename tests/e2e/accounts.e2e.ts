@@ -35,6 +35,8 @@ async function open(viewport: { width: number; height: number }, lang = 'zh-CN')
 
 async function look(page: Page, name: string): Promise<void> {
   await page.evaluate(() => document.fonts.ready)
+  // a dialog still fading in or out would be judged half transparent
+  await page.waitForFunction(() => !document.querySelector('[class*="-enter-active"], [class*="-leave-active"]'))
   findings.push(...(await axeFindings(page, name)), ...(await overflowFindings(page, name)))
   mkdirSync(SHOTS, { recursive: true })
   await page.screenshot({ path: join(SHOTS, `accounts-${name}.png`), fullPage: true })
