@@ -92,6 +92,10 @@ describe('accounts in the app', () => {
     const page = await open(PHONE)
     await login(page, server.url, '13900000301', code)
     await page.waitForURL('**/me/password')
+    // this phone is now a known device of the account: its mark is an HttpOnly cookie the page cannot read
+    const marks = (await page.context().cookies()).filter((c) => c.name === 'loudong_device')
+    expect(marks).toMatchObject([{ httpOnly: true, sameSite: 'Strict', path: '/api/v1/auth' }])
+    expect(await page.evaluate(() => document.cookie)).not.toContain('loudong_device')
     // any other screen leads back here
     await page.goto(`${server.url}/visits`)
     await page.waitForURL('**/me/password')
