@@ -171,7 +171,7 @@ const COMMANDS: Record<string, Command> = {
           now,
         })
       })
-      io.out(`已重设密码 / Password changed for ${phone}${once ? '(一次性 / one-time)' : ''}`)
+      io.out(`已重设密码 / Password changed for ${phone}${once ? ' (一次性密码,下次登录须修改 / one-time: to be changed at the next login)' : ''}`)
       return 0
     },
   },
