@@ -9,6 +9,7 @@ import { callerOf } from './auth'
 import { MESSAGES, message, type MessageCode } from '../../shared/messages'
 import { QUARANTINE_EXCERPT_MAX, QUARANTINE_PAGE_MAX, readsQuarantine, type QuarantineItem, type QuarantineResponse } from '../../shared/quarantine'
 import { ROLE_LEVEL } from '../../shared/roles'
+import { normalizeScopes } from '../../shared/org'
 import type { QuarantineRow, UserRow } from '../storage'
 
 /** The type and place a kept copy names, when it is readable JSON with them. */
@@ -32,9 +33,9 @@ export const quarantineRoutes =
       const asked = Number(req.query.limit ?? QUARANTINE_PAGE_MAX)
       const limit = Number.isInteger(asked) && asked > 0 ? Math.min(asked, QUARANTINE_PAGE_MAX) : QUARANTINE_PAGE_MAX
       // the accounts whose scope lies within mine: their refused records are about my area
-      const authors = await ctx.storage.users.within(user.scopes)
-      const rows: QuarantineRow[] = authors.length ? await ctx.storage.quarantine.byUsers(authors, limit) : []
       const people = new Map<string, UserRow | null>()
+      for (const scope of normalizeScopes(user.scopes)) for (const u of await ctx.storage.users.within(scope)) people.set(u.id, u)
+      const rows: QuarantineRow[] = people.size ? await ctx.storage.quarantine.byUsers([...people.keys()], limit) : []
       const lang = langOf(req)
       const items: QuarantineItem[] = []
       for (const r of rows) {
