@@ -13,6 +13,8 @@ import { ROLE_LEVEL, type Role } from '../shared/roles'
 import { checkReference, type Reference } from '../shared/rules'
 import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
+import type { LedgerItems } from '../shared/ledger'
+import { createSqliteLedger } from './ledger/sqlite'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -166,6 +168,21 @@ export interface QuarantineStore {
   decide(recordId: string, d: { state: 'placed' | 'dismissed'; by: string; at: string; placedPath?: string; reason?: string }): Promise<boolean>
 }
 
+/**
+ * The monthly ledger's summaries (src/server/ledger/summaries.ts), kept current by
+ * `records.appendBatch` in the same transaction as the append.
+ */
+export interface LedgerStore {
+  /** the figures' items of `scope` (an org path) for `month` (YYYY-MM, Shanghai) */
+  items(scope: string, month: string): Promise<LedgerItems>
+  /** the `ledger.weights` records placed on `street`, in seq order */
+  weights(street: string): Promise<StoredRecord[]>
+  /** true when the summaries do not cover the log yet (a database from before them) */
+  stale(): Promise<boolean>
+  /** empties and refills every summary from the log; returns how many records it read */
+  rebuild(): Promise<number>
+}
+
 export interface Storage {
   /** which implementation this is (the backup command differs) */
   backend: 'sqlite' | 'postgres'
@@ -175,6 +192,7 @@ export interface Storage {
   logins: LoginFailureStore
   records: RecordStore
   quarantine: QuarantineStore
+  ledger: LedgerStore
   /**
    * Runs `fn` in one write transaction (imports, admin commands) and commits when it
    * resolves, rolls back when it throws. `fn` must use the `tx` it is given, and do
@@ -323,6 +341,7 @@ export const byIdOrder = (a: PersonRow, b: PersonRow): number => (a.id < b.id ? 
 const WIDE_SCOPE_DEPTH = 2
 
 export function createSqliteStorage(db: Db): Storage {
+  const ledger = createSqliteLedger(db)
   const q = {
     orgGet: db.prepare<[string], OrgDbRow>('SELECT * FROM org_nodes WHERE path = ?'),
     orgSubtree: db.prepare<[string, string, string], OrgDbRow>(
@@ -456,7 +475,9 @@ export function createSqliteStorage(db: Db): Storage {
           server_time: ctx.serverTime,
           target_id: targetId,
         })
-        return { status: 'accepted', seq: Number(res.lastInsertRowid), serverTime: ctx.serverTime }
+        const seq = Number(res.lastInsertRowid)
+        ledger.apply({ ...r, seq, serverTime: ctx.serverTime } as StoredRecord)
+        return { status: 'accepted', seq, serverTime: ctx.serverTime }
       })
     },
   )
@@ -593,6 +614,12 @@ export function createSqliteStorage(db: Db): Storage {
         (recordId: string, d: { state: 'placed' | 'dismissed'; by: string; at: string; placedPath?: string; reason?: string }) =>
           q.handoverDecide.run({ record_id: recordId, state: d.state, by: d.by, at: d.at, placed_path: d.placedPath ?? null, reason: d.reason ?? null }).changes > 0,
       ),
+    },
+    ledger: {
+      items: g((scope: string, month: string) => ledger.items(scope, month)),
+      weights: g((street: string) => ledger.weights(street)),
+      stale: g(() => ledger.stale()),
+      rebuild: g(() => ledger.rebuild()),
     },
   })
 
