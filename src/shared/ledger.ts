@@ -468,6 +468,18 @@ export function quietLeaders(items: Pick<LedgerItems, 'authored'>, people: reado
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1))
 }
 
+/**
+ * Whether a person's scopes go to a caller's device with /people, so the
+ * tablet can count its leaders with no record as the server does: only for
+ * building and group leaders, and only when every one of their scopes lies
+ * within the caller's (nothing about places the caller cannot see). A leader
+ * who also works elsewhere is never wholly under a path the caller can ask
+ * for, so the server leaves them out of the caller's figure too.
+ */
+export function sharesLedgerScopes(person: { role: Role; scopes: readonly string[] }, callerScopes: readonly string[]): boolean {
+  return (LEADER_ROLES as readonly Role[]).includes(person.role) && person.scopes.length > 0 && person.scopes.every((s) => callerScopes.some((c) => isUnder(s, c)))
+}
+
 /** The children of `scope` a ledger has a row for: the next level down (not reading points), by path. */
 export function ledgerChildren(nodes: readonly OrgNode[], scope: string): OrgNode[] {
   const depth = scope.split('/').length + 1

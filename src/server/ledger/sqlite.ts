@@ -103,9 +103,12 @@ export function createSqliteLedger(db: Db): SqliteLedger {
       ...(needs.careAt !== undefined ? { care: q.careFlags.all(needs.careAt).map(toStored) } : {}),
     })
     q.activity.run(w.activity.month, w.activity.path, w.activity.authorId, w.activity.at)
-    if (w.visit) w.visit.item ? q.visitPut.run(...visitValues(w.visit.item)) : q.visitDrop.run(w.visit.id)
-    if (w.feedback) w.feedback.item ? q.feedbackPut.run(...feedbackValues(w.feedback.item)) : q.feedbackDrop.run(w.feedback.id)
-    if (w.session) w.session.item ? q.sessionPut.run(...sessionValues(w.session.item)) : q.sessionDrop.run(w.session.id)
+    if (w.visit?.item) q.visitPut.run(...visitValues(w.visit.item))
+    else if (w.visit) q.visitDrop.run(w.visit.id)
+    if (w.feedback?.item) q.feedbackPut.run(...feedbackValues(w.feedback.item))
+    else if (w.feedback) q.feedbackDrop.run(w.feedback.id)
+    if (w.session?.item) q.sessionPut.run(...sessionValues(w.session.item))
+    else if (w.session) q.sessionDrop.run(w.session.id)
     if (w.care) q.carePut.run(...careValues(w.care))
   }
 

@@ -25,7 +25,6 @@ export default {
   weightsSetBy: '(set by {name} on {at})',
   quietTitle: 'Building and group leaders with no record this month',
   quietNone: 'Every building and group leader has a record this month',
-  quietOnline: 'See the community ledger when online',
   trendTitle: 'Last six months',
   trendAria: 'Six-month trend chart; the numbers are in the table below',
   trendTable: 'Numbers in the chart',

@@ -25,7 +25,6 @@ export default {
   weightsSetBy: '({name} 于 {at} 设置)',
   quietTitle: '本月无记录的楼栋长、小组长',
   quietNone: '本月每位楼栋长、小组长都有记录',
-  quietOnline: '联网后在社区台账查看',
   trendTitle: '近六个月',
   trendAria: '近六个月趋势图,数字见下表',
   trendTable: '图中数字',
