@@ -115,6 +115,33 @@ describe('台账', () => {
     await shot(page, 'ledger-street-1366-en-xl')
   }, 120_000)
 
+  it('street staff set the ranking weights on the 台账 screen: a record, synced, and the ranking says who set them', async () => {
+    for (const [viewport, settings, name] of [[TAB, { lang: 'zh-CN', textSize: 'xlarge' }, 'ledger-weights-820-zh-xl'], [WIDE, { lang: 'en', textSize: 'normal' }, 'ledger-weights-1366-en']] as const) {
+      const page = await open(viewport, '13800000004', settings)
+      await page.goto(`${server.url}/ledger?month=${LAST_MONTH}`)
+      const ranking = page.locator('[data-ledger-ranking]')
+      await ranking.waitFor()
+      await ranking.locator('[data-ledger-weights]').click()
+      const form = page.locator('[data-ledger-weights-form]')
+      await form.waitFor()
+      const coverage = form.locator('[data-weight="coverage"] input')
+      const next = String(Number(await coverage.inputValue()) + 10)
+      await coverage.fill(next)
+      await coverage.blur()
+      await form.locator('[data-weight="activeLeaders"] input').fill('0')
+      await form.locator('[data-weight="activeLeaders"] input').blur()
+      await form.locator('[data-weights-save]').click()
+      // saved on the device at once; then synced, and the ranking is fetched again with the new weights
+      await form.locator('[data-weights-saved]').waitFor()
+      await expect.poll(() => ranking.innerText(), { timeout: 30_000 }).toContain(settings.lang === 'en' ? 'set by 陈刚' : '陈刚 于')
+      expect(await ranking.innerText()).toContain(settings.lang === 'en' ? `coverage ${next}` : `覆盖 ${next}`)
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+      expect(overflow).toBeLessThanOrEqual(0)
+      await form.scrollIntoViewIfNeeded()
+      await shot(page, name)
+    }
+  }, 180_000)
+
   it('a group leader’s tablet computes its group; screenshots in both languages at the largest text', async () => {
     for (const settings of [{ lang: 'zh-CN', textSize: 'xlarge' }, { lang: 'en', textSize: 'xlarge' }]) {
       const page = await open(TAB, '13800000002', settings)

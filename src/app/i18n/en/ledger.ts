@@ -61,4 +61,27 @@ export default {
     publicity: 'Publicity', care: 'Care on time', careRate: 'Care on time', collected: 'Collected', resolved: 'Resolved', open: 'Open', overdue: 'Overdue',
     median: 'Median days', self: 'Self-governance', reply: 'Reply & resolve', sessions: 'Reading sessions', attendance: 'Attendance', quiet: 'No record', active: 'Active leaders',
   },
+  // ranking weights, set by street staff
+  weightsForm: {
+    open: 'Adjust weights',
+    title: 'Ranking weights',
+    hint: 'Each 0–100; the score uses each one’s share of the total. Saving keeps a record of who set them and when; the ranking uses them once they reach the server.',
+    c: { coverage: 'Coverage', careOnTime: 'Care on time', selfGovernance: 'Self-governance', replyResolve: 'Reply and resolve', activeLeaders: 'Active leaders' },
+    what: {
+      coverage: 'Households met this month ÷ households',
+      careOnTime: 'Care households visited on time ÷ care households',
+      selfGovernance: 'Items resolved by buildings and groups ÷ items resolved',
+      replyResolve: 'Collected this month, resolved and reported back ÷ collected',
+      activeLeaders: 'Building and group leaders with a record this month ÷ all',
+    },
+    shareOf: 'Share of {name}',
+    total: 'Total {n}',
+    allZero: 'At least one weight must be above 0',
+    notSaved: 'Not saved. Please try again',
+    saved: 'Saved on this device; the ranking uses the new weights once synced',
+    synced: 'Synced; the ranking now uses the new weights',
+    save: 'Save weights',
+    defaults: 'Use defaults',
+    close: 'Close',
+  },
 }

@@ -61,4 +61,27 @@ export default {
     publicity: '入户宣传', care: '按期关爱', careRate: '按期关爱率', collected: '新收', resolved: '办结', open: '未办结', overdue: '超期',
     median: '中位天数', self: '自治解决率', reply: '反馈解决率', sessions: '读报场次', attendance: '读报人次', quiet: '无记录人数', active: '在岗率',
   },
+  // ranking weights, set by street staff
+  weightsForm: {
+    open: '调整权重',
+    title: '排名权重',
+    hint: '每项 0–100,得分按各项所占比例计算。保存后记入记录,可追溯谁在何时设置;同步到服务器后排名按新权重计算。',
+    c: { coverage: '走访覆盖', careOnTime: '按期关爱', selfGovernance: '自治解决', replyResolve: '反馈解决', activeLeaders: '楼栋长在岗' },
+    what: {
+      coverage: '本月见到户数 ÷ 户数',
+      careOnTime: '按期探访的关爱对象 ÷ 关爱对象',
+      selfGovernance: '楼栋、小组解决的事项 ÷ 办结事项',
+      replyResolve: '本月新收且办结并回访 ÷ 本月新收',
+      activeLeaders: '本月有记录的楼栋长、小组长 ÷ 全部',
+    },
+    shareOf: '{name}所占比例',
+    total: '合计 {n}',
+    allZero: '至少有一项权重要大于 0',
+    notSaved: '没有保存成功,请再试一次',
+    saved: '已保存在本机,联网同步后排名按新权重计算',
+    synced: '已同步,排名已按新权重计算',
+    save: '保存权重',
+    defaults: '恢复默认',
+    close: '收起',
+  },
 }
