@@ -362,15 +362,13 @@ export function ledgerFigures(
 
   const covered = new Set<string>()
   let visits = 0, met = 0, nobody = 0, declined = 0, publicity = 0
+  // met times of the care households only: nothing else needs them
   const metTimes = new Map<string, number[]>()
+  for (const f of items.care) if (under(f.building)) metTimes.set(householdRef(f.building, f.household), [])
   for (const v of items.visits) {
     if (!under(v.path)) continue
-    const ref = householdRef(v.path, v.household)
-    if (v.covering) {
-      const list = metTimes.get(ref)
-      if (list) list.push(v.at)
-      else metTimes.set(ref, [v.at])
-    }
+    const ref = v.covering ? householdRef(v.path, v.household) : ''
+    if (v.covering) metTimes.get(ref)?.push(v.at)
     if (!inMonth(v.at)) continue
     visits++
     if (v.outcome === 'met') met++
@@ -498,20 +496,39 @@ export function ledgerOfItems(items: LedgerItems, input: Omit<LedgerInput, 'reco
   const node = input.nodes.find((n) => n.path === input.scope)
   const kind = levelOfPath(input.scope) ?? 'district'
   const ctx = { nodes: input.nodes, people: input.people, month: input.month, now: input.now }
+  const children = ledgerChildren(input.nodes, input.scope)
+  const byChild = partitionItems(items, children.map((c) => c.path))
   return {
     scope: input.scope,
     name: node?.name ?? input.scope,
     kind,
     month: input.month,
     totals: ledgerFigures(items, { ...ctx, path: input.scope }),
-    rows: ledgerChildren(input.nodes, input.scope).map((c) => ({
+    rows: children.map((c) => ({
       path: c.path,
       name: c.name,
       kind: levelOfPath(c.path) ?? 'building',
-      figures: ledgerFigures(items, { ...ctx, path: c.path }),
+      figures: ledgerFigures(byChild.get(c.path)!, { ...ctx, path: c.path }),
     })),
     quietLeaders: quietLeaders(items, input.people, input.scope, input.month),
   }
+}
+
+/**
+ * The items under each of `paths` (siblings: one level below a scope), each
+ * item once, so the rows of a wide scope are counted in one pass rather than
+ * one pass per row. What is under none of them is left out.
+ */
+function partitionItems(items: LedgerItems, paths: readonly string[]): Map<string, LedgerItems> {
+  const out = new Map<string, { visits: LedgerVisit[]; feedback: LedgerFeedback[]; care: LedgerCare[]; sessions: LedgerSession[] }>()
+  for (const p of paths) out.set(p, { visits: [], feedback: [], care: [], sessions: [] })
+  const depth = paths.length ? paths[0]!.split('/').length : 0
+  const bucket = (path: string) => out.get(path.split('/', depth).join('/'))
+  for (const v of items.visits) bucket(v.path)?.visits.push(v)
+  for (const f of items.feedback) bucket(f.path)?.feedback.push(f)
+  for (const c of items.care) bucket(c.building)?.care.push(c)
+  for (const s of items.sessions) bucket(s.path)?.sessions.push(s)
+  return new Map([...out].map(([p, b]) => [p, { ...b, authored: items.authored }]))
 }
 
 /** The ledger folded from the records themselves (`input.records`); see `ledgerOfItems`. */

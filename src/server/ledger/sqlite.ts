@@ -73,12 +73,16 @@ export function createSqliteLedger(db: Db): SqliteLedger {
     visitsIn: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, VisitRow>(
       `SELECT * FROM ledger_visits WHERE at >= @from AND at < @to AND ${SCOPE}`,
     ),
-    careVisits: db.prepare<{ scope: string; lo: string; hi: string; to: number }, VisitRow>(
-      `SELECT v.* FROM ledger_care c JOIN ledger_visits v ON v.org_path = c.building AND v.household = c.household
-       WHERE c.active = 1 AND (c.building = @scope OR (c.building >= @lo AND c.building < @hi)) AND v.covering = 1 AND v.at < @to`,
+    // the last met visit before the month of each care household: all a month's care figure needs from before it
+    careVisits: db.prepare<{ scope: string; lo: string; hi: string; from: number }, VisitRow>(
+      `SELECT v.* FROM ledger_care c JOIN ledger_visits v ON v.id = (
+         SELECT w.id FROM ledger_visits w WHERE w.org_path = c.building AND w.household = c.household AND w.covering = 1 AND w.at < @from
+         ORDER BY w.at DESC LIMIT 1)
+       WHERE c.active = 1 AND (c.building = @scope OR (c.building >= @lo AND c.building < @hi))`,
     ),
     feedbackIn: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, FeedbackRow>(
-      `SELECT * FROM ledger_feedback WHERE raised_at < @to AND (resolved_at IS NULL OR resolved_at >= @from) AND ${SCOPE}`,
+      // most items were raised before a month's end: one pass over the table beats the raised_at index
+      `SELECT * FROM ledger_feedback WHERE +raised_at < @to AND (resolved_at IS NULL OR resolved_at >= @from) AND ${SCOPE}`,
     ),
     careIn: db.prepare<{ scope: string; lo: string; hi: string }, CareRow>(
       'SELECT * FROM ledger_care WHERE building = @scope OR (building >= @lo AND building < @hi)',
@@ -127,7 +131,7 @@ export function createSqliteLedger(db: Db): SqliteLedger {
       const p = { scope, lo, hi }
       return itemsOfRows({
         visits: q.visitsIn.all({ ...p, from, to }),
-        careVisits: q.careVisits.all({ ...p, to }),
+        careVisits: q.careVisits.all({ ...p, from }),
         feedback: q.feedbackIn.all({ ...p, from, to }),
         care: q.careIn.all(p),
         sessions: q.sessionsIn.all({ ...p, from, to }),

@@ -135,7 +135,8 @@ export const careValues = (c: LedgerCare): (string | number)[] => [c.building, c
 
 /**
  * Assembles one scope's month from the rows read back: visits in the month and
- * the met visits of care households before its end (each once), feedback
+ * the last met visit before it of each care household (each once; the care
+ * figure needs no earlier one), feedback
  * raised before its end and not resolved before its start, care flags, sessions
  * in the month, and authors who recorded in it.
  */

@@ -92,10 +92,13 @@ export function postgresLedger(db: Queryable, inTransaction: <T>(fn: (c: Queryab
       const { from, to } = monthRange(month)
       const [visits, careVisits, feedback, care, sessions, activity] = await Promise.all([
         rows<VisitRow>(`SELECT * FROM ledger_visits WHERE at >= $4 AND at < $5 AND ${SCOPE}`, [...p, from, to]),
+        // the last met visit before the month of each care household: all a month's care figure needs from before it
         rows<VisitRow>(
-          `SELECT v.* FROM ledger_care c JOIN ledger_visits v ON v.org_path = c.building AND v.household = c.household
-           WHERE c.active = 1 AND (c.building = $1 OR (c.building >= $2 AND c.building < $3)) AND v.covering = 1 AND v.at < $4`,
-          [...p, to],
+          `SELECT v.* FROM ledger_care c JOIN ledger_visits v ON v.id = (
+             SELECT w.id FROM ledger_visits w WHERE w.org_path = c.building AND w.household = c.household AND w.covering = 1 AND w.at < $4
+             ORDER BY w.at DESC LIMIT 1)
+           WHERE c.active = 1 AND (c.building = $1 OR (c.building >= $2 AND c.building < $3))`,
+          [...p, from],
         ),
         rows<FeedbackRow>(`SELECT * FROM ledger_feedback WHERE raised_at < $5 AND (resolved_at IS NULL OR resolved_at >= $4) AND ${SCOPE}`, [...p, from, to]),
         rows<CareRow>('SELECT * FROM ledger_care WHERE building = $1 OR (building >= $2 AND building < $3)', p),
