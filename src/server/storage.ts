@@ -15,6 +15,8 @@ import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
 import type { LedgerItems } from '../shared/ledger'
 import { createSqliteLedger } from './ledger/sqlite'
+import type { AuditStore } from './audit/store'
+import { sqliteAuditStore } from './audit/sqlite'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -193,6 +195,8 @@ export interface Storage {
   records: RecordStore
   quarantine: QuarantineStore
   ledger: LedgerStore
+  /** the audit trail: exports, reveals, erasures, account actions (src/shared/audit.ts) */
+  audit: AuditStore
   /**
    * Runs `fn` in one write transaction (imports, admin commands) and commits when it
    * resolves, rolls back when it throws. `fn` must use the `tx` it is given, and do
@@ -621,6 +625,7 @@ export function createSqliteStorage(db: Db): Storage {
       stale: g(() => ledger.stale()),
       rebuild: g(() => ledger.rebuild()),
     },
+    audit: sqliteAuditStore(db, g),
   })
 
   const logins = new MemoryLoginFailures()
