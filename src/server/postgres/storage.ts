@@ -41,6 +41,7 @@ import {
   type UserRow,
 } from '../storage'
 import { APPEND_LOCK, withTransaction, type Pool, type PoolClient } from './db'
+import { applyLedger, postgresLedger } from './ledger'
 import { postgresAuditStore } from './audit'
 
 /** A pool or one transaction's connection: both answer `query`. */
@@ -378,6 +379,7 @@ export function createPostgresStorage(pool: Pool): Storage {
             )
           ).rowCount ?? 0) > 0,
       },
+      ledger: postgresLedger(db, inTx ? (fn) => fn(db) : (fn) => withTransaction(pool, fn)),
       audit: postgresAuditStore(db),
       transaction: inTx ? (fn) => fn(storage) : (fn) => withTransaction(pool, (c) => fn(build(c, true))),
       close: () => pool.end(),
@@ -469,6 +471,7 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
       stored.set(p.record.id, { seq, serverTime: ctx.serverTime, hash: p.hash })
       outcomes[p.index] = { status: 'accepted', seq, serverTime: ctx.serverTime }
     }
+    await applyLedger(c, pending.map((p) => ({ ...p.record, seq: seqOf.get(p.record.id)!, serverTime: ctx.serverTime }) as StoredRecord))
     pending = []
   }
 
