@@ -68,6 +68,7 @@ const POSTGRES_ROWS: RowSpec[] = [
   { id: 'pgIngest2', figure: 'PostgreSQL ingest, 2 processes', unit: 'rec/s', goal: null },
   { id: 'pgRatio', figure: '  2 processes on PostgreSQL ÷ 1 on SQLite', unit: '×', goal: ge(1.5) },
   { id: 'pgP99Open', figure: '  PostgreSQL p99 at 10,000 rec/s offered', unit: 'ms', goal: le(100) },
+  { id: 'pgIngestFailed', figure: '  PostgreSQL at 10,000 rec/s offered, failed', unit: 'count', goal: le(0) },
   { id: 'pgPull', figure: 'PostgreSQL pull 50,000 → empty device', unit: 's', goal: le(10) },
 ]
 
