@@ -9,7 +9,8 @@
  * append transaction therefore first takes one transaction-level advisory lock
  * (APPEND_LOCK): batches get their seqs and commit one after another, a reader's
  * snapshot always holds a prefix of the seq order, and a pull never skips a record
- * nor returns one twice. The lock is held for one batch's inserts and commit.
+ * nor returns one twice. The lock is held for one group's reads, inserts and commit:
+ * batches waiting in this process are written together (../groupCommit.ts).
  */
 import { parentPath, type BuildingLayout, type NodeKind, type OrgNode } from '../../shared/org'
 import type { LocalRecord, StoredRecord } from '../../shared/records'
