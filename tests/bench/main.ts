@@ -346,7 +346,8 @@ async function main(): Promise<void> {
         const dataDir = join(BENCH_DIR, 'run', 'data')
         const needTokens = [world.pullUser, world.big.leader, world.pushBuilding.leader, ...world.ingestBuildings.map((b) => b.leader)]
         tokens = prepareRunDb(cached, dataDir, needTokens)
-        server = await startServer({ dataDir, distDir: dist })
+        // a million-record file: PRAGMA quick_check at start takes a while on a loaded machine
+        server = await startServer({ dataDir, distDir: dist, startTimeoutMs: 180_000 })
         shared.defer(() => server?.stop())
         log(`  server on ${server.url} with ${cached.records.toLocaleString('en')} records (pid ${server.proc.pid})`)
       } catch (err) {

@@ -158,7 +158,7 @@ export async function postgresFigures(input: PostgresBenchInput, scope: Scope): 
   const tokens = await sessions(pool, [world.pullUser, world.big.leader, world.pushBuilding.leader, ...world.ingestBuildings.map((b) => b.leader)])
   const env = { DATABASE_URL: cluster.url, DATABASE_POOL: '10' }
   const start = async () => {
-    const s = await startServer({ dataDir: tempDir('bench-pg'), distDir: input.dist, env })
+    const s = await startServer({ dataDir: tempDir('bench-pg'), distDir: input.dist, env, startTimeoutMs: 120_000 })
     scope.defer(() => s.stop())
     return s
   }
