@@ -228,8 +228,18 @@ export function createPostgresStorage(pool: Pool): Storage {
         // the transaction starts by taking APPEND_LOCK, in BEGIN's round trip; inside a
         // caller's transaction (a handover placed) it takes the lock there. Outside one,
         // batches waiting in this process are written together (groupCommit below).
-        appendBatch: inTx ? (items, ctx) => appendLocked(db as PoolClient, [{ items, ctx }]).then((o) => o[0]!) : (items, ctx) => appendInTransaction([{ items, ctx }]).then((o) => o[0]!),
-        appendGroup: inTx ? (batches) => appendLocked(db as PoolClient, batches) : (batches) => appendInTransaction(batches),
+        appendBatch: inTx
+          ? async (items, ctx) => {
+              await db.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK])
+              return (await appendGroup(db as PoolClient, [{ items, ctx }]))[0]!
+            }
+          : (items, ctx) => appendInTransaction([{ items, ctx }]).then((o) => o[0]!),
+        appendGroup: inTx
+          ? async (batches) => {
+              await db.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK])
+              return appendGroup(db as PoolClient, batches)
+            }
+          : (batches) => appendInTransaction(batches),
         pull: async (scopes, after, limit) => {
           const found: RecordDbRow[] = []
           const norm = normalizeScopes(scopes)
@@ -293,27 +303,9 @@ export function createPostgresStorage(pool: Pool): Storage {
     }
     return storage
   }
-  // The group's ids are read first, without the lock; should another process have
-  // stored or claimed one of them before the lock was ours, the group is written again
-  // with the read under the lock.
-  const appendInTransaction = async (batches: readonly Batch[]): Promise<BatchOutcome[][]> => {
-    const ids = groupIds(batches)
-    const known = await readKnown(pool, ids)
-    try {
-      return await withTransaction(pool, (c) => appendGroup(c, batches, known), BEGIN_LOCKED)
-    } catch (err) {
-      if (!(err instanceof StaleRead)) throw err
-      return withTransaction(pool, async (c) => appendGroup(c, batches, await readKnown(c, ids)), BEGIN_LOCKED)
-    }
-  }
+  const appendInTransaction = (batches: readonly Batch[]) => withTransaction(pool, (c) => appendGroup(c, batches), `BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`)
   const outside = build(pool, false)
   return { ...outside, records: { ...outside.records, appendBatch: groupCommit(outside.records.appendGroup) } }
-}
-
-/** A group inside the caller's transaction (a handover placed): the lock first, then every read under it. */
-async function appendLocked(c: PoolClient, batches: readonly Batch[]): Promise<BatchOutcome[][]> {
-  await c.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK])
-  return appendGroup(c, batches, await readKnown(c, groupIds(batches)))
 }
 
 /** Inserts or updates a user by phone, with their scope rows; inside the caller's transaction. */
@@ -351,81 +343,33 @@ const TEXT_FIELDS = ['id', 'type', 'orgPath', 'authorId', 'deviceId', 'clientTim
 /** Rows a multi-row INSERT takes at most (PostgreSQL allows 65,535 parameters a statement). */
 const INSERT_ROWS_MAX = 4000
 
-const BEGIN_LOCKED = `BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`
-
 /** `$1, $2…` placeholders for `rows` rows of `cols` columns: `($1, $2), ($3, $4)`. */
 function tuples(rows: number, cols: number): string {
   return Array.from({ length: rows }, (_, i) => `(${Array.from({ length: cols }, (_, k) => `$${i * cols + k + 1}`).join(', ')})`).join(', ')
 }
 
-/** What a group's ids already are: stored records and reserved ids (claims). Both only ever grow. */
-interface Known {
-  stored: Map<string, ExistingRecord>
-  claims: Map<string, string>
-}
-
-/** The ids a group appends (NUL-free: the others are refused before any read). */
-function groupIds(batches: readonly Batch[]): string[] {
-  return [...new Set(batches.flatMap((b) => b.items.flatMap((it) => (it.kind === 'append' && !hasNul(it.record.id) ? [it.record.id] : []))))]
-}
-
-/** The stored records and claims among `ids`, in one round trip. */
-async function readKnown(db: Queryable, ids: readonly string[]): Promise<Known> {
-  const known: Known = { stored: new Map(), claims: new Map() }
-  if (!ids.length) return known
-  const found = await db.query<{ k: 'r' | 'c'; id: string; seq: number | null; server_time: string | null; v: string }>(
-    `SELECT 'r' AS k, id, seq, server_time, content_hash AS v FROM records WHERE id = ANY($1)
-     UNION ALL SELECT 'c', id, NULL, NULL, author_id FROM record_claims WHERE id = ANY($1)`,
-    [ids],
-  )
-  for (const x of found.rows) {
-    if (x.k === 'r') known.stored.set(x.id, { seq: x.seq!, serverTime: x.server_time!, hash: x.v })
-    else known.claims.set(x.id, x.v)
-  }
-  return known
-}
-
-/**
- * An id read as free before the lock was taken turned out stored or claimed by then:
- * the group is rolled back and written again with its reads under the lock.
- */
-class StaleRead extends Error {
-  constructor() {
-    super('an id was stored or claimed between the read and the lock')
-  }
-}
-
-const INSERT_COLUMNS = 'id, type, v, org_path, author_id, device_id, client_time, body, content_hash, server_time, target_id'
-const INSERT_TYPES = ['text', 'text', 'integer', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'integer']
-
-/**
- * A multi-row insert of `rows` new records, in the order given (`ord`, the last
- * column), that inserts no id already stored and none another author reserved:
- * such a row is left out of RETURNING, which tells a read made before the lock was
- * stale (StaleRead).
- */
-function insertRecords(rows: number): string {
-  const cols = INSERT_TYPES.length
-  const values = Array.from({ length: rows }, (_, i) => `(${INSERT_TYPES.map((t, k) => `$${i * cols + k + 1}::${t}`).join(', ')})`).join(', ')
-  return `INSERT INTO records (${INSERT_COLUMNS})
-    SELECT ${INSERT_COLUMNS.split(', ').map((c) => `n.${c}`).join(', ')} FROM (VALUES ${values}) AS n (${INSERT_COLUMNS}, ord)
-    WHERE NOT EXISTS (SELECT 1 FROM record_claims rc WHERE rc.id = n.id AND rc.author_id <> n.author_id)
-    ORDER BY n.ord
-    ON CONFLICT (id) DO NOTHING RETURNING id, seq`
-}
-
 /**
  * Batches inside one transaction, which holds APPEND_LOCK (see the header), each
  * decided as if appended alone, one after another (group commit: ../groupCommit.ts).
- * `known` is what the group's ids were, read before the lock (outside the
- * transaction, so the lock is held for fewer round trips) or under it; records only
- * ever get stored and ids claimed, so what it says was taken still is, and what it
- * says was free is checked by the insert itself (StaleRead when it no longer was).
  * New records are inserted together, in order, until a record refers to another one:
  * then what is pending is written first, so the reference sees the earlier records.
  */
-async function appendGroup(c: PoolClient, batches: readonly Batch[], known: Known): Promise<BatchOutcome[][]> {
-  const { stored, claims } = known
+async function appendGroup(c: PoolClient, batches: readonly Batch[]): Promise<BatchOutcome[][]> {
+  // the group's ids already stored, and those reserved by a reference, in one round trip
+  const groupIds = [...new Set(batches.flatMap((b) => b.items.flatMap((it) => (it.kind === 'append' && !hasNul(it.record.id) ? [it.record.id] : []))))]
+  const found = groupIds.length
+    ? await c.query<{ k: 'r' | 'c'; id: string; seq: number | null; server_time: string | null; v: string }>(
+        `SELECT 'r' AS k, id, seq, server_time, content_hash AS v FROM records WHERE id = ANY($1)
+         UNION ALL SELECT 'c', id, NULL, NULL, author_id FROM record_claims WHERE id = ANY($1)`,
+        [groupIds],
+      )
+    : { rows: [] }
+  const stored = new Map<string, ExistingRecord>()
+  const claims = new Map<string, string>()
+  for (const x of found.rows) {
+    if (x.k === 'r') stored.set(x.id, { seq: x.seq!, serverTime: x.server_time!, hash: x.v })
+    else claims.set(x.id, x.v)
+  }
   const all: BatchOutcome[][] = batches.map((b) => new Array<BatchOutcome>(b.items.length))
   const quarantined: unknown[][] = []
   let pending: { outcomes: BatchOutcome[]; index: number; record: LocalRecord; hash: string; targetId: string | null; serverTime: string }[] = []
@@ -434,12 +378,15 @@ async function appendGroup(c: PoolClient, batches: readonly Batch[], known: Know
     while (pending.length) {
       const chunk = pending.slice(0, INSERT_ROWS_MAX)
       pending = pending.slice(chunk.length)
-      const values = chunk.flatMap((p, ord) => {
+      const values = chunk.flatMap((p) => {
         const r = p.record
-        return [r.id, r.type, r.v, r.orgPath, r.authorId, r.deviceId, r.clientTime, JSON.stringify(r.body), p.hash, p.serverTime, p.targetId, ord]
+        return [r.id, r.type, r.v, r.orgPath, r.authorId, r.deviceId, r.clientTime, JSON.stringify(r.body), p.hash, p.serverTime, p.targetId]
       })
-      const inserted = await c.query<{ id: string; seq: number }>(insertRecords(chunk.length), values)
-      if (inserted.rows.length !== chunk.length) throw new StaleRead()
+      const inserted = await c.query<{ id: string; seq: number }>(
+        `INSERT INTO records (id, type, v, org_path, author_id, device_id, client_time, body, content_hash, server_time, target_id)
+         VALUES ${tuples(chunk.length, 11)} RETURNING id, seq`,
+        values,
+      )
       const seqOf = new Map(inserted.rows.map((r) => [r.id, r.seq]))
       for (const p of chunk) {
         const seq = seqOf.get(p.record.id)!
