@@ -7,6 +7,7 @@ import { setClockOffset } from '@app/sync/clock'
 import { SyncEngine } from '@app/sync/engine'
 import { SyncScheduler } from '@app/sync/scheduler'
 import type { SyncState } from '@app/sync/status'
+import type { PullProgress } from '@app/sync/pull'
 import { globalTimers } from '@app/sync/timers'
 
 /**
@@ -28,6 +29,8 @@ export const useSyncStore = defineStore('sync', () => {
   const syncing = ref(false)
   /** how the last run ended, for the details screen (e.g. 'disabled', 'outdated', 'offline') */
   const state = ref<SyncState>('idle')
+  /** a long download under way (the first after a login, a restart from 0): records stored of the total */
+  const pulling = ref<PullProgress | null>(null)
   /** server minus phone clock, ms, as last learned; the clock warning shows when it is more than a few minutes */
   const clockOffsetMs = ref(0)
 
@@ -41,6 +44,7 @@ export const useSyncStore = defineStore('sync', () => {
       engine.onStatus((s) => {
         syncing.value = s.state === 'syncing'
         state.value = s.state
+        pulling.value = s.pulling ?? null
         if (s.state === 'idle' && s.lastSyncAt !== null) online.value = true
       })
     }
@@ -111,5 +115,5 @@ export const useSyncStore = defineStore('sync', () => {
     void requestBackgroundSync()
   }
 
-  return { online, waiting, attention, lastSyncAt, paused, syncing, state, clockOffsetMs, start, stop, syncNow, resume, afterSave }
+  return { online, waiting, attention, lastSyncAt, paused, syncing, state, pulling, clockOffsetMs, start, stop, syncNow, resume, afterSave }
 })

@@ -6,7 +6,8 @@ import { request, type RequestSpec, type TransportOptions, type TransportResult 
 
 export interface SyncApi {
   push(records: LocalRecord[]): Promise<TransportResult<PushResponse>>
-  pull(after: number, limit: number): Promise<TransportResult<PullResponse>>
+  /** `count`: ask for `remaining` (a pull's first page), see PullQuery */
+  pull(after: number, limit: number, count?: boolean): Promise<TransportResult<PullResponse>>
 }
 
 /**
@@ -36,6 +37,6 @@ export function createSyncApi(opts: TransportOptions, token: string, onClock?: (
   }
   return {
     push: (records) => call(PushResponse, { method: 'POST', path: '/sync/push', token, body: { records } }),
-    pull: (after, limit) => call(PullResponse, { method: 'GET', path: `/sync/pull?after=${after}&limit=${limit}`, token }),
+    pull: (after, limit, count) => call(PullResponse, { method: 'GET', path: `/sync/pull?after=${after}&limit=${limit}${count ? '&count=1' : ''}`, token }),
   }
 }

@@ -172,7 +172,7 @@ export class SyncEngine {
     // learned even when the run fails later: the next save (or a mend) is stamped right
     await this.keepClock(learned, owner)
     if (pushed.kind === 'failed') return this.fail(pushed.failure, owner)
-    const pulled = await pullAll(this.db, api, this.opts.pullLimit, owner)
+    const pulled = await pullAll(this.db, api, this.opts.pullLimit, owner, (p) => this.set({ state: 'syncing', pulling: p }))
     await this.keepClock(learned, owner)
     if (pulled.kind === 'failed') return this.fail(pulled.failure, owner)
     this.failures = 0
@@ -238,8 +238,8 @@ export class SyncEngine {
   }
 
   private set(patch: Partial<SyncStatus>): SyncStatus {
-    // a retry countdown only makes sense while backing off
-    this.current = { ...this.current, retryInMs: null, ...patch }
+    // a retry countdown only makes sense while backing off, a pull's progress only while it pulls
+    this.current = { ...this.current, retryInMs: null, pulling: null, ...patch }
     for (const cb of this.listeners) cb(this.current)
     return this.current
   }

@@ -10,6 +10,16 @@ import type { SyncApi } from './api'
 import { assertOwner, type Owner } from './owner'
 import type { TransportFailure } from './transport'
 
+/**
+ * How far a pull has come: `done` records of `total` stored. Known only when the
+ * server answered the first page's count (older servers do not); `total` grows
+ * if records arrive on the server meanwhile.
+ */
+export interface PullProgress {
+  done: number
+  total: number
+}
+
 export type PullOutcome = { kind: 'done'; stored: number } | { kind: 'failed'; failure: TransportFailure }
 
 /**
@@ -69,20 +79,29 @@ export async function storePage(db: LoudongDB, records: readonly StoredRecord[],
  * of the new pull, together with its cursor, so an interrupted backfill resumes
  * from there. Records that left the scope are not removed here (they stay until logout).
  */
-export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_LIMIT, owner?: Owner): Promise<PullOutcome> {
+export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_LIMIT, owner?: Owner, onProgress?: (p: PullProgress) => void): Promise<PullOutcome> {
   let cursor = (await db.getMeta('cursor')) ?? 0
   let known = await db.getMeta('pullScope')
   const startedEmpty = (await db.records.toCollection().limit(1).primaryKeys()).length === 0
   let stored = 0
   let restarted = false
   let restartPending = false
-  let next = api.pull(cursor, limit)
+  // n of N: the first page of a pull (and of a restart from 0) asks how many follow
+  let done = 0
+  let total: number | null = null
+  let counting = true
+  let next = api.pull(cursor, limit, true)
   for (;;) {
     const res = await next
     if (res.kind !== 'ok') return { kind: 'failed', failure: res }
     // the page was read through the shared PullResponse schema (api.ts)
     const page = res.data
     const scope = page.scope
+    if (counting) {
+      counting = false
+      done = 0
+      total = page.remaining === undefined ? null : page.records.length + page.remaining
+    }
     // (a page asked for from 0 already is the start: it is stored with its new scope)
     if (scope !== undefined && known !== undefined && scope !== known && cursor > 0) {
       // once per run: a scope that keeps changing under us waits for the next sync
@@ -90,7 +109,8 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
       restarted = true
       restartPending = true
       cursor = 0
-      next = api.pull(0, limit)
+      counting = true
+      next = api.pull(0, limit, true)
       continue
     }
     // a cursor that does not move would loop forever
@@ -102,6 +122,8 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
     }
     stored += await storePage(db, page.records, page.cursor, owner, startedEmpty, { scope, restart: restartPending })
     restartPending = false
+    done += page.records.length
+    if (total !== null && onProgress) onProgress({ done, total: Math.max(total, done) })
     if (scope !== undefined) known = scope
     if (last) return { kind: 'done', stored }
     cursor = page.cursor

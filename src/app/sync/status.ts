@@ -1,4 +1,5 @@
 import type { OutboxEntry } from '@app/db/schema'
+import type { PullProgress } from './pull'
 
 /**
  * What a sync run ended in, for people: idle (all sent), offline / retrying
@@ -16,6 +17,8 @@ export interface SyncStatus {
   retryInMs: number | null
   /** the server's error code of the last failure */
   code: string | null
+  /** while a pull pages through a longer download: records stored of those the server counted */
+  pulling?: PullProgress | null
 }
 
 export type RecordStatus = 'waiting' | 'synced' | 'attention'

@@ -33,6 +33,9 @@ export const syncRoutes =
       const scopes = await effectiveScopes(ctx.storage, user.scopes)
       const page = await ctx.storage.records.pull(scopes, after, limit)
       const last = page.records[page.records.length - 1]
-      return { records: page.records, cursor: last ? last.seq : after, more: page.more, scope: scopeHash(scopes), now: new Date(ctx.now()).toISOString() }
+      const cursor = last ? last.seq : after
+      const answer: PullResponse = { records: page.records, cursor, more: page.more, scope: scopeHash(scopes), now: new Date(ctx.now()).toISOString() }
+      if (query.output.count) answer.remaining = page.more ? await ctx.storage.records.countAfter(scopes, cursor) : 0
+      return answer
     })
   }

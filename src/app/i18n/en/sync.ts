@@ -13,6 +13,12 @@ export default {
   notYet: 'Not synced yet',
   needLogin: 'Log in again',
   syncing: 'Syncing…',
+  // field: a long download's progress
+  pullProgress: {
+    count: { one: 'Downloading your area: {done} of {total} record', other: 'Downloading your area: {done} of {total} records' },
+    label: 'Download progress',
+    meanwhile: 'You can record visits and feedback now; they are saved on this device. The lists fill in as the download finishes.',
+  },
   ago: {
     justNow: 'just now',
     minutes: '{n} min ago',

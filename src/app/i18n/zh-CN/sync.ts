@@ -13,6 +13,12 @@ export default {
   notYet: '尚未同步',
   needLogin: '请重新登录',
   syncing: '正在同步…',
+  // field: a long download's progress
+  pullProgress: {
+    count: { one: '正在下载辖区记录:{done} / {total} 条', other: '正在下载辖区记录:{done} / {total} 条' },
+    label: '下载进度',
+    meanwhile: '现在就可以记走访、提意见,记好的会保存在手机上;下载完后各页会补全。',
+  },
   ago: {
     justNow: '刚刚',
     minutes: '{n}分钟前',
