@@ -7,7 +7,7 @@ import { t } from '@app/i18n'
 import { buildExport } from './exportRecords'
 import { deliverFile, type Delivered } from './deliver'
 import { exportFileName } from './format'
-import { importRecords, OtherUserFile, parseExport, type ImportCounts } from './importRecords'
+import { importRecords, OtherUserFile, parseExport, type ImportCounts, type ImportProgress } from './importRecords'
 
 export interface ExportDone {
   count: number
@@ -35,15 +35,15 @@ export async function exportRecords(includeSynced: boolean): Promise<ExportDone>
 
 export type ImportDone = { ok: true; counts: ImportCounts; text: string } | { ok: false; text: string }
 
-/** Reads a file's text into the outbox and says what happened, in words. */
-export async function importText(text: string): Promise<ImportDone> {
+/** Reads a file's text into the outbox and says what happened, in words; `onProgress` as importRecords. */
+export async function importText(text: string, onProgress?: (p: ImportProgress) => void): Promise<ImportDone> {
   const session = await db.getMeta('session')
   if (!session) return { ok: false, text: t('me.data.errors.failed') }
   const parsed = parseExport(text)
   if (!parsed.ok) return { ok: false, text: t(`me.data.errors.${parsed.reason}`) }
   let counts: ImportCounts
   try {
-    counts = await importRecords(db, parsed.file, session.user.id, Date.now())
+    counts = await importRecords(db, parsed.file, session.user.id, Date.now(), onProgress)
   } catch (e) {
     if (e instanceof OtherUserFile) return { ok: false, text: t('me.data.errors.otherUser', { name: e.owner }) }
     return { ok: false, text: e instanceof Error && 'code' in e ? e.message : t('me.data.errors.failed') }

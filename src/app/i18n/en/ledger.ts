@@ -9,6 +9,14 @@ export default {
   exportXlsx: 'Export Excel',
   exportCsv: 'Export CSV',
   exportFailed: 'The export did not work; try again when online',
+  // field: an export's progress
+  exportProgress: {
+    preparing: 'Step 1 of 2: the server is putting the ledger together…',
+    received: 'Step 2 of 2: {received} of {total} downloaded',
+    receivedSome: 'Step 2 of 2: {received} downloaded',
+    label: 'Export progress',
+    meanwhile: 'You can leave this page and do something else; the file is saved to Downloads when it is ready.',
+  },
   print: 'Print',
   fromDevice: 'Computed from the records on this device; no network needed',
   fromServer: 'Computed by the server with the same definitions',

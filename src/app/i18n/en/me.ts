@@ -35,6 +35,10 @@ export default {
     imported: 'Imported {added} records; they will be uploaded. {skipped} already here were skipped.',
     importedNone: 'All {skipped} records in the file are already on this phone; nothing to import.',
     invalid: '{n} incomplete records were not imported.',
+    // field: an import's progress
+    importProgress: { one: 'Checking the file: {checked} of {total} record', other: 'Checking the file: {checked} of {total} records' },
+    importProgressLabel: 'Import progress',
+    importMeanwhile: 'You can go to other pages and keep working; the import finishes in the background.',
     errors: {
       notFile: 'This is not a records file exported from Loudong',
       newer: 'This file comes from a newer version of Loudong. Reload the page to update the app, then import it',

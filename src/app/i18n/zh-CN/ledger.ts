@@ -9,6 +9,14 @@ export default {
   exportXlsx: '导出 Excel',
   exportCsv: '导出 CSV',
   exportFailed: '导出没有成功,请联网后再试',
+  // field: an export's progress
+  exportProgress: {
+    preparing: '第 1 步(共 2 步):服务器正在汇总台账…',
+    received: '第 2 步(共 2 步):已下载 {received} / {total}',
+    receivedSome: '第 2 步(共 2 步):已下载 {received}',
+    label: '导出进度',
+    meanwhile: '可以离开此页做别的事,文件好了会自动保存到“下载”里。',
+  },
   print: '打印',
   fromDevice: '由本机记录计算,无需联网',
   fromServer: '由服务器按同一口径计算',

@@ -35,6 +35,10 @@ export default {
     imported: '已导入 {added} 条记录,会自动上传。已有的 {skipped} 条已跳过。',
     importedNone: '文件里的 {skipped} 条记录这部手机上已经有了,没有需要导入的。',
     invalid: '有 {n} 条记录内容不完整,没有导入。',
+    // field: an import's progress
+    importProgress: { one: '正在检查文件里的记录:{checked} / {total} 条', other: '正在检查文件里的记录:{checked} / {total} 条' },
+    importProgressLabel: '导入进度',
+    importMeanwhile: '可以去别的页面继续工作,导入会在后台完成。',
     errors: {
       notFile: '这不是楼栋通导出的记录文件',
       newer: '这个文件来自更新版本的楼栋通,请先刷新页面更新应用再导入',
