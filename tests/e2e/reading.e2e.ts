@@ -84,6 +84,8 @@ async function raiseFeedback(page: Page): Promise<void> {
     expect(url.searchParams.get('sourceId')).toBe(sessionId)
     expect(url.searchParams.get('channel')).toBe('reading')
     await page.locator('textarea').first().fill('读报时居民反映:小广场路灯坏了')
+    // the form pre-selects no category: it asks
+    await page.locator('[data-raise-form] button', { hasText: '环境卫生' }).click()
     await page.locator('button[type="submit"]').first().click()
     await page.waitForURL((u) => u.pathname === '/reading/session', { timeout: 15_000 })
     return

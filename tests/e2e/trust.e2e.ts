@@ -138,6 +138,7 @@ describe('saving once', () => {
 
     await page.goto(`${server.url}/feedback/new?orgPath=${B01}&household=1-3-1`)
     await page.locator('[data-raise-form] textarea').fill('双击提交的意见:楼道灯坏了')
+    await page.locator('[data-raise-form] button', { hasText: '设施维修' }).click()
     await slowCode()
     await doubleTap(page.locator('[data-raise-form] button[type="submit"]'))
     await page.waitForURL((u) => u.pathname !== '/feedback/new')

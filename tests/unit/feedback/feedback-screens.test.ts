@@ -159,6 +159,12 @@ describe('raise form', () => {
     expect(button('1栋').attributes('aria-pressed')).toBe('true')
     expect(button('入户走访').attributes('aria-pressed')).toBe('true')
     expect((wrapper.find('input[name="room"]').element as HTMLInputElement).value).toBe('302')
+    // no category is picked for the person: the form asks, in words next to the row
+    expect(wrapper.findAll('[data-category] button[aria-pressed="true"]')).toHaveLength(0)
+    await wrapper.find('textarea').setValue('楼道灯坏了')
+    await wrapper.find('form').trigger('submit')
+    await vi.waitFor(() => expect(wrapper.find('[data-category] [role="alert"]').text()).toBe('请选择问题类别'))
+    await wrapper.find('textarea').setValue('')
     await button('邻里纠纷').trigger('click')
     await button('紧急').trigger('click')
 

@@ -13,6 +13,7 @@ export default {
     building: 'Bldg {n}',
     full: '{building}, Unit {unit}, Room {room}',
     door: 'Unit {unit}, Room {room}',
+    unit: 'Unit {n}',
   },
   draft: {
     restored: 'What you had not saved last time is back',

@@ -18,7 +18,6 @@ export default {
     descriptionPlaceholder: 'Write down what the resident said, e.g. the stair light in unit 3 has been out for a week',
     where: 'Where',
     household: 'Household (optional)',
-    unit: 'Unit',
     room: 'Room',
     roomPlaceholder: 'e.g. 302',
     noHousehold: 'No household',
@@ -33,6 +32,9 @@ export default {
     field: '{field}: {message}',
     noPlace: 'Choose where first',
     badRoom: 'There is no such room; check the unit and room',
+    // field: the form asks instead of pre-selecting
+    noCategory: 'Choose the kind of problem',
+    noUnit: 'Choose the unit',
     notSaved: 'Could not save; please try again. What you typed is still here',
   },
   fields: { description: 'Description', category: 'Kind of problem', household: 'Household', text: 'Note', orgPath: 'Place', urgency: 'Urgency', channel: 'How collected' },

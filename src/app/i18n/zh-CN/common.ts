@@ -13,6 +13,7 @@ export default {
     building: '{n}栋',
     full: '{building} {unit}单元 {room}',
     door: '{unit}单元 {room}',
+    unit: '{n}单元',
   },
   draft: {
     restored: '已恢复上次未保存的内容',

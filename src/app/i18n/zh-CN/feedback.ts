@@ -19,7 +19,6 @@ export default {
     descriptionPlaceholder: '请写下居民说的话,例如:3单元楼道灯坏了一个星期',
     where: '在哪里',
     household: '住户(可不填)',
-    unit: '单元',
     room: '室号',
     roomPlaceholder: '如 302',
     noHousehold: '不指定住户',
@@ -34,6 +33,9 @@ export default {
     field: '{field}:{message}',
     noPlace: '请先选择在哪里',
     badRoom: '没有这个室号,请检查单元和室号',
+    // field: the form asks instead of pre-selecting
+    noCategory: '请选择问题类别',
+    noUnit: '请选择是几单元',
     notSaved: '没能保存,请再试一次;写的内容还在',
   },
   fields: { description: '问题描述', category: '问题类别', household: '住户', text: '说明', orgPath: '地点', urgency: '紧急程度', channel: '收集方式' },
