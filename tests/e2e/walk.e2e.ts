@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdirSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { TABLET, PHONE, cleanup, launchBrowser, login, newContext, startServer, type RunningServer } from './harness'
-import { axeFindings, overflowFindings, watchConsole, withAxe, type Finding } from './walk/check'
+import { axeFindings, brokenWordFindings, overflowFindings, watchConsole, withAxe, type Finding } from './walk/check'
 import { B01, seedWalk } from './walk/seed'
 
 const DESK = { width: 1366, height: 900 }
@@ -124,7 +124,7 @@ async function walk(phone: string, viewport: { width: number; height: number }, 
   const check = async (label: string) => {
     where = label
     await page.evaluate(() => document.fonts.ready)
-    findings.push(...(await axeFindings(page, label)), ...(await overflowFindings(page, label)))
+    findings.push(...(await axeFindings(page, label)), ...(await overflowFindings(page, label)), ...(await brokenWordFindings(page, label)))
   }
   await page.goto(`${server.url}/login`)
   for (const lang of LANGS)
