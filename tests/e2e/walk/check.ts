@@ -65,7 +65,7 @@ export async function overflowFindings(page: Page, where: string): Promise<Findi
 export async function brokenWordFindings(page: Page, where: string): Promise<Finding[]> {
   const broken = await page.evaluate(() => {
     const LABELS = 'button, a, label, legend, th, h1, h2, h3, [role="button"], [role="tab"], .van-tag, .van-button, .ld-choice'
-    const SEP = /[\s,。、:;!?()()·,.:;!?/|·•…—–\-+%"“”'‘’《》【】\[\]]+/g
+    const SEP = /[\s,。、:;!?()()·,.:;!?/|·•…—–\-+%"“”'‘’《》【】[\]]+/g
     const out: string[] = []
     const seen = new Set<Node>()
     for (const el of document.querySelectorAll<HTMLElement>(LABELS)) {
