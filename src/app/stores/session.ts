@@ -203,7 +203,9 @@ export const useSessionStore = defineStore('session', () => {
     await refreshOrg().catch(() => undefined)
     // idempotent: wires the triggers after a first login and again after a switch (which stopped them)
     sync.start()
-    await sync.resume()
+    // not awaited: the first download of a big area takes a while, and the screens are usable meanwhile
+    // (the shell shows its n of N); the pause is lifted at once, synchronously, inside resume()
+    void sync.resume()
   }
 
   /**

@@ -7,6 +7,8 @@ export default {
   closeSheet: 'Close',
   back: 'Back',
   loading: 'Loading…',
+  // field: a label's colon before its value (Chinese full width, English with a space)
+  colon: ': ',
   retry: 'Retry',
   count: '{n}/{max} characters',
   address: {

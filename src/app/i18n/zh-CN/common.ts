@@ -7,6 +7,8 @@ export default {
   closeSheet: '关闭',
   back: '返回',
   loading: '加载中…',
+  // field: a label's colon before its value (Chinese full width, English with a space)
+  colon: '：',
   retry: '重试',
   count: '{n}/{max} 字',
   address: {
@@ -17,7 +19,7 @@ export default {
   },
   draft: {
     restored: '已恢复上次未保存的内容',
-    offered: '有 {when} 未保存的内容,要恢复吗?',
+    offered: '有 {when} 未保存的内容，要恢复吗？',
     use: '恢复',
     discard: '丢弃',
   },
