@@ -4,6 +4,7 @@
  */
 import { db } from '@app/db/database'
 import { t } from '@app/i18n'
+import { tn } from '@app/i18n/plural'
 import { buildExport } from './exportRecords'
 import { deliverFile, type Delivered } from './deliver'
 import { exportFileName } from './format'
@@ -49,7 +50,7 @@ export async function importText(text: string, onProgress?: (p: ImportProgress) 
     return { ok: false, text: e instanceof Error && 'code' in e ? e.message : t('me.data.errors.failed') }
   }
   const skipped = counts.present + counts.synced
-  const lines = [counts.added > 0 ? t('me.data.imported', { added: counts.added, skipped }) : t('me.data.importedNone', { skipped })]
-  if (counts.invalid > 0) lines.push(t('me.data.invalid', { n: counts.invalid }))
+  const lines = [counts.added > 0 ? tn('me.data.imported', counts.added, { added: counts.added, skipped }) : tn('me.data.importedNone', skipped, { skipped })]
+  if (counts.invalid > 0) lines.push(tn('me.data.invalid', counts.invalid))
   return { ok: true, counts, text: lines.join(' ') }
 }

@@ -5,6 +5,7 @@ import type { Session } from '@app/db/schema'
 import { db } from '@app/db/database'
 import { RUNNING_KEY } from '@app/db/draftKeys'
 import { t } from '@app/i18n'
+import { tn } from '@app/i18n/plural'
 import { ApiProblem, getOrg, getPeople, postLogin, postLogout } from '@app/auth/api'
 import { useOrgStore } from '@app/stores/org'
 import { usePeopleStore } from '@app/stores/people'
@@ -109,7 +110,7 @@ export const useSessionStore = defineStore('session', () => {
 
   /** Words for refusing another person's login while `name`'s work is still only on this phone. */
   function otherUserProblem(name: string, blockers: LogoutRefusal): ApiProblem {
-    const words = blockers.unsynced > 0 ? t('auth.errors.otherUser', { n: blockers.unsynced, name }) : t('auth.errors.otherUserRunning', { name })
+    const words = blockers.unsynced > 0 ? tn('auth.errors.otherUser', blockers.unsynced, { name }) : t('auth.errors.otherUserRunning', { name })
     return new ApiProblem(words, 'http')
   }
 

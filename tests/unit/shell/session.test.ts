@@ -5,6 +5,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import type { LoginResponse, OrgNode } from '@shared/index'
 import { db } from '@app/db/database'
 import { setLocale, t } from '@app/i18n'
+import { tn } from '@app/i18n/plural'
 
 /* the real sync store runs an engine; here only its counts and lifecycle calls matter */
 const sync = reactive({
@@ -130,7 +131,7 @@ describe('logout', () => {
     sync.waiting = 2
     sync.attention = 1
     expect(await useSessionStore().logout()).toEqual({ ok: false, unsynced: 3 })
-    expect(t('me.logout.refused', { n: 3 })).toBe('还有 3 条记录未同步，请联网同步后再退出')
+    expect(tn('me.logout.refused', 3)).toBe('还有 3 条记录未同步，请联网同步后再退出')
   })
 
   it('when everything is synced, tells the server and wipes personal data but keeps the device id', async () => {

@@ -55,7 +55,7 @@ export default {
     metrics: 'This month',
   },
   item: {
-    age: '{days} days ago',
+    age: { one: '{days} day ago', other: '{days} days ago' },
     today: 'today',
     raisedAt: 'Recorded {when}',
     levelNow: 'Now with: {level}',
@@ -142,7 +142,7 @@ export default {
     none: '—',
     minutes: '{n} min',
     hours: '{n} h',
-    days: '{n} days',
+    days: { one: '{n} day', other: '{n} days' },
     byLevel: 'Resolved at each level',
     open: 'Still open',
   },

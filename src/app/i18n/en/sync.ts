@@ -8,7 +8,7 @@ export default {
   online: 'Online',
   offline: 'Offline',
   waitingCount: '{n} waiting to sync',
-  attentionCount: '{n} need attention',
+  attentionCount: { one: '{n} needs attention', other: '{n} need attention' },
   syncedAgo: 'Synced · {ago}',
   notYet: 'Not synced yet',
   needLogin: 'Log in again',
@@ -23,7 +23,7 @@ export default {
     justNow: 'just now',
     minutes: '{n} min ago',
     hours: '{n} h ago',
-    days: '{n} days ago',
+    days: { one: '{n} day ago', other: '{n} days ago' },
   },
   banner: {
     withWaiting: 'Offline · {n} waiting to sync · saved on this phone, will upload when back online',

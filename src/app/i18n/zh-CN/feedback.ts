@@ -56,7 +56,7 @@ export default {
     metrics: '本月统计',
   },
   item: {
-    age: '{days} 天前',
+    age: { one: '{days} 天前', other: '{days} 天前' },
     today: '今天',
     raisedAt: '登记于 {when}',
     levelNow: '现在在：{level}',
@@ -143,7 +143,7 @@ export default {
     none: '—',
     minutes: '{n} 分钟',
     hours: '{n} 小时',
-    days: '{n} 天',
+    days: { one: '{n} 天', other: '{n} 天' },
     byLevel: '各层级解决数',
     open: '仍在处理',
   },

@@ -55,7 +55,7 @@ export default {
     openSplit: '{n}（超期 {overdue}）',
     feedbackReopened: '重开',
     median: '中位办理天数',
-    days: '{n} 天',
+    days: { one: '{n} 天', other: '{n} 天' },
     selfGovernance: '居民自治协调解决案件比例',
     replyResolve: '收集信息反馈与协调解决比例',
     reportedBack: '已回访',

@@ -18,5 +18,5 @@ export default {
   separator: ' › ',
   listSeparator: '、',
   notLoaded: '还没有下载您负责的范围，联网后会自动下载',
-  buildingCount: '共 {n} 栋楼',
+  buildingCount: { one: '共 {n} 栋楼', other: '共 {n} 栋楼' },
 }

@@ -7,7 +7,7 @@ export default {
   lastSession: '上次活动',
   neverHeld: '还没有活动记录',
   thisMonth: '本月活动',
-  times: '{n} 次',
+  times: { one: '{n} 次', other: '{n} 次' },
   running: '进行中',
   pickPoint: '请从左侧选择一个读报点，查看活动记录或开始读报活动。',
   point: {
@@ -59,7 +59,7 @@ export default {
     minus: '减少一人',
     plus: '增加一人',
     countLabel: '参与人数，可直接输入',
-    namedCount: '其中已签到 {n} 户',
+    namedCount: { one: '其中已签到 {n} 户', other: '其中已签到 {n} 户' },
     roster: '住户签到',
     rosterHint: '点一下住户即签到，再点一下取消签到。',
     findRoom: '按房号查找',
@@ -81,7 +81,7 @@ export default {
   },
   item: {
     attendance: '{n} 人参与',
-    named: '签到 {n} 户',
+    named: { one: '签到 {n} 户', other: '签到 {n} 户' },
     reader: '读报人：{name}',
     feedback: '收集意见 {n} 条',
     corrected: '已更正',

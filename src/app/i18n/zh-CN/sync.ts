@@ -8,7 +8,7 @@ export default {
   online: '在线',
   offline: '离线',
   waitingCount: '{n} 条待同步',
-  attentionCount: '{n} 条需处理',
+  attentionCount: { one: '{n} 条需处理', other: '{n} 条需处理' },
   syncedAgo: '已同步 · {ago}',
   notYet: '尚未同步',
   needLogin: '请重新登录',
@@ -23,7 +23,7 @@ export default {
     justNow: '刚刚',
     minutes: '{n}分钟前',
     hours: '{n}小时前',
-    days: '{n}天前',
+    days: { one: '{n}天前', other: '{n}天前' },
   },
   banner: {
     withWaiting: '离线 · {n} 条待同步 · 记录已保存在手机上，联网后会自动上传',
