@@ -83,6 +83,14 @@ const leaderScreens = (): Screen[] => [
   at('/sync', '.shell__main'),
   at('/sync/attention', '.shell__main'),
   at('/me', '.me'),
+  {
+    name: 'guide on 我的',
+    open: async (page) => {
+      await go(page, '/me')
+      await page.locator('[data-guide-again]').click()
+      await page.locator('[data-guide-steps]').waitFor()
+    },
+  },
 ]
 
 const groupLeaderScreens = (): Screen[] => [
@@ -181,19 +189,19 @@ describe('every screen, every role, size, language and text size', () => {
     if (server) cleanup(server.dataDir)
   })
 
-  it('building leader on a phone and a tablet', { timeout: 600_000 }, async () => {
+  it('building leader on a phone and a tablet', { timeout: 900_000 }, async () => {
     findings.length = 0
     for (const size of [PHONE, TABLET]) await walk('13800000001', size, leaderScreens)
     expect(report()).toBe('')
   })
 
-  it('resident group leader on a phone and a tablet, with a reading session running', { timeout: 600_000 }, async () => {
+  it('resident group leader on a phone and a tablet, with a reading session running', { timeout: 900_000 }, async () => {
     findings.length = 0
     for (const size of [PHONE, TABLET]) await walk('13800000012', size, groupLeaderScreens, startSession)
     expect(report()).toBe('')
   })
 
-  it('community staff on a tablet and a desktop', { timeout: 600_000 }, async () => {
+  it('community staff on a tablet and a desktop', { timeout: 900_000 }, async () => {
     findings.length = 0
     for (const size of [TABLET, DESK]) await walk('13800000003', size, staffScreens)
     expect(report()).toBe('')
