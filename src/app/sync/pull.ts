@@ -100,7 +100,8 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
     if (counting) {
       counting = false
       done = 0
-      total = page.remaining === undefined ? null : page.records.length + page.remaining
+      // one page is no long work: nothing to tell (and no extra status change on every sync)
+      total = page.remaining === undefined || page.remaining === 0 ? null : page.records.length + page.remaining
     }
     // (a page asked for from 0 already is the start: it is stored with its new scope)
     if (scope !== undefined && known !== undefined && scope !== known && cursor > 0) {

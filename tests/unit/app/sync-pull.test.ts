@@ -40,6 +40,15 @@ describe('pullAll', () => {
     expect(seen).toEqual([[2, 5], [4, 5], [5, 5]])
   })
 
+  it('tells nothing for a download of one page', async () => {
+    const db = freshDb()
+    const server = new FakeServer()
+    server.seed(othersRecords(2))
+    const seen: unknown[] = []
+    await pullAll(db, createSyncApi({ fetch: server.fetch }, 'tok'), 2, undefined, (p) => seen.push(p))
+    expect(seen).toEqual([])
+  })
+
   it('tells no progress when the server does not count (an older server)', async () => {
     const db = freshDb()
     const server = new FakeServer()

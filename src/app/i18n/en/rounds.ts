@@ -83,7 +83,7 @@ export default {
     kinds: { alone_elderly: 'Elderly living alone', disabled: 'Disabled', low_income: 'Low income', other: 'Other' },
     interval: 'Visit every … days',
     days: 'days',
-    every: { one: 'every day', other: 'every {n} days' },
+    every: { one: 'every {n} day', other: 'every {n} days' },
     overdueDays: { one: '{n} day overdue', other: '{n} days overdue' },
     dueToday: 'Due today',
     dueIn: { one: 'Due in {n} day', other: 'Due in {n} days' },
