@@ -56,15 +56,16 @@ export async function overflowFindings(page: Page, where: string): Promise<Findi
 }
 
 /**
- * Short texts that name something (buttons, links, tabs, labels, headings, tags)
+ * Short texts that name something (buttons, tabs, choices, labels, tags)
  * must not be split inside a word: "见到住/户", "Feed/back". A word here is a
  * run between spaces and punctuation, of 2 to 10 characters; it is broken when
  * its characters sit on more than one line. Running text (paragraphs) is not
- * checked: Chinese prose may wrap between any two characters.
+ * checked, nor headings and cards (a place name may be longer than its column):
+ * Chinese prose may wrap between any two characters.
  */
 export async function brokenWordFindings(page: Page, where: string): Promise<Finding[]> {
   const broken = await page.evaluate(() => {
-    const LABELS = 'button, a, label, legend, th, h1, h2, h3, [role="button"], [role="tab"], .van-tag, .van-button, .ld-choice'
+    const LABELS = 'button, label, legend, th, [role="button"], [role="tab"], .van-tag, .van-button, .ld-choice, .rail__label, .van-tabbar-item'
     const SEP = /[\s,。、:;!?()()·,.:;!?/|·•…—–\-+%"“”'‘’《》【】[\]]+/g
     const out: string[] = []
     const seen = new Set<Node>()
