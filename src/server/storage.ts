@@ -163,6 +163,8 @@ export interface RecordStore {
   appendGroup(batches: readonly Batch[]): Promise<BatchOutcome[][]>
   /** records under any of `scopes` with seq > after, in seq order; `more` when more wait */
   pull(scopes: readonly string[], after: number, limit: number): Promise<{ records: StoredRecord[]; more: boolean }>
+  /** how many records under any of `scopes` have seq > after (a first download's n of N); asked once per pull, not per page */
+  countAfter(scopes: readonly string[], after: number): Promise<number>
   getById(id: string): Promise<StoredRecord | null>
   /** seq, serverTime and content hash of the given ids that are stored */
   existing(ids: readonly string[]): Promise<Map<string, ExistingRecord>>
@@ -525,6 +527,9 @@ export function createSqliteStorage(db: Db): Storage {
        WHERE seq > ? AND (+org_path = ? OR (+org_path >= ? AND +org_path < ?))
        ORDER BY seq LIMIT ?`,
     ),
+    countAfter: db.prepare<[string, number, string, string, number], { n: number }>(
+      'SELECT count(*) AS n FROM records WHERE (org_path = ? AND seq > ?) OR (org_path >= ? AND org_path < ? AND seq > ?)',
+    ),
     quarantineInsert: db.prepare(
       `INSERT INTO quarantine (record_id, user_id, received_at, code, reason, path, raw)
        VALUES (@record_id, @user_id, @received_at, @code, @reason, @path, @raw)`,
@@ -767,6 +772,14 @@ export function createSqliteStorage(db: Db): Storage {
         if (norm.length > 1) rows.sort((a, b) => a.seq - b.seq)
         const more = rows.length > limit
         return { records: rows.slice(0, limit).map(toStored), more }
+      }),
+      countAfter: g((scopes: readonly string[], after: number) => {
+        let n = 0
+        for (const s of normalizeScopes(scopes)) {
+          const [lo, hi] = belowRange(s)
+          n += q.countAfter.get(s, after, lo, hi, after)!.n
+        }
+        return n
       }),
       getById: g((id: string) => {
         const r = q.recordById.get(id)

@@ -107,10 +107,15 @@ export const PushResponse = v.object({
 })
 export type PushResponse = v.InferOutput<typeof PushResponse>
 
-/** `after` and `limit` as the query string carries them: whole numbers, optional. */
+/**
+ * `after` and `limit` as the query string carries them: whole numbers, optional.
+ * `count=1` (a pull's first page) asks for `remaining` in the answer, so a long
+ * first download can show n of N; later pages do not ask (a count per page would cost).
+ */
 export const PullQuery = v.object({
   after: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number)), '0'),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number), v.minValue(1)), String(PULL_DEFAULT_LIMIT)),
+  count: v.optional(v.picklist(['1'])),
 })
 
 /**
@@ -147,6 +152,8 @@ export const PullResponse = v.object({
   /** the server clock when it answered (ISO). Older servers omit it. */
   now: v.optional(isoTime),
   database: v.optional(DatabaseHead),
+  /** asked with `count=1`: records in the caller's scope beyond this page. Older servers omit it. */
+  remaining: v.optional(seqValue),
 })
 export type PullResponse = v.InferOutput<typeof PullResponse>
 

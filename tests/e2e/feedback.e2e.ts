@@ -92,7 +92,7 @@ describe('resident feedback', () => {
     // an empty description is refused in words, and the form stays as it was
     await choice(leader, '设施维修').click()
     await leader.locator('button[type="submit"]').click()
-    await form(leader).getByText('问题描述:有必填项未填写').waitFor()
+    await form(leader).getByText('问题描述：有必填项未填写').waitFor()
     expect(await choice(leader, '设施维修').getAttribute('aria-pressed')).toBe('true')
     await leader.locator('textarea').first().fill(WORDS)
     // a half-typed form survives a reload (offline, from the service worker)
@@ -193,13 +193,13 @@ describe('resident feedback', () => {
     const texts = await steps.allTextContents()
     expect(texts[0]).toContain('登记')
     expect(texts[1]).toContain('上报到居民小组长')
-    expect(texts[1]).toContain('我(张秀英)')
+    expect(texts[1]).toContain('我（张秀英）')
     expect(texts[2]).toContain('上报到社区')
     // the people list fetched at login names the others: no more 其他人员
-    expect(texts[2]).toContain('王志强(居民小组长)')
+    expect(texts[2]).toContain('王志强（居民小组长）')
     expect(texts[3]).toContain('由社区解决')
-    expect(texts[3]).toContain('刘敏(社区工作人员)')
-    expect(await leader.locator('[data-resolved-by]').textContent()).toBe('刘敏(社区工作人员)')
+    expect(texts[3]).toContain('刘敏（社区工作人员）')
+    expect(await leader.locator('[data-resolved-by]').textContent()).toBe('刘敏（社区工作人员）')
     expect(texts[3]).toContain('物业已更换楼道灯和线路')
     // the resident's building leader may reopen it if the resident is not satisfied
     await leader.locator('[data-action="reopen"]').waitFor()

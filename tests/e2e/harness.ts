@@ -150,8 +150,17 @@ export async function launchPersistent(viewport = PHONE): Promise<{ context: Bro
   return { context, dir }
 }
 
+/**
+ * A fresh browser context. The first-login guide is marked seen for every account
+ * (unless a test set `loudong.guide` itself first), so suites that are not about
+ * it meet the screens as a returning person does; field.e2e.ts tests the guide.
+ */
 export async function newContext(browser: Browser, viewport = PHONE, locale = 'zh-CN'): Promise<BrowserContext> {
-  return browser.newContext({ viewport, locale, timezoneId: 'Asia/Shanghai', hasTouch: viewport.width < 600, isMobile: false })
+  const context = await browser.newContext({ viewport, locale, timezoneId: 'Asia/Shanghai', hasTouch: viewport.width < 600, isMobile: false })
+  await context.addInitScript(() => {
+    if (localStorage.getItem('loudong.guide') === null) localStorage.setItem('loudong.guide', '["*"]')
+  })
+  return context
 }
 
 /** Logs in through the real login form. */

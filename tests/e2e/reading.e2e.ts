@@ -84,6 +84,8 @@ async function raiseFeedback(page: Page): Promise<void> {
     expect(url.searchParams.get('sourceId')).toBe(sessionId)
     expect(url.searchParams.get('channel')).toBe('reading')
     await page.locator('textarea').first().fill('读报时居民反映:小广场路灯坏了')
+    // the form pre-selects no category: it asks
+    await page.locator('[data-raise-form] button', { hasText: '环境卫生' }).click()
     await page.locator('button[type="submit"]').first().click()
     await page.waitForURL((u) => u.pathname === '/reading/session', { timeout: 15_000 })
     return
@@ -175,7 +177,7 @@ describe('reading points', () => {
 
     await page.getByRole('button', { name: '人民日报' }).click()
     await page.getByRole('button', { name: '昆明日报' }).click()
-    await page.getByPlaceholder('其他材料,如 社区通知').fill('社区消防通知')
+    await page.getByPlaceholder('其他材料，如 社区通知').fill('社区消防通知')
     await page.getByRole('button', { name: '添加' }).click()
     await page.getByRole('button', { name: '社区消防通知' }).waitFor()
     await page.locator('#session-notes').fill('居民关心电梯加装进度')
@@ -244,7 +246,7 @@ describe('reading points', () => {
     await item.getByRole('button', { name: '更正' }).click()
     const sheet = page.locator('[data-amend="correct"]')
     await sheet.getByRole('button', { name: '增加一人' }).click()
-    await sheet.getByLabel('更正原因(可不填)').fill('少数了一位')
+    await sheet.getByLabel('更正原因（可不填）').fill('少数了一位')
     await sheet.getByRole('button', { name: '保存更正' }).click()
     await expect.poll(() => item.textContent()).toContain('13 人参与')
     expect(await item.textContent()).toContain('已更正')

@@ -142,7 +142,7 @@ describe('rounds on a phone, offline', () => {
     const corrected = page.locator('.visit-item').first()
     await expect.poll(() => corrected.innerText()).toContain('我 于')
     const text = await corrected.innerText()
-    expect(text).toMatch(/走访结果:见到住户 → 拒绝/)
+    expect(text).toMatch(/走访结果：见到住户 → 拒绝/)
     expect(text).toContain('→ “王阿姨说降压药快吃完了,已联系社区医生”')
     expect(text.startsWith('拒绝')).toBe(true)
 
@@ -152,7 +152,7 @@ describe('rounds on a phone, offline', () => {
     await page.locator('.void-sheet input').fill('敲错了门')
     await page.locator('.void-sheet').getByText('确认撤回').click()
     await expect.poll(() => page.locator('.visit-item').first().innerText()).toContain('已撤回')
-    expect(await page.locator('.visit-item').first().innerText()).toContain('原因:敲错了门')
+    expect(await page.locator('.visit-item').first().innerText()).toContain('原因：敲错了门')
     await backToGrid(page)
     await expect.poll(() => statusOf(page, '1-6-1')).toBe('never')
     expect(await statusOf(page, '1-5-2')).toBe('attempted') // corrected to 拒绝: tried, not met
@@ -252,7 +252,7 @@ describe('bad input on a phone, offline', () => {
     expect(long.length).toBeGreaterThan(2000)
     await note(page).fill(long)
     await save(page)
-    await expect.poll(() => page.locator('.visit-form').innerText()).toContain('备注:备注太长,最多 2000 字')
+    await expect.poll(() => page.locator('.visit-form').innerText()).toContain('备注：备注太长,最多 2000 字')
     expect(await note(page).inputValue()).toBe(long)
     expect(new URL(page.url()).pathname).toBe('/visits/record')
 
@@ -262,19 +262,19 @@ describe('bad input on a phone, offline', () => {
     const local = new Date(ahead.getTime() + 8 * 3600_000).toISOString().slice(0, 16) // the context is in Asia/Shanghai
     await page.locator('.visit-form input[type="datetime-local"]').fill(local)
     await save(page)
-    await expect.poll(() => page.locator('.visit-form').innerText()).toContain('走访时间:时间不能晚于现在一天以上,请检查手机时间')
+    await expect.poll(() => page.locator('.visit-form').innerText()).toContain('走访时间：时间不能晚于现在一天以上,请检查手机时间')
     expect(await note(page).inputValue()).toBe('复查楼道灯')
 
     // a building in the group that is not mine, and a room my building does not have
     await fullForm(page, B03, '1-1-1')
     await note(page).fill('三楼漏水')
     await save(page)
-    await expect.poll(() => page.locator('.visit-form').innerText()).toContain('所属楼栋:不在您负责的范围内')
+    await expect.poll(() => page.locator('.visit-form').innerText()).toContain('所属楼栋：不在您负责的范围内')
     expect(await note(page).inputValue()).toBe('三楼漏水')
     await fullForm(page, B01, '1-9-1')
     await note(page).fill('九楼')
     await save(page)
-    await expect.poll(() => page.locator('.visit-form').innerText()).toContain('户号:该户不在此楼栋')
+    await expect.poll(() => page.locator('.visit-form').innerText()).toContain('户号：该户不在此楼栋')
     expect(await note(page).inputValue()).toBe('九楼')
 
     // nothing refused was saved; the 见到住户 visit was

@@ -138,6 +138,7 @@ describe('saving once', () => {
 
     await page.goto(`${server.url}/feedback/new?orgPath=${B01}&household=1-3-1`)
     await page.locator('[data-raise-form] textarea').fill('双击提交的意见:楼道灯坏了')
+    await page.locator('[data-raise-form] button', { hasText: '设施维修' }).click()
     await slowCode()
     await doubleTap(page.locator('[data-raise-form] button[type="submit"]'))
     await page.waitForURL((u) => u.pathname !== '/feedback/new')
@@ -181,7 +182,7 @@ describe('drafts', () => {
     await page.goto(`${server.url}/visits/record?building=${B01}&household=1-4-1`)
     const offer = page.locator('[data-draft="offered"]')
     await offer.waitFor()
-    expect(await offer.innerText()).toContain('未保存的内容,要恢复吗')
+    expect(await offer.innerText()).toContain('未保存的内容，要恢复吗')
     expect(await page.locator('.visit-form textarea').inputValue()).toBe('')
     expect(await page.locator('.outcome-buttons [aria-checked="true"]').innerText()).toContain('见到住户')
     await shot(page, 'trust-draft-offered-phone')

@@ -56,16 +56,32 @@ function validRecord(raw: unknown, userId: string): LocalRecord | null {
   return checked.record
 }
 
+/** records checked between two pauses that let the screen draw the progress */
+const CHECK_CHUNK = 200
+
+/** `checked` of `total` records of the file checked; then the write, one transaction with nothing to count */
+export interface ImportProgress {
+  checked: number
+  total: number
+}
+
 /**
  * One transaction: either every new record and its outbox entry is stored, or
  * nothing is. Refuses a file exported by another user before touching anything.
+ * `onProgress` hears how many records are checked (before the transaction: the
+ * pauses that let the screen draw must not fall inside it).
  */
-export async function importRecords(db: LoudongDB, file: ExportFile, userId: string, now: number): Promise<ImportCounts> {
+export async function importRecords(db: LoudongDB, file: ExportFile, userId: string, now: number, onProgress?: (p: ImportProgress) => void): Promise<ImportCounts> {
   if (file.userId !== userId) throw new OtherUserFile(file.userName || file.userId)
   const counts: ImportCounts = { added: 0, present: 0, synced: 0, invalid: 0 }
   const candidates: LocalRecord[] = []
   const seen = new Set<string>()
-  for (const raw of file.records) {
+  const total = file.records.length
+  for (const [i, raw] of file.records.entries()) {
+    if (onProgress && i % CHECK_CHUNK === 0) {
+      onProgress({ checked: i, total })
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    }
     const record = validRecord(raw, userId)
     if (!record) counts.invalid++
     else if (typeof (raw as { seq?: unknown }).seq === 'number') counts.synced++
@@ -89,6 +105,7 @@ export async function importRecords(db: LoudongDB, file: ExportFile, userId: str
       return added
     }),
   )
+  onProgress?.({ checked: total, total })
   counts.added = outcome
   counts.present += candidates.length - outcome
   return counts

@@ -34,16 +34,45 @@ export async function fetchRanking(street: string, month: string): Promise<Trans
 }
 
 /**
- * Downloads the XLSX (all sheets) or a CSV of one sheet under the name the
- * server gives it. Returns false when it could not be fetched.
+ * How far an export has come: the server is still building the file
+ * (`preparing`), or its bytes are arriving (`received` of `total` bytes; total
+ * null when the server does not say the length).
  */
-export async function downloadLedger(scope: string, month: string, format: 'xlsx' | 'csv', sheet: LedgerSheet = 'summary'): Promise<boolean> {
+export type ExportProgress = { phase: 'preparing' } | { phase: 'downloading'; received: number; total: number | null }
+
+/** Reads the body chunk by chunk, telling how many bytes have come. */
+async function readBody(res: Response, onProgress?: (p: ExportProgress) => void): Promise<Blob> {
+  const length = Number(res.headers.get('content-length'))
+  const total = Number.isFinite(length) && length > 0 ? length : null
+  if (!res.body || !onProgress) return res.blob()
+  const reader = res.body.getReader()
+  const parts: Uint8Array[] = []
+  let received = 0
+  onProgress({ phase: 'downloading', received, total })
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    parts.push(value)
+    received += value.byteLength
+    onProgress({ phase: 'downloading', received, total })
+  }
+  return new Blob(parts as BlobPart[], { type: res.headers.get('content-type') ?? '' })
+}
+
+/**
+ * Downloads the XLSX (all sheets) or a CSV of one sheet under the name the
+ * server gives it. Returns false when it could not be fetched. `onProgress`
+ * hears the phases (see ExportProgress). Not tied to a screen: leaving the
+ * ledger meanwhile still saves the file when it comes.
+ */
+export async function downloadLedger(scope: string, month: string, format: 'xlsx' | 'csv', sheet: LedgerSheet = 'summary', onProgress?: (p: ExportProgress) => void): Promise<boolean> {
   try {
+    onProgress?.({ phase: 'preparing' })
     const res = await fetch(`/api/v1/ledger?${query(scope, month)}&format=${format}&sheet=${sheet}`, { headers: { authorization: `Bearer ${await token()}` } })
     if (!res.ok) return false
     const disposition = res.headers.get('content-disposition') ?? ''
     const name = decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? `ledger.${format}`)
-    const url = URL.createObjectURL(await res.blob())
+    const url = URL.createObjectURL(await readBody(res, onProgress))
     const a = document.createElement('a')
     a.href = url
     a.download = name

@@ -48,6 +48,15 @@ async function prompt(): Promise<void> {
   if ((await e.userChoice).outcome === 'accepted') installed.value = true
 }
 
+/**
+ * A computer rather than a phone or tablet: the main pointer is a mouse and no
+ * touch screen is at hand, so there is no home screen to speak of.
+ */
+export function onDesk(): boolean {
+  const mq = (q: string) => globalThis.matchMedia?.(q).matches ?? false
+  return mq('(pointer: fine)') && !mq('(any-pointer: coarse)')
+}
+
 export function usePwaInstall() {
   const iosHint = computed(() => !standalone.value && !installed.value && detectIosSafari())
   const canPrompt = computed(() => !!deferred.value && !standalone.value && !installed.value)

@@ -5,6 +5,7 @@ import type { Session } from '@app/db/schema'
 import { db } from '@app/db/database'
 import { RUNNING_KEY } from '@app/db/draftKeys'
 import { t } from '@app/i18n'
+import { tn } from '@app/i18n/plural'
 import { ApiProblem, getOrg, getPeople, postLogin, postLogout, postLogoutOthers, postPassword } from '@app/auth/api'
 import { useOrgStore } from '@app/stores/org'
 import { usePeopleStore } from '@app/stores/people'
@@ -156,7 +157,7 @@ export const useSessionStore = defineStore('session', () => {
 
   /** Words for refusing another person's login while `name`'s work is still only on this phone. */
   function otherUserProblem(name: string, blockers: LogoutRefusal): ApiProblem {
-    const words = blockers.unsynced > 0 ? t('auth.errors.otherUser', { n: blockers.unsynced, name }) : t('auth.errors.otherUserRunning', { name })
+    const words = blockers.unsynced > 0 ? tn('auth.errors.otherUser', blockers.unsynced, { name }) : t('auth.errors.otherUserRunning', { name })
     return new ApiProblem(words, 'http')
   }
 
@@ -254,7 +255,9 @@ export const useSessionStore = defineStore('session', () => {
     await refreshOrg().catch(() => undefined)
     // idempotent: wires the triggers after a first login and again after a switch (which stopped them)
     sync.start()
-    await sync.resume()
+    // not awaited: the first download of a big area takes a while, and the screens are usable meanwhile
+    // (the shell shows its n of N); the pause is lifted at once, synchronously, inside resume()
+    void sync.resume()
   }
 
   /**

@@ -8,6 +8,7 @@ import { SyncEngine } from '@app/sync/engine'
 import { SyncScheduler } from '@app/sync/scheduler'
 import type { SyncState } from '@app/sync/status'
 import type { RecoveryProgress } from '@app/sync/restored'
+import type { PullProgress } from '@app/sync/pull'
 import { globalTimers } from '@app/sync/timers'
 
 /**
@@ -33,6 +34,8 @@ export const useSyncStore = defineStore('sync', () => {
   const code = ref<string | null>(null)
   /** while the server was restored from a backup and this phone sends its records again (sync/restored.ts) */
   const progress = ref<RecoveryProgress | null>(null)
+  /** a long download under way (the first after a login, a restart from 0): records stored of the total */
+  const pulling = ref<PullProgress | null>(null)
   /** server minus phone clock, ms, as last learned; the clock warning shows when it is more than a few minutes */
   const clockOffsetMs = ref(0)
 
@@ -48,6 +51,7 @@ export const useSyncStore = defineStore('sync', () => {
         state.value = s.state
         code.value = s.code
         progress.value = s.state === 'syncing' ? (s.progress ?? null) : null
+        pulling.value = s.pulling ?? null
         if (s.state === 'idle' && s.lastSyncAt !== null) online.value = true
       })
     }
@@ -118,5 +122,5 @@ export const useSyncStore = defineStore('sync', () => {
     void requestBackgroundSync()
   }
 
-  return { online, waiting, attention, lastSyncAt, paused, syncing, state, code, progress, clockOffsetMs, start, stop, syncNow, resume, afterSave }
+  return { online, waiting, attention, lastSyncAt, paused, syncing, state, code, progress, pulling, clockOffsetMs, start, stop, syncNow, resume, afterSave }
 })

@@ -7,7 +7,8 @@ import { request, type RequestSpec, type TransportOptions, type TransportResult 
 export interface SyncApi {
   /** `known`: the database this device synced with (a restored server answers 409 database_restored) */
   push(records: LocalRecord[], known?: KnownDatabase): Promise<TransportResult<PushResponse>>
-  pull(after: number, limit: number): Promise<TransportResult<PullResponse>>
+  /** `count`: ask for `remaining` (a pull's first page), see PullQuery */
+  pull(after: number, limit: number, count?: boolean): Promise<TransportResult<PullResponse>>
   /** which of these ids (at most MISSING_MAX_IDS) the server lacks */
   missing(ids: string[]): Promise<TransportResult<MissingResponse>>
 }
@@ -41,7 +42,7 @@ export function createSyncApi(opts: TransportOptions, token: string, onClock?: (
   }
   return {
     push: (records, known) => call(PushResponse, { method: 'POST', path: '/sync/push', token, body: known ? { records, known } : { records } }),
-    pull: (after, limit) => call(PullResponse, { method: 'GET', path: `/sync/pull?after=${after}&limit=${limit}`, token }),
+    pull: (after, limit, count) => call(PullResponse, { method: 'GET', path: `/sync/pull?after=${after}&limit=${limit}${count ? '&count=1' : ''}`, token }),
     missing: (ids) => call(MissingResponse, { method: 'POST', path: '/sync/missing', token, body: { ids } }),
   }
 }

@@ -200,6 +200,7 @@ export class SyncEngine {
       if (!restored) {
         const pulled = await pullAll(this.db, api, this.opts.pullLimit, owner, {
           restored: (head) => restoredFor(this.db, head),
+          pulling: (p) => this.set({ state: 'syncing', pulling: p }),
           ...(recovering ? { progress: (cursor: number, highestSeq: number) => this.set({ progress: { phase: 'pull', done: cursor, total: highestSeq } }) } : {}),
         })
         await this.keepClock(learned, owner)
@@ -283,8 +284,8 @@ export class SyncEngine {
   }
 
   private set(patch: Partial<SyncStatus>): SyncStatus {
-    // a retry countdown only makes sense while backing off
-    this.current = { ...this.current, retryInMs: null, ...patch }
+    // a retry countdown only makes sense while backing off, a pull's progress only while it pulls
+    this.current = { ...this.current, retryInMs: null, pulling: null, ...patch }
     for (const cb of this.listeners) cb(this.current)
     return this.current
   }

@@ -10,6 +10,16 @@ import type { SyncApi } from './api'
 import { assertOwner, type Owner } from './owner'
 import type { TransportFailure } from './transport'
 
+/**
+ * How far a pull has come: `done` records of `total` stored. Known only when the
+ * server answered the first page's count (older servers do not); `total` grows
+ * if records arrive on the server meanwhile.
+ */
+export interface PullProgress {
+  done: number
+  total: number
+}
+
 export type PullOutcome =
   | { kind: 'done'; stored: number }
   | { kind: 'failed'; failure: TransportFailure }
@@ -22,6 +32,8 @@ export interface PullWatch {
   restored?: (head: DatabaseHead) => Promise<boolean>
   /** after each stored page: its cursor and the server's highest seq */
   progress?: (cursor: number, highestSeq: number) => void
+  /** after each stored page of a download longer than one page: records stored of those counted */
+  pulling?: (p: PullProgress) => void
 }
 
 /**
@@ -90,7 +102,11 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
   let stored = 0
   let restarted = false
   let restartPending = false
-  let next = api.pull(cursor, limit)
+  // n of N: the first page of a pull (and of a restart from 0) asks how many follow
+  let done = 0
+  let total: number | null = null
+  let counting = true
+  let next = api.pull(cursor, limit, true)
   for (;;) {
     const res = await next
     if (res.kind !== 'ok') return { kind: 'failed', failure: res }
@@ -98,6 +114,12 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
     const page = res.data
     if (page.database && watch.restored && (await watch.restored(page.database))) return { kind: 'restored', head: page.database }
     const scope = page.scope
+    if (counting) {
+      counting = false
+      done = 0
+      // one page is no long work: nothing to tell (and no extra status change on every sync)
+      total = page.remaining === undefined || page.remaining === 0 ? null : page.records.length + page.remaining
+    }
     // (a page asked for from 0 already is the start: it is stored with its new scope)
     if (scope !== undefined && known !== undefined && scope !== known && cursor > 0) {
       // once per run: a scope that keeps changing under us waits for the next sync
@@ -105,7 +127,8 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
       restarted = true
       restartPending = true
       cursor = 0
-      next = api.pull(0, limit)
+      counting = true
+      next = api.pull(0, limit, true)
       continue
     }
     // a cursor that does not move would loop forever
@@ -118,6 +141,8 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
     stored += await storePage(db, page.records, page.cursor, owner, startedEmpty, { scope, restart: restartPending })
     restartPending = false
     if (page.database) watch.progress?.(page.cursor, page.database.highestSeq)
+    done += page.records.length
+    if (total !== null && watch.pulling) watch.pulling({ done, total: Math.max(total, done) })
     if (scope !== undefined) known = scope
     if (last) return { kind: 'done', stored }
     cursor = page.cursor

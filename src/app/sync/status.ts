@@ -1,5 +1,6 @@
 import type { OutboxEntry } from '@app/db/schema'
 import type { RecoveryProgress } from './restored'
+import type { PullProgress } from './pull'
 
 /**
  * What a sync run ended in, for people: idle (all sent), offline / retrying
@@ -19,6 +20,8 @@ export interface SyncStatus {
   code: string | null
   /** while recovering from a restored server (restored.ts): how far; absent or null otherwise */
   progress?: RecoveryProgress | null
+  /** while a pull pages through a longer download: records stored of those the server counted */
+  pulling?: PullProgress | null
 }
 
 export type RecordStatus = 'waiting' | 'synced' | 'attention'

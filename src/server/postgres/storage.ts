@@ -340,6 +340,15 @@ export function createPostgresStorage(pool: Pool): Storage {
           if (norm.length > 1) found.sort((a, b) => a.seq - b.seq)
           return { records: found.slice(0, limit).map(toStored), more: found.length > limit }
         },
+        countAfter: async (scopes, after) => {
+          let n = 0
+          for (const s of normalizeScopes(scopes)) {
+            const [lo, hi] = belowRange(s)
+            const r = await one<{ n: number }>('SELECT count(*) AS n FROM records WHERE (org_path = $1 AND seq > $2) OR (org_path >= $3 AND org_path < $4 AND seq > $2)', [s, after, lo, hi])
+            n += r!.n
+          }
+          return n
+        },
         getById: async (id) => {
           if (hasNul(id)) return null
           const r = await one<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = $1`, [id])

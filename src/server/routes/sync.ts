@@ -68,8 +68,11 @@ export const syncRoutes =
       const scopes = await effectiveScopes(ctx.storage, user.scopes)
       const page = await ctx.storage.records.pull(scopes, after, limit)
       const last = page.records[page.records.length - 1]
+      const cursor = last ? last.seq : after
       // read after the page: the highest seq is at least the page's last
       const database = await ctx.storage.identity.head()
-      return { records: page.records, cursor: last ? last.seq : after, more: page.more, scope: scopeHash(scopes), now: new Date(ctx.now()).toISOString(), database }
+      const answer: PullResponse = { records: page.records, cursor, more: page.more, scope: scopeHash(scopes), now: new Date(ctx.now()).toISOString(), database }
+      if (query.output.count) answer.remaining = page.more ? await ctx.storage.records.countAfter(scopes, cursor) : 0
+      return answer
     })
   }

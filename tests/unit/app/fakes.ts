@@ -77,7 +77,7 @@ export class FakeServer {
     if (override === 'network') throw new TypeError('Failed to fetch')
     if (override) return override
     if (u.pathname === '/api/v1/sync/push') return this.push((body as { records: LocalRecord[] }).records)
-    if (u.pathname === '/api/v1/sync/pull') return this.pull(Number(u.searchParams.get('after')), Number(u.searchParams.get('limit')))
+    if (u.pathname === '/api/v1/sync/pull') return this.pull(Number(u.searchParams.get('after')), Number(u.searchParams.get('limit')), u.searchParams.get('count') === '1')
     return apiError(404, 'not_found')
   }
 
@@ -120,10 +120,11 @@ export class FakeServer {
     return this.clock === undefined ? {} : { now: new Date(this.clock).toISOString() }
   }
 
-  private pull(after: number, limit: number): Response {
+  private pull(after: number, limit: number, count = false): Response {
     const page = this.log.filter((r) => r.seq > after).slice(0, limit)
     const cursor = page.length ? page[page.length - 1]!.seq : after
-    return json(200, { records: page, cursor, more: this.log.some((r) => r.seq > cursor), ...(this.scope === undefined ? {} : { scope: this.scope }), ...this.now() })
+    const remaining = count ? { remaining: this.log.filter((r) => r.seq > cursor).length } : {}
+    return json(200, { records: page, cursor, more: this.log.some((r) => r.seq > cursor), ...(this.scope === undefined ? {} : { scope: this.scope }), ...remaining, ...this.now() })
   }
 }
 

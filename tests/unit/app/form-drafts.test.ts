@@ -101,7 +101,7 @@ describe('form drafts', () => {
     await keptDraft(DAY_MS + 60_000, {})
     const w = await open(PATH)
     await vi.waitFor(() => expect(w.find('[data-draft="offered"]').exists()).toBe(true))
-    expect(w.find('[data-draft="offered"]').text()).toContain('未保存的内容,要恢复吗')
+    expect(w.find('[data-draft="offered"]').text()).toContain('未保存的内容，要恢复吗')
     expect(textarea(w).value).toBe('')
     expect(w.find('[data-draft="offered"]').exists()).toBe(true)
     expect(outcomeOn(w)).toContain('见到住户') // not the draft's 拒绝

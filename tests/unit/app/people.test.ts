@@ -152,13 +152,13 @@ describe('names where people acted', () => {
   })
   const change = (authorId: string): ChangeEntry => ({ recordId: '0190a000-0000-7000-8000-000000000002', kind: 'correction', authorId, clientTime: '2026-11-27T02:00:00Z', changes: { note: ['', '见到了'] } })
 
-  it('the feedback timeline says 王志强(居民小组长), and 我(张秀英) for me', async () => {
+  it('the feedback timeline says 王志强（居民小组长）, and 我（张秀英） for me', async () => {
     await loggedInWith(PEOPLE)
     const pinia = getActivePinia()!
     const other = mount(FeedbackTimelineEntryItem, { props: { entry: step({}) }, global: { plugins: [pinia] } })
-    expect(other.find('[data-who]').text()).toBe('王志强(居民小组长)')
+    expect(other.find('[data-who]').text()).toBe('王志强（居民小组长）')
     const mine = mount(FeedbackTimelineEntryItem, { props: { entry: step({ authorId: 'u1' }) }, global: { plugins: [pinia] } })
-    expect(mine.find('[data-who]').text()).toBe('我(张秀英)')
+    expect(mine.find('[data-who]').text()).toBe('我（张秀英）')
     await setLocale('en')
     await other.vm.$nextTick()
     expect(other.find('[data-who]').text()).toBe('王志强 (Resident group leader)')

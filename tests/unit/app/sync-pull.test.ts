@@ -30,6 +30,35 @@ describe('pullAll', () => {
     expect((await db.records.orderBy('seq').toArray()).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5])
   })
 
+  it('tells n of N after every stored page, N from the count the first page asked for', async () => {
+    const db = freshDb()
+    const server = new FakeServer()
+    server.seed(othersRecords(5))
+    const seen: Array<[number, number]> = []
+    const result = await pullAll(db, createSyncApi({ fetch: server.fetch }, 'tok'), 2, undefined, { pulling: (p) => seen.push([p.done, p.total]) })
+    expect(result).toEqual({ kind: 'done', stored: 5 })
+    expect(seen).toEqual([[2, 5], [4, 5], [5, 5]])
+  })
+
+  it('tells nothing for a download of one page', async () => {
+    const db = freshDb()
+    const server = new FakeServer()
+    server.seed(othersRecords(2))
+    const seen: unknown[] = []
+    await pullAll(db, createSyncApi({ fetch: server.fetch }, 'tok'), 2, undefined, { pulling: (p) => seen.push(p) })
+    expect(seen).toEqual([])
+  })
+
+  it('tells no progress when the server does not count (an older server)', async () => {
+    const db = freshDb()
+    const server = new FakeServer()
+    server.seed(othersRecords(3))
+    const api = createSyncApi({ fetch: server.fetch }, 'tok')
+    const seen: unknown[] = []
+    await pullAll(db, { ...api, pull: (after, limit) => api.pull(after, limit) }, 2, undefined, { pulling: (p) => seen.push(p) })
+    expect(seen).toEqual([])
+  })
+
   it('resumes an interrupted pull from the last stored page, without fetching or writing page 1 again', async () => {
     const db = freshDb()
     const server = new FakeServer()

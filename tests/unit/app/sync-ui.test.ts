@@ -67,7 +67,7 @@ describe('sync UI', () => {
     sync.online = false
     sync.waiting = 3
     await banner.vm.$nextTick()
-    expect(banner.text()).toBe('离线 · 3 条待同步 · 记录已保存在手机上,联网后会自动上传')
+    expect(banner.text()).toBe('离线 · 3 条待同步 · 记录已保存在手机上，联网后会自动上传')
   })
 
   it('lists refused records with the reason in plain words and the field, and offers the right fix', async () => {

@@ -159,11 +159,17 @@ describe('raise form', () => {
     expect(button('1栋').attributes('aria-pressed')).toBe('true')
     expect(button('入户走访').attributes('aria-pressed')).toBe('true')
     expect((wrapper.find('input[name="room"]').element as HTMLInputElement).value).toBe('302')
+    // no category is picked for the person: the form asks, in words next to the row
+    expect(wrapper.findAll('[data-category] button[aria-pressed="true"]')).toHaveLength(0)
+    await wrapper.find('textarea').setValue('楼道灯坏了')
+    await wrapper.find('form').trigger('submit')
+    await vi.waitFor(() => expect(wrapper.find('[data-category] [role="alert"]').text()).toBe('请选择问题类别'))
+    await wrapper.find('textarea').setValue('')
     await button('邻里纠纷').trigger('click')
     await button('紧急').trigger('click')
 
     await wrapper.find('form').trigger('submit')
-    await vi.waitFor(() => expect(wrapper.text()).toContain('问题描述:有必填项未填写'))
+    await vi.waitFor(() => expect(wrapper.text()).toContain('问题描述：有必填项未填写'))
     expect(button('邻里纠纷').attributes('aria-pressed')).toBe('true')
     expect(await holder.db!.records.count()).toBe(0)
 
@@ -217,7 +223,7 @@ describe('feedback page', () => {
     expect(wrapper.findAll('[data-action]').map((b) => b.text())).toEqual(['解决', '上报到社区', '备注'])
     const entries = () => wrapper.findAll('[data-timeline-entry]')
     expect(entries()).toHaveLength(3)
-    expect(entries()[2]!.text()).toContain('未生效:已被更早同步的处理取代')
+    expect(entries()[2]!.text()).toContain('未生效：已被更早同步的处理取代')
     expect(entries()[1]!.find('[data-not-effective]').exists()).toBe(false)
 
     await wrapper.find('[data-action="resolve"]').trigger('click')
@@ -227,7 +233,7 @@ describe('feedback page', () => {
     await vi.waitFor(() => expect(entries()).toHaveLength(4))
     const last = entries()[3]!.text()
     expect(last).toContain('由居民小组长解决')
-    expect(last).toContain('我(张秀英)')
+    expect(last).toContain('我（张秀英）')
     expect(last).toContain('待同步')
     expect(wrapper.find('[data-status]').text()).toContain('已解决 · 居民小组长')
     // the level that resolved it may now report back to the resident (回访)
@@ -247,11 +253,11 @@ describe('feedback page', () => {
     ])
     const { wrapper } = await mountAt(FeedbackDetail, `/feedback/${item.id}`)
 
-    expect(wrapper.find('[data-raised-by]').text()).toBe('我(张秀英)')
-    expect(wrapper.find('[data-resolved-by]').text()).toBe('刘敏(社区工作人员)')
+    expect(wrapper.find('[data-raised-by]').text()).toBe('我（张秀英）')
+    expect(wrapper.find('[data-resolved-by]').text()).toBe('刘敏（社区工作人员）')
     const who = wrapper.findAll('[data-timeline-entry] [data-who]').map((w) => w.text())
     // OTHER and u-new are not in the list: the words from before names existed
-    expect(who).toEqual(['我(张秀英)', '其他人员', '王志强(居民小组长)', '刘敏(社区工作人员)', '其他人员'])
+    expect(who).toEqual(['我（张秀英）', '其他人员', '王志强（居民小组长）', '刘敏（社区工作人员）', '其他人员'])
     // my item came back (escalated twice and resolved by others): opening it is seeing it, marked on the device
     await vi.waitFor(async () => expect(await holder.db!.getMeta('feedbackSeen')).toEqual({ [item.id]: 3 }))
   })

@@ -85,6 +85,11 @@ describe('what the form is opened with', () => {
     expect(doorKey({ unit: 3, room: '101' }, layout)).toBe('bad')
     expect(doorKey({ unit: 1, room: '1a2' }, layout)).toBe('bad')
     expect(doorOf('2-12-3')).toEqual({ unit: 2, room: '1203' })
-    expect(doorOf(null)).toEqual({ unit: 1, room: '' })
+    // nothing picked for the person: the form asks
+    expect(doorOf(null)).toEqual({ unit: null, room: '' })
+    expect(doorKey({ unit: null, room: '302' }, layout)).toBe('noUnit')
+    expect(doorKey({ unit: null, room: '' }, layout)).toBeNull()
+    // a building of one unit needs no pick
+    expect(doorKey({ unit: null, room: '302' }, { units: 1, floors: 6, roomsPerFloor: 2 })).toBe('1-3-2')
   })
 })

@@ -83,6 +83,17 @@ describe('import', () => {
     expect(await importRecords(fresh, file, USER_ID, NOW)).toEqual({ added: 2, present: 0, synced: 0, invalid: 3 })
   })
 
+  it('tells how many records of the file are checked, in steps of 200, ending at all of them', async () => {
+    const { db, waiting } = await phoneWithRecords(new FakeServer())
+    const file = await buildExport(db, { ...who, includeSynced: false })
+    // 450 records: the two real ones and copies under other ids (valid: same author, fresh ids)
+    for (let i = 0; i < 448; i++) file.records.push({ ...waiting[0]!, id: `0190b3f0-0000-7000-8000-${String(i).padStart(12, '0')}` })
+    const seen: Array<[number, number]> = []
+    const counts = await importRecords(freshDb(), file, USER_ID, NOW, (p) => seen.push([p.checked, p.total]))
+    expect(counts.added).toBe(450)
+    expect(seen).toEqual([[0, 450], [200, 450], [400, 450], [450, 450]])
+  })
+
   it('tells a file that is not ours, and one from a newer app, apart', () => {
     expect(parseExport('not json')).toEqual({ ok: false, reason: 'notFile' })
     expect(parseExport('{"format":"something"}')).toEqual({ ok: false, reason: 'notFile' })

@@ -27,7 +27,7 @@ describe('MeStorage', () => {
     pretend(50 * MB, 100 * MB)
     const w = mount(MeStorage)
     await flushPromises()
-    expect(w.get('[data-storage-usage]').text()).toBe('已用 50 MB / 可用 100 MB(50%)')
+    expect(w.get('[data-storage-usage]').text()).toBe('浏览器报告本站已用 50 MB，最多可用 100 MB（已用 50%）')
     expect(w.find('[data-storage-warning]').exists()).toBe(false)
   })
 
@@ -35,7 +35,7 @@ describe('MeStorage', () => {
     pretend(85 * MB, 100 * MB, false)
     const w = mount(MeStorage)
     await flushPromises()
-    expect(w.get('[data-storage-warning]').text()).toContain('手机存储快满了(已用 85%)')
+    expect(w.get('[data-storage-warning]').text()).toContain('本站的存储快到浏览器允许的上限了（已用 85%）')
     expect(w.text()).toContain('请及时同步')
   })
 })

@@ -146,7 +146,7 @@ describe('reading store: the running session', () => {
     const store = await openApp()
     await store.start(POINT)
     await store.setReader('  ')
-    expect(await store.finish()).toMatchObject({ ok: false, code: 'required', text: '读报人:有必填项未填写' })
+    expect(await store.finish()).toMatchObject({ ok: false, code: 'required', text: '读报人：有必填项未填写' })
     expect(await holder.db!.records.count()).toBe(0)
     expect(await storedDraft()).toMatchObject({ reader: '  ' })
     // someone else reading: their name, without my id

@@ -36,6 +36,24 @@ describe('GET /api/v1/sync/pull: scope', () => {
     expect((await pull(li.token)).scope).not.toBe(first.scope)
   })
 
+  it('counts the records beyond the page when asked (count=1), and only then', async () => {
+    const zhang = await login(env.app, PHONES.zhang)
+    const li = await login(env.app, PHONES.li)
+    const mine = [B01, B02, B01, B02, B01].map((orgPath) => visit(zhang.user.id, { orgPath }))
+    expect((await push(env.app, zhang.token, mine)).statusCode).toBe(200)
+    // out of zhang's scope: not counted
+    expect((await push(env.app, li.token, [visit(li.user.id, { orgPath: li.user.scopes[0]! })])).statusCode).toBe(200)
+    const all = (await pull(zhang.token, '?limit=2000')).records.length
+    expect(all).toBeGreaterThanOrEqual(5)
+    const first = await pull(zhang.token, '?limit=2&count=1')
+    expect(first.records).toHaveLength(2)
+    expect(first.remaining).toBe(all - 2)
+    expect((await pull(zhang.token, `?after=${first.cursor}&limit=2`)).remaining).toBeUndefined()
+    expect((await pull(zhang.token, '?limit=2000&count=1')).remaining).toBe(0)
+    const bad = await env.app.inject({ url: '/api/v1/sync/pull?count=yes', headers: bearer(zhang.token) })
+    expect(bad.statusCode).toBe(400)
+  })
+
   it('does not depend on the order of the scopes', () => {
     expect(scopeHash([B02, B01])).toBe(scopeHash([B01, B02]))
   })

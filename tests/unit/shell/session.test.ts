@@ -5,6 +5,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import type { LoginResponse, OrgNode } from '@shared/index'
 import { db } from '@app/db/database'
 import { setLocale, t } from '@app/i18n'
+import { tn } from '@app/i18n/plural'
 
 /* the real sync store runs an engine; here only its counts and lifecycle calls matter */
 const sync = reactive({
@@ -99,7 +100,7 @@ describe('logout', () => {
     expect(sync.stop).not.toHaveBeenCalled()
     expect((await db.drafts.get(RUNNING_KEY))?.value).toEqual(running)
     expect(await db.getMeta('session')).toEqual(USER)
-    expect(t('me.logout.running')).toBe('还有一场读报活动正在进行,请先结束活动再退出,否则活动记录会丢失')
+    expect(t('me.logout.running')).toBe('还有一场读报活动正在进行，请先结束活动再退出，否则活动记录会丢失')
     await setLocale('en')
     expect(t('me.logout.running')).toMatch(/reading session is still in progress/)
   })
@@ -130,7 +131,7 @@ describe('logout', () => {
     sync.waiting = 2
     sync.attention = 1
     expect(await useSessionStore().logout()).toEqual({ ok: false, unsynced: 3 })
-    expect(t('me.logout.refused', { n: 3 })).toBe('还有 3 条记录未同步,请联网同步后再退出')
+    expect(tn('me.logout.refused', 3)).toBe('还有 3 条记录未同步，请联网同步后再退出')
   })
 
   it('when everything is synced, tells the server and wipes personal data but keeps the device id', async () => {
@@ -187,7 +188,7 @@ describe('login', () => {
 
   it('says plainly when there is no network, in the chosen language', async () => {
     fetchMock.mockRejectedValue(new TypeError('Failed to fetch'))
-    await expect(useSessionStore().login('13800000001', 'pw')).rejects.toThrow('网络未连接,请联网后登录')
+    await expect(useSessionStore().login('13800000001', 'pw')).rejects.toThrow('网络未连接，请联网后登录')
     await setLocale('en')
     await expect(useSessionStore().login('13800000001', 'pw')).rejects.toThrow(/No network connection/)
     expect((fetchMock.mock.calls[1]![1]?.headers as Record<string, string>)['Accept-Language']).toBe('en')
@@ -234,7 +235,7 @@ describe('login', () => {
     await seedLoggedIn()
     await db.drafts.put({ key: RUNNING_KEY, value: { id: 'r1' }, updatedAt: 1 })
     fetchMock.mockImplementation(async (url) => (String(url).endsWith('/auth/login') ? json(200, OTHER) : json(204, null)))
-    await expect(useSessionStore().login('13900000009', 'pw')).rejects.toThrow('王秀英 在这部手机上还有一场读报活动正在进行,请先用该账号登录并结束活动')
+    await expect(useSessionStore().login('13900000009', 'pw')).rejects.toThrow('王秀英 在这部手机上还有一场读报活动正在进行，请先用该账号登录并结束活动')
     expect(await db.drafts.get(RUNNING_KEY)).toBeDefined()
     expect(await db.getMeta('session')).toEqual(USER)
   })

@@ -19,7 +19,8 @@ import { placesFor, raiseDraftKey, type RaiseContext } from './raiseContext'
 export interface RaiseDraft {
   place: string | null
   door: DoorInput
-  category: FeedbackCategory
+  /** null until picked: the form asks rather than guessing */
+  category: FeedbackCategory | null
   description: string
   urgency: Urgency
   channel: Channel
@@ -47,7 +48,7 @@ export function useRaiseForm(ctx: RaiseContext) {
 
   const place = ref<string | null>(ctx.orgPath)
   const door = ref<DoorInput>(doorOf(ctx.household))
-  const category = ref<FeedbackCategory>('other')
+  const category = ref<FeedbackCategory | null>(null)
   const description = ref('')
   const urgency = ref<Urgency>('normal')
   const channel = ref<Channel>(ctx.channel ?? (level.value === 'building' ? 'visit' : 'other'))
@@ -66,7 +67,7 @@ export function useRaiseForm(ctx: RaiseContext) {
 
   useUnsavedGuard(() => description.value.trim() !== '')
   // a message about a field goes once the person changes the form
-  watch([place, door, description], () => (error.value = null), { deep: true })
+  watch([place, door, description, category], () => (error.value = null), { deep: true })
 
   const key = raiseDraftKey(ctx)
   const initial: RaiseDraft = { place: place.value, door: { ...door.value }, category: category.value, description: '', urgency: urgency.value, channel: channel.value }
@@ -101,9 +102,11 @@ export function useRaiseForm(ctx: RaiseContext) {
     if (saving.value) return null
     error.value = null
     if (!description.value.trim()) return fail('body.description', t('feedback.errors.field', { field: fieldName('body.description'), message: message('required', locale.value) }))
+    if (!category.value) return fail('body.category', t('feedback.errors.noCategory'))
     if (!place.value) return fail('orgPath', t('feedback.errors.noPlace'))
     const household = isBuilding.value ? doorKey(door.value, layout.value) : null
     if (household === 'bad') return fail('body.household', t('feedback.errors.badRoom'))
+    if (household === 'noUnit') return fail('body.household', t('feedback.errors.noUnit'))
     const body: FeedbackBody = {
       category: category.value,
       description: description.value,

@@ -1,22 +1,20 @@
 /** Plain words for feedback: places, ages, levels and who acted. */
 import { DAY_MS, ancestorAt, type FeedbackTimelineEntry, type FeedbackView, type Level, type OrgNode, type Person, type Role } from '@shared/index'
-import { locale, t } from '@app/i18n'
+import { t } from '@app/i18n'
+import { tn } from '@app/i18n/plural'
 import { addressText, buildingText } from '@app/i18n/address'
-
-const ZONE = 'Asia/Shanghai'
+import { momentText } from '@app/i18n/dates'
 
 /** who works at a level, for 社区工作人员 rather than 社区 */
 const ROLE_AT: Record<Level, Role> = { building: 'building_leader', group: 'group_leader', community: 'community_staff', street: 'street_staff', district: 'district_staff' }
 
-/** "5月1日 14:02": the device time people entered or acted, in Shanghai */
-export function whenText(iso: string): string {
-  return new Date(iso).toLocaleString(locale.value, { timeZone: ZONE, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' })
-}
+/** "5月1日 14:02": the device time people entered or acted (the app's one moment style, i18n/dates.ts) */
+export const whenText = (iso: string): string => momentText(iso)
 
 /** "今天" / "3 天前" since it was raised */
 export function ageText(iso: string, now: number): string {
   const days = Math.floor(Math.max(0, now - Date.parse(iso)) / DAY_MS)
-  return days === 0 ? t('feedback.item.today') : t('feedback.item.age', { days })
+  return days === 0 ? t('feedback.item.today') : tn('feedback.item.age', days, { days })
 }
 
 export function levelText(level: Level): string {

@@ -1,18 +1,13 @@
 /** Plain words for rounds: times in Shanghai, rooms as residents say them, who did it. */
-import { locale, t } from '@app/i18n'
+import { t } from '@app/i18n'
 import { addressText } from '@app/i18n/address'
+import { dayText as dayOf, momentText } from '@app/i18n/dates'
 
-const ZONE = 'Asia/Shanghai'
+/** "5月1日 14:02" / "May 1, 14:02": the app's one moment style (i18n/dates.ts) */
+export const whenText = (iso: string): string => momentText(iso)
 
-/** "5月1日 14:02" / "5/1, 14:02" */
-export function whenText(iso: string): string {
-  return new Date(iso).toLocaleString(locale.value, { timeZone: ZONE, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' })
-}
-
-/** "5月1日" / "5/1" */
-export function dayText(iso: string): string {
-  return new Date(iso).toLocaleDateString(locale.value, { timeZone: ZONE, month: 'numeric', day: 'numeric' })
-}
+/** "5月1日" / "May 1": the app's one day style (i18n/dates.ts) */
+export const dayText = (iso: string): string => dayOf(iso)
 
 /** "2单元 302" / "Unit 2, Room 302" (i18n/address.ts, the one address format) */
 export function doorText(household: string): string {

@@ -1,6 +1,7 @@
 /** Turns sync facts into the plain words people read: ages, reasons, field names. */
 import { isMessageCode, message, MESSAGES } from '@shared/index'
 import { locale, t } from '@app/i18n'
+import { tn } from '@app/i18n/plural'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -12,7 +13,7 @@ export function agoText(at: number, now: number): string {
   if (ms < MINUTE) return t('sync.ago.justNow')
   if (ms < HOUR) return t('sync.ago.minutes', { n: Math.floor(ms / MINUTE) })
   if (ms < DAY) return t('sync.ago.hours', { n: Math.floor(ms / HOUR) })
-  return t('sync.ago.days', { n: Math.floor(ms / DAY) })
+  return tn('sync.ago.days', Math.floor(ms / DAY))
 }
 
 /** The shared message for a code in the current language; the server's own words when the code is unknown. */

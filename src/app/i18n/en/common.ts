@@ -7,12 +7,15 @@ export default {
   closeSheet: 'Close',
   back: 'Back',
   loading: 'Loading…',
+  // field: a label's colon before its value (Chinese full width, English with a space)
+  colon: ': ',
   retry: 'Retry',
   count: '{n}/{max} characters',
   address: {
     building: 'Bldg {n}',
     full: '{building}, Unit {unit}, Room {room}',
     door: 'Unit {unit}, Room {room}',
+    unit: 'Unit {n}',
   },
   draft: {
     restored: 'What you had not saved last time is back',

@@ -18,5 +18,5 @@ export default {
   separator: ' › ',
   listSeparator: ', ',
   notLoaded: 'Your area has not been downloaded yet. It will download when the phone is online',
-  buildingCount: '{n} buildings',
+  buildingCount: { one: '{n} building', other: '{n} buildings' },
 }

@@ -7,7 +7,7 @@ export default {
   lastSession: 'Last session',
   neverHeld: 'No sessions recorded yet',
   thisMonth: 'This month',
-  times: '{n} sessions',
+  times: { one: '{n} session', other: '{n} sessions' },
   running: 'In progress',
   pickPoint: 'Choose a reading point on the left to see its sessions or start a reading session.',
   point: {
@@ -59,7 +59,7 @@ export default {
     minus: 'One person fewer',
     plus: 'One person more',
     countLabel: 'Attendance; you can also type it',
-    namedCount: 'of whom {n} households checked in',
+    namedCount: { one: 'of whom {n} household checked in', other: 'of whom {n} households checked in' },
     roster: 'Household check-in',
     rosterHint: 'Tap a household to check it in; tap again to undo.',
     findRoom: 'Find by room number',
@@ -81,7 +81,7 @@ export default {
   },
   item: {
     attendance: 'Attendance {n}',
-    named: '{n} households checked in',
+    named: { one: '{n} household checked in', other: '{n} households checked in' },
     reader: 'Reader: {name}',
     feedback: '{n} feedback raised',
     corrected: 'Corrected',

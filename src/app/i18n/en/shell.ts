@@ -21,6 +21,10 @@ export default {
     hint: 'Once installed it opens from the home screen like any app, and works without a network.',
     iosHint: 'In Safari tap the Share button below → Add to Home Screen',
     installed: 'Installed on the home screen',
+    // field: the same offer on a computer (no phone, no home screen)
+    deskButton: 'Install as an app on this computer',
+    deskHint: 'Once installed it opens from the Start menu or the Dock like any program, and works without a network.',
+    deskInstalled: 'Installed as an app on this computer',
   },
   loadFailed: 'This page did not open. Check the network and try again',
 }

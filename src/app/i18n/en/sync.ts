@@ -8,16 +8,22 @@ export default {
   online: 'Online',
   offline: 'Offline',
   waitingCount: '{n} waiting to sync',
-  attentionCount: '{n} need attention',
+  attentionCount: { one: '{n} needs attention', other: '{n} need attention' },
   syncedAgo: 'Synced · {ago}',
   notYet: 'Not synced yet',
   needLogin: 'Log in again',
   syncing: 'Syncing…',
+  // field: a long download's progress
+  pullProgress: {
+    count: { one: 'Downloading your area: {done} of {total} record', other: 'Downloading your area: {done} of {total} records' },
+    label: 'Download progress',
+    meanwhile: 'You can record visits and feedback now; they are saved on this device. The lists fill in as the download finishes.',
+  },
   ago: {
     justNow: 'just now',
     minutes: '{n} min ago',
     hours: '{n} h ago',
-    days: '{n} days ago',
+    days: { one: '{n} day ago', other: '{n} days ago' },
   },
   banner: {
     withWaiting: 'Offline · {n} waiting to sync · saved on this phone, will upload when back online',

@@ -17,6 +17,6 @@ export default {
   },
   separator: ' › ',
   listSeparator: '、',
-  notLoaded: '还没有下载您负责的范围,联网后会自动下载',
-  buildingCount: '共 {n} 栋楼',
+  notLoaded: '还没有下载您负责的范围，联网后会自动下载',
+  buildingCount: { one: '共 {n} 栋楼', other: '共 {n} 栋楼' },
 }

@@ -3,9 +3,9 @@ export default {
   summary: { one: '今天要办 {n} 件事', other: '今天要办 {n} 件事' },
   summaryNone: '今天没有要办的事',
   sections: {
-    care: '关爱对象:该走访了',
+    care: '关爱对象：该走访了',
     inbox: '等我处理的意见',
-    callback: '已解决,等回访',
+    callback: '已解决，等回访',
     news: '我提交的意见有新进展',
   },
   empty: {
