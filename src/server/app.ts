@@ -43,6 +43,8 @@ export interface AppOptions {
   demo?: boolean
   /** login failures allowed per phone and per IP address in `windowMs` */
   loginLimit?: { max: number; windowMs: number }
+  /** the erasure journal (erasure.ts); without it erasures are not journalled (tests that do not restore) */
+  erasureJournal?: string
 }
 
 /** What route plugins share. */
@@ -51,6 +53,8 @@ export interface AppContext {
   now: () => number
   /** login failures allowed per phone in `windowMs`; per address IP_LIMIT_FACTOR times as many */
   loginLimit: { max: number; windowMs: number }
+  /** where accepted erasures are journalled (erasure.ts), or null */
+  erasureJournal: string | null
 }
 
 /** How many times the per-account failure limit one address may use up. */
@@ -105,6 +109,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     storage: opts.storage,
     now,
     loginLimit: limit,
+    erasureJournal: opts.erasureJournal ?? null,
   }
 
   app.decorateRequest('user', null)

@@ -11,6 +11,7 @@ import type { LocalRecord, StoredRecord } from '../shared/records'
 import type { MessageCode } from '../shared/messages'
 import { ROLE_LEVEL, type Role } from '../shared/roles'
 import { checkReference, type Reference } from '../shared/rules'
+import { erasureRedactions, type Redaction } from '../shared/erasure'
 import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
 
@@ -122,6 +123,8 @@ export interface RecordStore {
   /** records under any of `scopes` with seq > after, in seq order; `more` when more wait */
   pull(scopes: readonly string[], after: number, limit: number): Promise<{ records: StoredRecord[]; more: boolean }>
   getById(id: string): Promise<StoredRecord | null>
+  /** every record placed exactly at `orgPath` (not beneath it), in seq order: a household's records are among its building's */
+  atPath(orgPath: string): Promise<StoredRecord[]>
   /** seq, serverTime and content hash of the given ids that are stored */
   existing(ids: readonly string[]): Promise<Map<string, ExistingRecord>>
   count(): Promise<number>
@@ -291,6 +294,16 @@ function toStored(r: RecordDbRow): StoredRecord {
   } as StoredRecord
 }
 
+/**
+ * The body rewrites an erasure (appended with `seq`) makes among the records at its
+ * building stored before it (src/shared/erasure.ts). Both backends call it inside the
+ * transaction that appends the erasure, so no pull ever sees the erasure without them.
+ */
+export function redactionsFor(erasure: LocalRecord, seq: number, atBuilding: readonly StoredRecord[]): Redaction[] {
+  if (erasure.type !== 'household.erasure') return []
+  return erasureRedactions(erasure.body.household, atBuilding.filter((r) => r.seq < seq))
+}
+
 /** Truncates to at most `max` UTF-8 bytes without splitting a character. */
 export function truncateUtf8(s: string, max: number): string {
   const buf = Buffer.from(s, 'utf8')
@@ -365,6 +378,8 @@ export function createSqliteStorage(db: Db): Storage {
        VALUES (@id, @type, @v, @org_path, @author_id, @device_id, @client_time, @body, @content_hash, @server_time, @target_id)`,
     ),
     recordsRelated: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE target_id = ? ORDER BY seq'),
+    recordsAt: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE org_path = ? ORDER BY seq'),
+    recordRewrite: db.prepare<[string, string]>('UPDATE records SET body = ? WHERE id = ?'),
     roleOf: db.prepare<[string], { role: Role }>('SELECT role FROM users WHERE id = ?'),
     claimGet: db.prepare<[string], { author_id: string }>('SELECT author_id FROM record_claims WHERE id = ?'),
     claimInsert: db.prepare('INSERT INTO record_claims (id, author_id, claimed_at) VALUES (?, ?, ?)'),
@@ -456,7 +471,10 @@ export function createSqliteStorage(db: Db): Storage {
           server_time: ctx.serverTime,
           target_id: targetId,
         })
-        return { status: 'accepted', seq: Number(res.lastInsertRowid), serverTime: ctx.serverTime }
+        const seq = Number(res.lastInsertRowid)
+        // an erasure redacts the household's stored records in the same transaction
+        for (const red of redactionsFor(r, seq, q.recordsAt.all(r.orgPath).map(toStored))) q.recordRewrite.run(JSON.stringify(red.body), red.id)
+        return { status: 'accepted', seq, serverTime: ctx.serverTime }
       })
     },
   )
@@ -560,6 +578,7 @@ export function createSqliteStorage(db: Db): Storage {
         const r = q.recordById.get(id)
         return r ? toStored(r) : null
       }),
+      atPath: g((orgPath: string) => q.recordsAt.all(orgPath).map(toStored)),
       existing: g((ids: readonly string[]) => {
         const out = new Map<string, ExistingRecord>()
         for (const id of ids) {

@@ -50,6 +50,8 @@ export interface MetaValues {
    * schema version; the logout wipe takes it with the rest.
    */
   feedbackSeen: Record<string, number>
+  /** the read scopes and role the device last purged for (sync/purge.ts); the logout wipe takes it */
+  readScope: { scopes: string[]; role: import('@shared/index').Role }
 }
 export type MetaKey = keyof MetaValues
 export interface MetaRow<K extends MetaKey = MetaKey> {

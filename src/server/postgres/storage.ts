@@ -23,6 +23,7 @@ import {
   belowRange,
   byIdOrder,
   QUARANTINE_RAW_MAX,
+  redactionsFor,
   selfAndAbove,
   truncateUtf8,
   type BatchContext,
@@ -252,6 +253,7 @@ export function createPostgresStorage(pool: Pool): Storage {
           const r = await one<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = $1`, [id])
           return r ? toStored(r) : null
         },
+        atPath: async (orgPath) => (await rows<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 ORDER BY seq`, [orgPath])).map(toStored),
         existing: (ids) => existingOf(db, ids),
         count: async () => (await one<{ n: number }>('SELECT count(*) AS n FROM records'))!.n,
       },
@@ -433,6 +435,12 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
       if (!ref.mayPrecede) targetId = ref.id
     }
     pending.push({ index, record: r, hash: item.hash, targetId })
+    if (r.type === 'household.erasure') {
+      // an erasure redacts the household's stored records in the same transaction
+      await flush()
+      const at = (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 ORDER BY seq`, [r.orgPath])).rows.map(toStored)
+      for (const red of redactionsFor(r, stored.get(r.id)!.seq, at)) await c.query('UPDATE records SET body = $1 WHERE id = $2', [JSON.stringify(red.body), red.id])
+    }
   }
   await flush()
 

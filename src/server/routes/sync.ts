@@ -8,7 +8,21 @@ import { HttpError, langOf } from '../errors'
 import { pushRecords } from '../sync/push'
 import { callerOf } from './auth'
 import { effectiveScopes, scopeHash } from '../scope'
+import { mayReadType } from '../../shared/rules'
+import { checkRecordShape, type LocalRecord } from '../../shared/records'
+import { journalErasures } from '../erasure'
 import { PULL_MAX_LIMIT, PUSH_MAX_BYTES, PUSH_MAX_RECORDS, PullQuery, PushRequest, type PullResponse, type PushResponse } from '../../shared/protocol'
+
+/** The erasure records of a push that were appended now (not duplicates: those are journalled already). */
+function acceptedErasures(input: readonly unknown[], results: PushResponse['results']): LocalRecord[] {
+  const out: LocalRecord[] = []
+  results.forEach((res, i) => {
+    if (res.status !== 'accepted') return
+    const shape = checkRecordShape(input[i])
+    if (shape.ok && shape.record.type === 'household.erasure') out.push(shape.record)
+  })
+  return out
+}
 
 export const syncRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
@@ -21,7 +35,9 @@ export const syncRoutes =
       if (records.length > PUSH_MAX_RECORDS) throw new HttpError(413, 'too_large')
       const scopes = await effectiveScopes(ctx.storage, user.scopes)
       const now = ctx.now()
-      return { results: await pushRecords(records, { storage: ctx.storage, user, scopes, now, lang: langOf(req) }), now: new Date(now).toISOString() }
+      const results = await pushRecords(records, { storage: ctx.storage, user, scopes, now, lang: langOf(req) })
+      if (ctx.erasureJournal) journalErasures(ctx.erasureJournal, acceptedErasures(records, results))
+      return { results, now: new Date(now).toISOString() }
     })
 
     app.get('/api/v1/sync/pull', async (req): Promise<PullResponse> => {
@@ -33,6 +49,17 @@ export const syncRoutes =
       const scopes = await effectiveScopes(ctx.storage, user.scopes)
       const page = await ctx.storage.records.pull(scopes, after, limit)
       const last = page.records[page.records.length - 1]
-      return { records: page.records, cursor: last ? last.seq : after, more: page.more, scope: scopeHash(scopes), now: new Date(ctx.now()).toISOString() }
+      // profiles and care details only to those who work with the household (mayReadType);
+      // the cursor still passes the records left out, so a page may hold fewer than it covers
+      const records = page.records.filter((r) => mayReadType(user.role, r.type))
+      return {
+        records,
+        cursor: last ? last.seq : after,
+        more: page.more,
+        scope: scopeHash(scopes),
+        scopes,
+        role: user.role,
+        now: new Date(ctx.now()).toISOString(),
+      }
     })
   }

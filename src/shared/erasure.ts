@@ -1,0 +1,73 @@
+/**
+ * Erasing a household's personal data (PIPL Art. 47) by redacting payloads: the
+ * records stay in the log as facts (a visit happened on that day with that outcome,
+ * an item was raised and resolved at that level), but what names or describes the
+ * person is rewritten out of them. The server rewrites its stored bodies when it
+ * appends a `household.erasure` record; every device in scope rewrites its copies
+ * when that record reaches it (pull) or is made there (save). Both run this one
+ * function, so the server and every device hold the same redacted bodies.
+ *
+ * What goes: the profile's name and phone; a care flag's note and its category
+ * (kept as `other`, so "on the care list since…" stays a fact while the sensitive
+ * category goes) and consent details; a visit's note (and the notes of its
+ * corrections); a feedback's description and every event's text on it.
+ */
+import type { AnyRecord } from './records'
+
+/** What a redacted text field says instead (a feedback's description must not be empty). */
+export const ERASED_TEXT = '〔已删除〕'
+
+/** One body to rewrite: the record id and its redacted body. */
+export interface Redaction {
+  id: string
+  body: Record<string, unknown>
+}
+
+/** Record types whose body names a household directly. */
+const HOUSEHOLD_TYPES = new Set(['visit', 'feedback', 'care.flag', 'household.profile'])
+
+/**
+ * The rewrites an erasure of `household` makes among `atBuilding` (every record
+ * placed on the erasure's building: the household's own records, and the
+ * corrections and feedback events that refer to them, which sit at the same place).
+ * Only bodies that change are returned, so applying it twice changes nothing.
+ */
+export function erasureRedactions(household: string, atBuilding: readonly AnyRecord[]): Redaction[] {
+  const own = atBuilding.filter((r) => HOUSEHOLD_TYPES.has(r.type) && (r.body as { household?: string }).household === household)
+  const visits = new Set(own.filter((r) => r.type === 'visit').map((r) => r.id))
+  const feedback = new Set(own.filter((r) => r.type === 'feedback').map((r) => r.id))
+  const out: Redaction[] = []
+  const changed = (r: AnyRecord, body: Record<string, unknown>) => {
+    if (JSON.stringify(body) !== JSON.stringify(r.body)) out.push({ id: r.id, body })
+  }
+  for (const r of atBuilding) {
+    switch (r.type) {
+      case 'household.profile':
+        if (own.includes(r)) changed(r, { household: r.body.household, displayName: '' })
+        break
+      case 'care.flag':
+        if (own.includes(r)) {
+          const { note: _note, consent: _consent, ...rest } = r.body
+          changed(r, { ...rest, kind: 'other' })
+        }
+        break
+      case 'visit':
+        if (own.includes(r)) changed(r, { ...r.body, note: '' })
+        break
+      case 'feedback':
+        if (own.includes(r)) changed(r, { ...r.body, description: ERASED_TEXT })
+        break
+      case 'correction':
+        if (r.body.targetType === 'visit' && visits.has(r.body.target) && r.body.fields.note !== undefined) {
+          changed(r, { ...r.body, fields: { ...r.body.fields, note: '' } })
+        }
+        break
+      case 'feedback.event':
+        if (feedback.has(r.body.feedback)) changed(r, { ...r.body, text: ERASED_TEXT })
+        break
+      default:
+        break
+    }
+  }
+  return out
+}
