@@ -14,6 +14,8 @@ import { checkReference, type Reference } from '../shared/rules'
 import { erasureRedactions, type Redaction } from '../shared/erasure'
 import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
+import type { AuditStore } from './audit/store'
+import { sqliteAuditStore } from './audit/sqlite'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -178,6 +180,8 @@ export interface Storage {
   logins: LoginFailureStore
   records: RecordStore
   quarantine: QuarantineStore
+  /** the audit trail: exports, reveals, erasures, account actions (src/shared/audit.ts) */
+  audit: AuditStore
   /**
    * Runs `fn` in one write transaction (imports, admin commands) and commits when it
    * resolves, rolls back when it throws. `fn` must use the `tx` it is given, and do
@@ -613,6 +617,7 @@ export function createSqliteStorage(db: Db): Storage {
           q.handoverDecide.run({ record_id: recordId, state: d.state, by: d.by, at: d.at, placed_path: d.placedPath ?? null, reason: d.reason ?? null }).changes > 0,
       ),
     },
+    audit: sqliteAuditStore(db, g),
   })
 
   const logins = new MemoryLoginFailures()
