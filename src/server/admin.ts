@@ -15,7 +15,7 @@ import { DEMO_IMPORT_REFUSED, hasDemoAccounts } from './demo'
 import { ImportError, importText, validateImport, applyImport } from './importer'
 import { openStorage, type Opened } from './open'
 import { ROLES } from '../shared/roles'
-import { adminErasure, journalErasures, journalPath, reapplyErasures } from './erasure'
+import { adminErasure, auditErasure, journalErasures, journalPath, reapplyErasures } from './erasure'
 import { contentHash } from './sync/push'
 import { checkHouseholdRecord } from '../shared/rounds'
 import { checkRecordShape } from '../shared/records'
@@ -175,6 +175,7 @@ const COMMANDS: Record<string, Command> = {
       })
       if (outcome?.status !== 'accepted') throw new Error(`not stored: ${JSON.stringify(outcome)}`)
       journalErasures(journalPath(dataDirOf(values)), [record])
+      await auditErasure(storage, record, null, Date.now())
       io.out(`已删除 / Erased ${node.name} ${roomLabel(household)} (${household}): 记录 record ${record.id}, seq ${outcome.seq}`)
       return 0
     },

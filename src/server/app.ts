@@ -14,6 +14,8 @@ import { peopleRoutes } from './routes/people'
 import { syncRoutes } from './routes/sync'
 import { handoverRoutes } from './routes/handover'
 import { ledgerRoutes } from './routes/ledger'
+import { householdRoutes } from './routes/household'
+import { auditRoutes } from './routes/audit'
 import { MIN_PROTOCOL, PROTOCOL_HEADER, type About } from '../shared/protocol'
 import type { SessionUser } from '../shared/roles'
 
@@ -158,6 +160,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(syncRoutes(ctx))
   await app.register(handoverRoutes(ctx))
   await app.register(ledgerRoutes(ctx))
+  await app.register(householdRoutes(ctx))
+  await app.register(auditRoutes(ctx))
   await registerStatic(app, opts.distDir)
 
   return app

@@ -13,6 +13,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Storage } from './storage'
 import { contentHash } from './sync/push'
+import { recordAudit } from './audit/record'
 import { uuidv7 } from '../shared/ids'
 import { message } from '../shared/messages'
 import { checkRecordShape, type LocalRecord } from '../shared/records'
@@ -64,7 +65,23 @@ export async function reapplyErasures(storage: Storage, path: string, now = Date
     missing.map((record) => ({ kind: 'append' as const, record, hash: contentHash(record), raw: '' })),
     { userId: 'erasure-journal', serverTime, reason: (code) => message(code, 'zh-CN') },
   )
-  return { applied: outcomes.filter((o) => o.status === 'accepted').length, bad }
+  let applied = 0
+  for (const [i, o] of outcomes.entries()) {
+    if (o.status !== 'accepted') continue
+    applied++
+    await auditErasure(storage, missing[i]!, null, now, { reapplied: true })
+  }
+  return { applied, bad }
+}
+
+/**
+ * The audit entry of an erasure: who (`actorId`, null for the command line), when,
+ * which building and household, and the erasure record's id; never the reason's words
+ * beyond the record (the record itself holds them).
+ */
+export function auditErasure(storage: Storage, erasure: LocalRecord, actorId: string | null, now: number, extra: Record<string, boolean> = {}): Promise<unknown> {
+  const household = erasure.type === 'household.erasure' ? erasure.body.household : null
+  return recordAudit(storage, { actorId, action: 'household.erase', scope: erasure.orgPath, target: household, detail: { record: erasure.id, ...extra }, now })
 }
 
 /** An erasure made by the server itself (the admin command), authored `admin-cli`. */

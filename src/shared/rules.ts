@@ -311,3 +311,24 @@ export function checkReference(reference: Reference, target: TargetView, actorId
   if (!target.record) return reference.check(target) ?? { code: 'unknown_target', path: 'body.target' }
   return reference.check(target)
 }
+
+/**
+ * May a person see a resident's phone number in full (it is masked everywhere
+ * else)? The building's own leader and community staff whose scope covers it. The
+ * server answers the reveal (and writes it to the audit trail); the device offers
+ * the button only where this says yes.
+ */
+export function mayRevealPhone(person: { role: Role; scopes: readonly string[] }, building: string): boolean {
+  if (person.role === 'building_leader') return person.scopes.includes(building)
+  return person.role === 'community_staff' && isUnderAny(building, person.scopes)
+}
+
+/** Community staff answer a resident's request for what is held about them, and erase it (PIPL Art. 45, 47). */
+export function isCommunityStaff(role: Role): boolean {
+  return role === 'community_staff'
+}
+
+/** Who reads the audit trail of their scope: community staff and above. */
+export function mayReadAudit(role: Role): boolean {
+  return role === 'community_staff' || role === 'street_staff' || role === 'district_staff' || role === 'admin'
+}

@@ -9,9 +9,19 @@ import { pushRecords } from '../sync/push'
 import { callerOf } from './auth'
 import { effectiveScopes, scopeHash } from '../scope'
 import { mayReadType } from '../../shared/rules'
-import { checkRecordShape, type LocalRecord } from '../../shared/records'
-import { journalErasures } from '../erasure'
+import { checkRecordShape, type LocalRecord, type StoredRecord } from '../../shared/records'
+import { maskPhone } from '../../shared/phone'
+import { auditErasure, journalErasures } from '../erasure'
 import { PULL_MAX_LIMIT, PUSH_MAX_BYTES, PUSH_MAX_RECORDS, PullQuery, PushRequest, type PullResponse, type PushResponse } from '../../shared/protocol'
+
+/**
+ * Residents' phone numbers leave the server masked (138****0001): the full number
+ * is only ever answered by the audited reveal (routes/household.ts).
+ */
+function maskedProfile(r: StoredRecord): StoredRecord {
+  if (r.type !== 'household.profile' || !r.body.phone) return r
+  return { ...r, body: { ...r.body, phone: maskPhone(r.body.phone) } }
+}
 
 /** The erasure records of a push that were appended now (not duplicates: those are journalled already). */
 function acceptedErasures(input: readonly unknown[], results: PushResponse['results']): LocalRecord[] {
@@ -36,7 +46,11 @@ export const syncRoutes =
       const scopes = await effectiveScopes(ctx.storage, user.scopes)
       const now = ctx.now()
       const results = await pushRecords(records, { storage: ctx.storage, user, scopes, now, lang: langOf(req) })
-      if (ctx.erasureJournal) journalErasures(ctx.erasureJournal, acceptedErasures(records, results))
+      const erasures = acceptedErasures(records, results)
+      if (erasures.length) {
+        if (ctx.erasureJournal) journalErasures(ctx.erasureJournal, erasures)
+        for (const e of erasures) await auditErasure(ctx.storage, e, user.id, now)
+      }
       return { results, now: new Date(now).toISOString() }
     })
 
@@ -51,7 +65,7 @@ export const syncRoutes =
       const last = page.records[page.records.length - 1]
       // profiles and care details only to those who work with the household (mayReadType);
       // the cursor still passes the records left out, so a page may hold fewer than it covers
-      const records = page.records.filter((r) => mayReadType(user.role, r.type))
+      const records = page.records.filter((r) => mayReadType(user.role, r.type)).map(maskedProfile)
       return {
         records,
         cursor: last ? last.seq : after,
