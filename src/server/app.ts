@@ -16,6 +16,7 @@ import { handoverRoutes } from './routes/handover'
 import { ledgerRoutes } from './routes/ledger'
 import { householdRoutes } from './routes/household'
 import { auditRoutes } from './routes/audit'
+import { appLockRoutes } from './routes/appLock'
 import { MIN_PROTOCOL, PROTOCOL_HEADER, type About } from '../shared/protocol'
 import type { SessionUser } from '../shared/roles'
 
@@ -162,6 +163,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(ledgerRoutes(ctx))
   await app.register(householdRoutes(ctx))
   await app.register(auditRoutes(ctx))
+  await app.register(appLockRoutes(ctx))
   await registerStatic(app, opts.distDir)
 
   return app

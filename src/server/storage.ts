@@ -16,6 +16,8 @@ import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
 import type { AuditStore } from './audit/store'
 import { sqliteAuditStore } from './audit/sqlite'
+import type { AppLockStore } from './applock/store'
+import { sqliteAppLockStore } from './applock/sqlite'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -182,6 +184,8 @@ export interface Storage {
   quarantine: QuarantineStore
   /** the audit trail: exports, reveals, erasures, account actions (src/shared/audit.ts) */
   audit: AuditStore
+  /** app lock policies per community (src/shared/appLock.ts) */
+  appLock: AppLockStore
   /**
    * Runs `fn` in one write transaction (imports, admin commands) and commits when it
    * resolves, rolls back when it throws. `fn` must use the `tx` it is given, and do
@@ -618,6 +622,7 @@ export function createSqliteStorage(db: Db): Storage {
       ),
     },
     audit: sqliteAuditStore(db, g),
+    appLock: sqliteAppLockStore(db, g),
   })
 
   const logins = new MemoryLoginFailures()

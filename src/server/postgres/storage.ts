@@ -38,6 +38,7 @@ import {
 } from '../storage'
 import { APPEND_LOCK, withTransaction, type Pool, type PoolClient } from './db'
 import { postgresAuditStore } from './audit'
+import { postgresAppLockStore } from './appLock'
 
 /** A pool or one transaction's connection: both answer `query`. */
 type Queryable = Pick<Pool, 'query'> | PoolClient
@@ -291,6 +292,7 @@ export function createPostgresStorage(pool: Pool): Storage {
           ).rowCount ?? 0) > 0,
       },
       audit: postgresAuditStore(db),
+      appLock: postgresAppLockStore(db),
       transaction: inTx ? (fn) => fn(storage) : (fn) => withTransaction(pool, (c) => fn(build(c, true))),
       close: () => pool.end(),
     }
