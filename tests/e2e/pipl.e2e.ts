@@ -123,4 +123,57 @@ describe('personal information', () => {
     await tabletCtx.close()
     await deskCtx.close()
   })
+
+  it('app lock: the community requires a PIN, the leader sets one, a start after the idle time asks it, and only the right one opens', async () => {
+    const staff = await apiLogin(server.url, '13800000003')
+    const set = await api(server.url, '/api/v1/app-lock', { token: staff, method: 'POST', body: { community: 'pl/tuodong/mingtongxiang', required: true, idleMinutes: 2 } })
+    expect(set.status).toBe(200)
+
+    const ctx = await newContext(browser, PHONE)
+    const page = await ctx.newPage()
+    await login(page, server.url, '13800000001')
+    // required and not set: the app shows only the PIN to choose
+    await page.locator('[data-app-lock]').waitFor()
+    await shot(page, 'pipl-lock-choose-360')
+    await page.locator('#app-lock-pin').fill('2468')
+    await page.locator('#app-lock-again').fill('2469')
+    await page.getByRole('button', { name: '设置 PIN 码' }).click()
+    await visibleText(page, '两次输入不一致').waitFor()
+    await page.locator('#app-lock-pin').fill('2468')
+    await page.locator('#app-lock-again').fill('2468')
+    await page.getByRole('button', { name: '设置 PIN 码' }).click()
+    await page.locator('[data-app-lock]').waitFor({ state: 'detached' })
+    await page.goto(`${server.url}/me`)
+    await visibleText(page, '已设置 PIN 码').waitFor()
+    await shot(page, 'pipl-me-360')
+
+    // the app closed for longer than the idle time: a start asks the PIN, and shows nothing else
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('loudong')
+          open.onsuccess = () => {
+            const tx = open.result.transaction('meta', 'readwrite')
+            tx.objectStore('meta').put({ key: 'lastActiveAt', value: Date.now() - 10 * 60_000 })
+            tx.oncomplete = () => {
+              open.result.close()
+              resolve()
+            }
+            tx.onerror = () => reject(tx.error)
+          }
+        }),
+    )
+    await page.reload()
+    await page.locator('[data-app-lock]').waitFor()
+    expect(await page.locator('.shell__main').count()).toBe(0)
+    await page.locator('#app-lock-pin').fill('1357')
+    await page.getByRole('button', { name: '解锁' }).click()
+    await visibleText(page, 'PIN 码不正确').waitFor()
+    await shot(page, 'pipl-lock-pin-360')
+    await page.locator('#app-lock-pin').fill('2468')
+    await page.getByRole('button', { name: '解锁' }).click()
+    await page.locator('.shell__main').waitFor()
+    expect(await page.locator('[data-app-lock]').count()).toBe(0)
+    await ctx.close()
+  })
 })

@@ -51,6 +51,7 @@ export const useLockStore = defineStore('lock', () => {
     policy.value = (await db.getMeta('appLock')) ?? policy.value
     const before = await db.getMeta('lastActiveAt')
     if (pinSet.value && (before === undefined || Date.now() - before > policy.value.idleMinutes * 60_000)) pinLocked.value = true
+    else await db.setMeta('lastActiveAt', (lastActive = Date.now()))
     if (started || typeof window === 'undefined') return
     started = true
     for (const ev of ['pointerdown', 'keydown', 'scroll'] as const) window.addEventListener(ev, touch, { passive: true, capture: true })
@@ -83,6 +84,7 @@ export const useLockStore = defineStore('lock', () => {
     pinSet.value = true
     pinLocked.value = false
     lastActive = Date.now()
+    await db.setMeta('lastActiveAt', lastActive)
   }
 
   /** Removes the PIN (not while the community requires one). */
