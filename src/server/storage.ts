@@ -11,7 +11,7 @@ import type { LocalRecord, StoredRecord } from '../shared/records'
 import type { MessageCode } from '../shared/messages'
 import { ROLE_LEVEL, type Role } from '../shared/roles'
 import { checkReference, type Reference } from '../shared/rules'
-import { erasureRedactions, type Redaction } from '../shared/erasure'
+import { erasureRedactions, redactArriving, type Redaction } from '../shared/erasure'
 import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
 import type { AuditStore } from './audit/store'
@@ -388,6 +388,7 @@ export function createSqliteStorage(db: Db): Storage {
     recordsRelated: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE target_id = ? ORDER BY seq'),
     recordsAt: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE org_path = ? ORDER BY seq'),
     recordRewrite: db.prepare<[string, string]>('UPDATE records SET body = ? WHERE id = ?'),
+    erasuresAt: db.prepare<[string], RecordDbRow>("SELECT * FROM records WHERE org_path = ? AND type = 'household.erasure' ORDER BY seq"),
     roleOf: db.prepare<[string], { role: Role }>('SELECT role FROM users WHERE id = ?'),
     claimGet: db.prepare<[string], { author_id: string }>('SELECT author_id FROM record_claims WHERE id = ?'),
     claimInsert: db.prepare('INSERT INTO record_claims (id, author_id, claimed_at) VALUES (?, ?, ?)'),
@@ -466,6 +467,9 @@ export function createSqliteStorage(db: Db): Storage {
           // what a check folds with its target later: amendments and events, not a feedback's source
           if (!ref.mayPrecede) targetId = ref.id
         }
+        // made before an erasure of its household, sent after it: stored redacted (the hash stays the sent one's)
+        const erasures = q.erasuresAt.all(r.orgPath)
+        const redacted = erasures.length ? redactArriving(r, erasures.map(toStored), q.recordsAt.all(r.orgPath).map(toStored)) : null
         const res = q.recordInsert.run({
           id: r.id,
           type: r.type,
@@ -474,7 +478,7 @@ export function createSqliteStorage(db: Db): Storage {
           author_id: r.authorId,
           device_id: r.deviceId,
           client_time: r.clientTime,
-          body: JSON.stringify(r.body),
+          body: JSON.stringify(redacted ?? r.body),
           content_hash: item.hash,
           server_time: ctx.serverTime,
           target_id: targetId,

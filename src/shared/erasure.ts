@@ -71,3 +71,30 @@ export function erasureRedactions(household: string, atBuilding: readonly AnyRec
   }
   return out
 }
+
+/**
+ * Does `erasure` cover `record`? It does when the record was appended before it (lower
+ * seq, or not yet synced), or made before it (its device time before the erasure's
+ * server time): a visit written offline before the erasure and sent after it is erased too.
+ */
+export function erasureCovers(record: Pick<AnyRecord, 'seq' | 'clientTime'>, erasure: Pick<AnyRecord, 'seq' | 'serverTime'>): boolean {
+  if (record.seq === undefined || erasure.seq === undefined || record.seq < erasure.seq) return true
+  return erasure.serverTime !== undefined && Date.parse(record.clientTime) < Date.parse(erasure.serverTime)
+}
+
+/**
+ * The body a record arriving after erasures at its building is stored with: redacted by
+ * every erasure that covers it (`erasureCovers`), or null when none changes it.
+ * `atBuilding` is what is stored at the building (to tell which visit a correction
+ * amends, which feedback an event belongs to).
+ */
+export function redactArriving(record: AnyRecord, erasures: readonly AnyRecord[], atBuilding: readonly AnyRecord[]): Record<string, unknown> | null {
+  let current: AnyRecord = record
+  for (const e of erasures) {
+    if (e.type !== 'household.erasure' || e.serverTime === undefined) continue
+    if (Date.parse(record.clientTime) >= Date.parse(e.serverTime)) continue
+    const found = erasureRedactions(e.body.household, [...atBuilding, current]).find((x) => x.id === record.id)
+    if (found) current = { ...current, body: found.body } as AnyRecord
+  }
+  return current === record ? null : (current.body as Record<string, unknown>)
+}

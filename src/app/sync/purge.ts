@@ -13,20 +13,20 @@
  * Both run inside the caller's transaction (storePage, saveRecord), over `records`,
  * `outbox` and `meta`.
  */
-import { erasureRedactions, isUnderAny, mayReadType, normalizeScopes, type AnyRecord, type Role } from '@shared/index'
+import { erasureCovers, erasureRedactions, isUnderAny, mayReadType, normalizeScopes, type AnyRecord, type Role } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
 
 /**
- * Redacts the local copies of every household erased by one of `records`. A stored
- * erasure redacts what came before it in the log (lower seq) and everything not yet
- * synced; an erasure made here, everything held. Returns how many bodies changed.
+ * Redacts the local copies of every household erased by one of `records`: those the
+ * erasure covers (`erasureCovers`: earlier in the log, not yet synced, or made before
+ * it), as the server does. Returns how many bodies changed.
  */
 export async function applyErasures(db: LoudongDB, records: readonly AnyRecord[]): Promise<number> {
   let changed = 0
   for (const erasure of records) {
     if (erasure.type !== 'household.erasure') continue
     const at = await db.records.where('orgPath').equals(erasure.orgPath).toArray()
-    const before = erasure.seq === undefined ? at : at.filter((r) => r.seq === undefined || r.seq < erasure.seq!)
+    const before = at.filter((r) => erasureCovers(r, erasure))
     const rewrites = erasureRedactions(erasure.body.household, before)
     if (!rewrites.length) continue
     const byId = new Map(at.map((r) => [r.id, r]))

@@ -19,6 +19,7 @@ import type { HandoverState } from '../../shared/handover'
 import { normalizeScopes } from '../../shared/org'
 import { ROLE_LEVEL } from '../../shared/roles'
 import { checkReference } from '../../shared/rules'
+import { redactArriving } from '../../shared/erasure'
 import {
   belowRange,
   byIdOrder,
@@ -361,7 +362,12 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
     quarantine(item.record.id, code, path, item.raw)
     outcomes[index] = { status: 'rejected', code, path }
   }
-  let pending: { index: number; record: LocalRecord; hash: string; targetId: string | null }[] = []
+  let pending: { index: number; record: LocalRecord; hash: string; targetId: string | null; body?: Record<string, unknown> }[] = []
+  // erasures at the batch's places, read once: a record made before one is stored redacted
+  const places = [...new Set(items.flatMap((it) => (it.kind === 'append' && !hasNul(it.record.orgPath) ? [it.record.orgPath] : [])))]
+  const erasures = places.length
+    ? (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE type = 'household.erasure' AND org_path = ANY($1) ORDER BY seq`, [places])).rows.map(toStored)
+    : []
 
   const flush = async () => {
     if (!pending.length) return
@@ -369,7 +375,7 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
     const values: unknown[] = []
     const tuples = pending.map((p, i) => {
       const r = p.record
-      values.push(r.id, r.type, r.v, r.orgPath, r.authorId, r.deviceId, r.clientTime, JSON.stringify(r.body), p.hash, ctx.serverTime, p.targetId)
+      values.push(r.id, r.type, r.v, r.orgPath, r.authorId, r.deviceId, r.clientTime, JSON.stringify(p.body ?? r.body), p.hash, ctx.serverTime, p.targetId)
       return `(${Array.from({ length: cols }, (_, k) => `$${i * cols + k + 1}`).join(', ')})`
     })
     const inserted = await c.query<{ id: string; seq: number }>(
@@ -438,12 +444,20 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
       // what a check folds with its target later: amendments and events, not a feedback's source
       if (!ref.mayPrecede) targetId = ref.id
     }
-    pending.push({ index, record: r, hash: item.hash, targetId })
+    let body: Record<string, unknown> | undefined
+    const here = erasures.filter((e) => e.orgPath === r.orgPath)
+    if (here.length) {
+      await flush()
+      const at = (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 ORDER BY seq`, [r.orgPath])).rows.map(toStored)
+      body = redactArriving(r, here, at) ?? undefined
+    }
+    pending.push({ index, record: r, hash: item.hash, targetId, ...(body ? { body } : {}) })
     if (r.type === 'household.erasure') {
       // an erasure redacts the household's stored records in the same transaction
       await flush()
       const at = (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 ORDER BY seq`, [r.orgPath])).rows.map(toStored)
       for (const red of redactionsFor(r, stored.get(r.id)!.seq, at)) await c.query('UPDATE records SET body = $1 WHERE id = $2', [JSON.stringify(red.body), red.id])
+      erasures.push({ ...r, seq: stored.get(r.id)!.seq, serverTime: ctx.serverTime } as StoredRecord)
     }
   }
   await flush()

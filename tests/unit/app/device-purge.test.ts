@@ -83,6 +83,25 @@ describe('the device purges what its person may no longer hold', () => {
     expect((await tablet.db.records.where('type').equals('visit').toArray()).map((r) => r.type === 'visit' && r.body.outcome)).toEqual(['met'])
   })
 
+  it('a visit written offline before the erasure and sent after it is erased on the server and on the phone that wrote it', async () => {
+    const zhang = await login(env.app, PHONES.zhang)
+    const phone = await device(zhang)
+    await phone.sync()
+    // no signal: the visit waits on the phone
+    await saveRecord(phone.db, {
+      type: 'visit', orgPath: B01, authorId: zhang.user.id, deviceId: 'phone', now: env.clock.t - 3600_000,
+      body: { household: '1-3-2', outcome: 'met', purposes: ['care'], note: `${NAME}说腿疼`, visitedAt: new Date(env.clock.t - 3700_000).toISOString() },
+    })
+    const liu = await login(env.app, PHONES.liu)
+    await push(env.app, liu.token, [rec(liu, 'household.erasure', { household: '1-3-2', reason: '居民申请删除' })])
+    env.clock.t += 600_000
+    await phone.sync()
+    expect(await phone.db.outbox.count()).toBe(0)
+    expect(await holds(phone.db, NAME)).toBe(false)
+    const served = await env.app.inject({ url: '/api/v1/sync/pull?limit=2000', headers: { authorization: `Bearer ${zhang.token}` } })
+    expect(served.body).not.toContain(NAME)
+  })
+
   it('an erasure made on the staff device redacts its own copies at once, before any sync', async () => {
     const zhang = await login(env.app, PHONES.zhang)
     await push(env.app, zhang.token, [rec(zhang, 'household.profile', { household: '1-3-2', displayName: NAME, phone: PHONE })])

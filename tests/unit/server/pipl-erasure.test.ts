@@ -105,6 +105,27 @@ describe('erasure of a household (PIPL Art. 47)', () => {
     expect(holdsPersonalData(await pull(zhang.token))).toBe(false)
   })
 
+  it('a record made offline before the erasure and sent after it is stored redacted; one made after it is kept', async () => {
+    const zhang = await login(env.app, PHONES.zhang)
+    const liu = await login(env.app, PHONES.liu)
+    env.clock.t = Date.parse('2026-05-01T10:00:00Z')
+    await push(env.app, liu.token, [rec(liu.user.id, 'household.erasure', { household: HH, reason: '居民申请删除' })])
+    env.clock.t = Date.parse('2026-05-01T12:00:00Z')
+    // written at 09:30 on a phone without signal, sent at 12:00
+    const late = visit(zhang.user.id, { clientTime: '2026-05-01T09:30:00.000Z', body: { household: HH, note: `${NAME}不在家` } })
+    const lateProfile = rec(zhang.user.id, 'household.profile', { household: HH, displayName: NAME, phone: PHONE })
+    // written at 11:00, after the erasure (a new resident)
+    const after = rec(zhang.user.id, 'household.profile', { household: HH, displayName: '新住户赵阿姨' })
+    after.clientTime = '2026-05-01T11:00:00.000Z'
+    const res = await push(env.app, zhang.token, [late, lateProfile, after])
+    expect(res.json<{ results: { status: string }[] }>().results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted'])
+    const page = await pull(zhang.token)
+    expect(holdsPersonalData(page)).toBe(false)
+    expect(JSON.stringify(page.records)).toContain('新住户赵阿姨')
+    // the phone sends its copy again: still a duplicate (the hash is of what it sent)
+    expect((await push(env.app, zhang.token, [late])).json<{ results: { status: string }[] }>().results[0]!.status).toBe('duplicate')
+  })
+
   it('npm run admin -- household:erase does the same from the command line, and refuses a room not in the building', async () => {
     await householdWithData()
     const out: string[] = []

@@ -1,5 +1,7 @@
 /** Residents' personal information (PIPL): reveal, export, erasure, consent, audit trail, app lock. */
 export default {
+  notShown: "A household's name, phone and care details are shown only to its building leader, group leader and community staff.",
+  careNotShown: 'The care list is shown only to building leaders, group leaders and community staff; each community\'s care households and on-time visits are counted in the ledger.',
   title: "Resident's personal information",
   hint: 'For a resident who asks to see or erase what is kept about their household. Exports and erasures go into the audit trail.',
   reveal: {
