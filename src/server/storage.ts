@@ -11,7 +11,7 @@ import type { LocalRecord, StoredRecord } from '../shared/records'
 import type { MessageCode } from '../shared/messages'
 import { ROLE_LEVEL, type Role } from '../shared/roles'
 import { checkReference, type Reference } from '../shared/rules'
-import { erasureRedactions, redactArriving, type Redaction } from '../shared/erasure'
+import { erasureRedactions, redactArriving, redactQuarantined, type Redaction } from '../shared/erasure'
 import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
 import type { AuditStore } from './audit/store'
@@ -388,6 +388,8 @@ export function createSqliteStorage(db: Db): Storage {
     recordsRelated: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE target_id = ? ORDER BY seq'),
     recordsAt: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE org_path = ? ORDER BY seq'),
     recordRewrite: db.prepare<[string, string]>('UPDATE records SET body = ? WHERE id = ?'),
+    quarantineRaw: db.prepare<[], { qid: number; raw: string }>('SELECT qid, raw FROM quarantine'),
+    quarantineRewrite: db.prepare<[string, number]>('UPDATE quarantine SET raw = ? WHERE qid = ?'),
     erasuresAt: db.prepare<[string], RecordDbRow>("SELECT * FROM records WHERE org_path = ? AND type = 'household.erasure' ORDER BY seq"),
     roleOf: db.prepare<[string], { role: Role }>('SELECT role FROM users WHERE id = ?'),
     claimGet: db.prepare<[string], { author_id: string }>('SELECT author_id FROM record_claims WHERE id = ?'),
@@ -486,6 +488,13 @@ export function createSqliteStorage(db: Db): Storage {
         const seq = Number(res.lastInsertRowid)
         // an erasure redacts the household's stored records in the same transaction
         for (const red of redactionsFor(r, seq, q.recordsAt.all(r.orgPath).map(toStored))) q.recordRewrite.run(JSON.stringify(red.body), red.id)
+        if (r.type === 'household.erasure') {
+          // and the refused copies kept in quarantine
+          for (const row of q.quarantineRaw.all()) {
+            const raw = redactQuarantined(row.raw, r.orgPath, r.body.household)
+            if (raw !== null) q.quarantineRewrite.run(raw, row.qid)
+          }
+        }
         return { status: 'accepted', seq, serverTime: ctx.serverTime }
       })
     },

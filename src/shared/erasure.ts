@@ -98,3 +98,22 @@ export function redactArriving(record: AnyRecord, erasures: readonly AnyRecord[]
   }
   return current === record ? null : (current.body as Record<string, unknown>)
 }
+
+/**
+ * A quarantined (refused) push of the erased household, as its raw JSON text: the same
+ * text with the record's body redacted, or null when it is not one (another place or
+ * household, or text that does not parse: a truncated copy is left as it is).
+ */
+export function redactQuarantined(raw: string, building: string, household: string): string | null {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    return null
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null
+  const r = parsed as { id?: unknown; type?: unknown; orgPath?: unknown; body?: unknown; clientTime?: unknown }
+  if (r.orgPath !== building || typeof r.body !== 'object' || r.body === null || typeof r.id !== 'string') return null
+  const found = erasureRedactions(household, [{ ...r, clientTime: String(r.clientTime ?? '') } as unknown as AnyRecord]).find((x) => x.id === r.id)
+  return found ? JSON.stringify({ ...r, body: found.body }) : null
+}

@@ -102,6 +102,7 @@ const staffScreens = (): Screen[] => [
   at('/feedback/new', 'form', 'new feedback'),
   at('/sync', '.shell__main'),
   at('/sync/handovers', '.handovers'),
+  at('/audit', '.audit'),
   at('/me', '.me'),
 ]
 

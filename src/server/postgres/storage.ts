@@ -19,7 +19,7 @@ import type { HandoverState } from '../../shared/handover'
 import { normalizeScopes } from '../../shared/org'
 import { ROLE_LEVEL } from '../../shared/roles'
 import { checkReference } from '../../shared/rules'
-import { redactArriving } from '../../shared/erasure'
+import { redactArriving, redactQuarantined } from '../../shared/erasure'
 import {
   belowRange,
   byIdOrder,
@@ -458,6 +458,11 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
       const at = (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 ORDER BY seq`, [r.orgPath])).rows.map(toStored)
       for (const red of redactionsFor(r, stored.get(r.id)!.seq, at)) await c.query('UPDATE records SET body = $1 WHERE id = $2', [JSON.stringify(red.body), red.id])
       erasures.push({ ...r, seq: stored.get(r.id)!.seq, serverTime: ctx.serverTime } as StoredRecord)
+      // and the refused copies kept in quarantine
+      for (const row of (await c.query<{ qid: number; raw: string }>('SELECT qid, raw FROM quarantine')).rows) {
+        const raw = redactQuarantined(row.raw, r.orgPath, r.body.household)
+        if (raw !== null) await c.query('UPDATE quarantine SET raw = $1 WHERE qid = $2', [raw, row.qid])
+      }
     }
   }
   await flush()

@@ -126,6 +126,21 @@ describe('erasure of a household (PIPL Art. 47)', () => {
     expect((await push(env.app, zhang.token, [late])).json<{ results: { status: string }[] }>().results[0]!.status).toBe('duplicate')
   })
 
+  it('the quarantine keeps no refused copy of the erased words', async () => {
+    const zhang = await login(env.app, PHONES.zhang)
+    // refused (a bad number), kept in quarantine as sent
+    const refused = await push(env.app, zhang.token, [rec(zhang.user.id, 'household.profile', { household: HH, displayName: NAME, phone: '12345' })])
+    expect(refused.json<{ results: { status: string }[] }>().results[0]!.status).toBe('rejected')
+    const other = await push(env.app, zhang.token, [rec(zhang.user.id, 'household.profile', { household: '1-1-1', displayName: '李大爷', phone: '999' })])
+    expect(other.json<{ results: { status: string }[] }>().results[0]!.status).toBe('rejected')
+    expect(JSON.stringify(await env.storage.quarantine.list())).toContain(NAME)
+    const liu = await login(env.app, PHONES.liu)
+    await push(env.app, liu.token, [rec(liu.user.id, 'household.erasure', { household: HH, reason: '居民申请删除' })])
+    const kept = JSON.stringify(await env.storage.quarantine.list())
+    expect(kept).not.toContain(NAME)
+    expect(kept).toContain('李大爷')
+  })
+
   it('npm run admin -- household:erase does the same from the command line, and refuses a room not in the building', async () => {
     await householdWithData()
     const out: string[] = []
