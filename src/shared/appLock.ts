@@ -12,7 +12,7 @@
 import * as v from 'valibot'
 
 /** Days without a completed sync after which the app locks until it reaches the server. */
-export const OFFLINE_LOCK_DAYS = 7
+export const OFFLINE_LOCK_DAYS = 14
 
 export const IDLE_MINUTES_DEFAULT = 5
 export const IDLE_MINUTES_MIN = 1
