@@ -63,7 +63,8 @@ async function boot(): Promise<void> {
   if (session.loggedIn) await useLockStore().start().catch(() => undefined)
   app.mount('#app')
 
-  if (session.loggedIn) {
+  // a one-time code's login syncs nothing until a password of one's own is chosen (the server would refuse)
+  if (session.loggedIn && !session.user?.mustChangePassword) {
     useSyncStore().start()
     // keep the tree fresh; offline this quietly fails and the stored copy stays
     void session.refreshOrg().catch(() => undefined)

@@ -58,6 +58,12 @@ export interface MetaValues {
   appLock: import('@shared/appLock').DeviceLockPolicy
   /** device time of the last touch while unlocked, so a restart after the idle time asks the PIN (stores/lock.ts) */
   lastActiveAt: number
+  /**
+   * Tokens of logouts made offline: the server has not heard of them yet, so they
+   * are sent at the next contact (stores/session.ts `flushRevocations`). Kept by the
+   * logout wipe, like deviceId: it holds no personal data, only what must be ended.
+   */
+  revokeLater: string[]
 }
 export type MetaKey = keyof MetaValues
 export interface MetaRow<K extends MetaKey = MetaKey> {
