@@ -63,6 +63,14 @@ async function main(): Promise<void> {
     fail(err instanceof StartupError ? err.message : `无法启动 / Cannot start: ${err instanceof Error ? err.message : String(err)}`)
   }
 
+  // a database from before the ledger's summaries (or loaded around the append) is summarised once, before serving
+  if (await opened.storage.ledger.stale()) {
+    const t0 = Date.now()
+    console.log('[loudong] 正在根据记录生成台账汇总 / building the ledger summaries from the log …')
+    const n = await opened.storage.ledger.rebuild()
+    console.log(`[loudong] 台账汇总完成 / ledger summaries built: ${n} records, ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+  }
+
   // production never creates demo data or demo accounts: an empty database stays empty until the import
   const production = process.env.NODE_ENV === 'production'
   let seeded: Awaited<ReturnType<typeof seedDemoIfEmpty>> = null

@@ -14,6 +14,8 @@ import { checkReference, type Reference } from '../shared/rules'
 import { erasureRedactions, redactArriving, redactQuarantined, type Redaction } from '../shared/erasure'
 import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
+import type { LedgerItems } from '../shared/ledger'
+import { createSqliteLedger } from './ledger/sqlite'
 import type { AuditStore } from './audit/store'
 import { sqliteAuditStore } from './audit/sqlite'
 import type { AppLockStore } from './applock/store'
@@ -243,6 +245,21 @@ export interface PushUsageStore {
   take(userId: string, records: number, bytes: number, now: number, limits: PushLimits): Promise<number>
 }
 
+/**
+ * The monthly ledger's summaries (src/server/ledger/summaries.ts), kept current by
+ * `records.appendBatch` in the same transaction as the append.
+ */
+export interface LedgerStore {
+  /** the figures' items of `scope` (an org path) for `month` (YYYY-MM, Shanghai) */
+  items(scope: string, month: string): Promise<LedgerItems>
+  /** the `ledger.weights` records placed on `street`, in seq order */
+  weights(street: string): Promise<StoredRecord[]>
+  /** true when the summaries do not cover the log yet (a database from before them) */
+  stale(): Promise<boolean>
+  /** empties and refills every summary from the log; returns how many records it read */
+  rebuild(): Promise<number>
+}
+
 export interface Storage {
   /** which implementation this is (the backup command differs) */
   backend: 'sqlite' | 'postgres'
@@ -255,6 +272,7 @@ export interface Storage {
   devices: KnownDeviceStore
   records: RecordStore
   quarantine: QuarantineStore
+  ledger: LedgerStore
   /** the audit trail: exports, reveals, erasures, account actions (src/shared/audit.ts) */
   audit: AuditStore
   /** app lock policies per community (src/shared/appLock.ts) */
@@ -437,6 +455,7 @@ export const byIdOrder = (a: PersonRow, b: PersonRow): number => (a.id < b.id ? 
 const WIDE_SCOPE_DEPTH = 2
 
 export function createSqliteStorage(db: Db): Storage {
+  const ledger = createSqliteLedger(db)
   const q = {
     orgGet: db.prepare<[string], OrgDbRow>('SELECT * FROM org_nodes WHERE path = ?'),
     orgSubtree: db.prepare<[string, string, string], OrgDbRow>(
@@ -625,6 +644,7 @@ export function createSqliteStorage(db: Db): Storage {
             if (raw !== null) q.quarantineRewrite.run(raw, row.qid)
           }
         }
+        ledger.apply({ ...r, ...(redacted ? { body: redacted } : {}), seq, serverTime: ctx.serverTime } as StoredRecord)
         return { status: 'accepted', seq, serverTime: ctx.serverTime }
       })
       if (quarantined) q.quarantineTrim.run(ctx.userId, ctx.userId, QUARANTINE_PER_ACCOUNT - 1)
@@ -809,6 +829,12 @@ export function createSqliteStorage(db: Db): Storage {
         (recordId: string, d: { state: 'placed' | 'dismissed'; by: string; at: string; placedPath?: string; reason?: string }) =>
           q.handoverDecide.run({ record_id: recordId, state: d.state, by: d.by, at: d.at, placed_path: d.placedPath ?? null, reason: d.reason ?? null }).changes > 0,
       ),
+    },
+    ledger: {
+      items: g((scope: string, month: string) => ledger.items(scope, month)),
+      weights: g((street: string) => ledger.weights(street)),
+      stale: g(() => ledger.stale()),
+      rebuild: g(() => ledger.rebuild()),
     },
     audit: sqliteAuditStore(db, g),
     appLock: sqliteAppLockStore(db, g),

@@ -183,6 +183,12 @@ export interface Person {
   id: string
   name: string
   role: Role
+  /**
+   * Where a building or group leader works, sent only when every scope lies within
+   * the caller's (src/shared/ledger.ts `sharesLedgerScopes`): the tablet's ledger
+   * counts its leaders with no record from it.
+   */
+  scopes?: string[]
 }
 
 export interface PeopleResponse {

@@ -43,6 +43,7 @@ import {
   type UserRow,
 } from '../storage'
 import { APPEND_LOCK, withTransaction, type Pool, type PoolClient } from './db'
+import { applyLedger, postgresLedger } from './ledger'
 import { postgresAuditStore } from './audit'
 import { postgresAppLockStore } from './appLock'
 
@@ -382,6 +383,7 @@ export function createPostgresStorage(pool: Pool): Storage {
             )
           ).rowCount ?? 0) > 0,
       },
+      ledger: postgresLedger(db, inTx ? (fn) => fn(db) : (fn) => withTransaction(pool, fn)),
       audit: postgresAuditStore(db),
       appLock: postgresAppLockStore(db),
       transaction: inTx ? (fn) => fn(storage) : (fn) => withTransaction(pool, (c) => fn(build(c, true))),
@@ -479,6 +481,7 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
       stored.set(p.record.id, { seq, serverTime: ctx.serverTime, hash: p.hash })
       outcomes[p.index] = { status: 'accepted', seq, serverTime: ctx.serverTime }
     }
+    await applyLedger(c, pending.map((p) => ({ ...p.record, seq: seqOf.get(p.record.id)!, serverTime: ctx.serverTime }) as StoredRecord))
     pending = []
   }
 
