@@ -16,6 +16,7 @@ import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
 import type { LedgerItems } from '../shared/ledger'
 import { createSqliteLedger } from './ledger/sqlite'
+import { groupCommit } from './groupCommit'
 import type { AuditStore } from './audit/store'
 import { sqliteAuditStore } from './audit/sqlite'
 import type { AppLockStore } from './applock/store'
@@ -138,6 +139,12 @@ export interface BatchContext {
   reason: (code: MessageCode) => string
 }
 
+/** One pushed batch with its context, as a group commit takes it (./groupCommit.ts). */
+export interface Batch {
+  items: readonly BatchItem[]
+  ctx: BatchContext
+}
+
 export interface RecordStore {
   /**
    * Stores one pushed batch in ONE transaction: appends what is new, answers
@@ -146,9 +153,17 @@ export interface RecordStore {
    * the reference allows it), and quarantines everything rejected or conflicting.
    * All or nothing. Batches are appended one after another (SQLite: the write lock;
    * PostgreSQL: an advisory lock), so seq order is commit order and a pull never
-   * passes a record that commits later.
+   * passes a record that commits later. Outside a transaction, batches that wait are
+   * written together in one transaction (group commit, ./groupCommit.ts), each
+   * answered as if written alone.
    */
   appendBatch(items: readonly BatchItem[], ctx: BatchContext): Promise<BatchOutcome[]>
+  /**
+   * Several batches in ONE transaction, appended one after another in the order
+   * given; answers one outcome list per batch, exactly what `appendBatch` would have
+   * answered for each in turn. All or nothing for the whole group.
+   */
+  appendGroup(batches: readonly Batch[]): Promise<BatchOutcome[][]>
   /** records under any of `scopes` with seq > after, in seq order; `more` when more wait */
   pull(scopes: readonly string[], after: number, limit: number): Promise<{ records: StoredRecord[]; more: boolean }>
   getById(id: string): Promise<StoredRecord | null>
@@ -565,92 +580,92 @@ export function createSqliteStorage(db: Db): Storage {
     ...handoverQueries(db),
   }
 
-  const appendTx = db.transaction(
-    (items: readonly BatchItem[], ctx: BatchContext): BatchOutcome[] => {
-      let quarantined = 0
-      const quarantine = (recordId: string | null, code: MessageCode, path: string, raw: string) => {
-        quarantined++
-        q.quarantineInsert.run({
-          record_id: recordId,
-          user_id: ctx.userId,
-          received_at: ctx.serverTime,
-          code,
-          reason: ctx.reason(code),
-          path,
-          raw: truncateUtf8(raw, QUARANTINE_RAW_MAX),
-        })
-      }
-      const outcomes = items.map((item): BatchOutcome => {
-        if (item.kind === 'reject') {
-          quarantine(item.recordId, item.code, item.path, item.raw)
-          return { status: 'rejected', code: item.code, path: item.path, ...(item.max ? { max: item.max } : {}) }
-        }
-        const refuse = (code: MessageCode, path: string): BatchOutcome => {
-          quarantine(item.record.id, code, path, item.raw)
-          return { status: 'rejected', code, path }
-        }
-        const r = item.record
-        // Idempotency: the id is the key. Same content → duplicate; other content → conflict.
-        const existing = q.recordMeta.get(r.id)
-        if (existing) {
-          if (existing.content_hash === item.hash) return { status: 'duplicate', seq: existing.seq, serverTime: existing.server_time }
-          quarantine(r.id, 'conflict', '', item.raw)
-          return { status: 'conflict' }
-        }
-        // An id someone else referred to first is theirs.
-        const claim = q.claimGet.get(r.id)
-        if (claim && claim.author_id !== r.authorId) return refuse('id_claimed', 'id')
-        // References are read inside this transaction, so earlier records of the batch count.
-        const ref = item.reference
-        let targetId: string | null = null
-        if (ref) {
-          const row = q.recordById.get(ref.id)
-          const role = row ? q.roleOf.get(row.author_id)?.role : undefined
-          const claimedBy = row ? null : (q.claimGet.get(ref.id)?.author_id ?? null)
-          const issue = checkReference(
-            ref,
-            { record: row ? toStored(row) : null, ...(role ? { authorLevel: ROLE_LEVEL[role] } : {}), related: () => q.recordsRelated.all(ref.id).map(toStored) },
-            r.authorId,
-            claimedBy,
-          )
-          if (issue) return refuse(issue.code, issue.path)
-          if (!row && ref.mayPrecede && !claimedBy) q.claimInsert.run(ref.id, r.authorId, ctx.serverTime)
-          // what a check folds with its target later: amendments and events, not a feedback's source
-          if (!ref.mayPrecede) targetId = ref.id
-        }
-        // made before an erasure of its household, sent after it: stored redacted (the hash stays the sent one's)
-        const erasures = q.erasuresAt.all(r.orgPath)
-        const redacted = erasures.length ? redactArriving(r, erasures.map(toStored), q.recordsAt.all(r.orgPath).map(toStored)) : null
-        const res = q.recordInsert.run({
-          id: r.id,
-          type: r.type,
-          v: r.v,
-          org_path: r.orgPath,
-          author_id: r.authorId,
-          device_id: r.deviceId,
-          client_time: r.clientTime,
-          body: JSON.stringify(redacted ?? r.body),
-          content_hash: item.hash,
-          server_time: ctx.serverTime,
-          target_id: targetId,
-        })
-        const seq = Number(res.lastInsertRowid)
-        // an erasure redacts the household's stored records in the same transaction
-        for (const red of redactionsFor(r, seq, q.recordsAt.all(r.orgPath).map(toStored))) q.recordRewrite.run(JSON.stringify(red.body), red.id)
-        if (r.type === 'household.erasure') {
-          // and the refused copies kept in quarantine
-          for (const row of q.quarantineRaw.all()) {
-            const raw = redactQuarantined(row.raw, r.orgPath, r.body.household)
-            if (raw !== null) q.quarantineRewrite.run(raw, row.qid)
-          }
-        }
-        ledger.apply({ ...r, ...(redacted ? { body: redacted } : {}), seq, serverTime: ctx.serverTime } as StoredRecord)
-        return { status: 'accepted', seq, serverTime: ctx.serverTime }
+  const appendItems = (items: readonly BatchItem[], ctx: BatchContext): BatchOutcome[] => {
+    let quarantined = 0
+    const quarantine = (recordId: string | null, code: MessageCode, path: string, raw: string) => {
+      quarantined++
+      q.quarantineInsert.run({
+        record_id: recordId,
+        user_id: ctx.userId,
+        received_at: ctx.serverTime,
+        code,
+        reason: ctx.reason(code),
+        path,
+        raw: truncateUtf8(raw, QUARANTINE_RAW_MAX),
       })
-      if (quarantined) q.quarantineTrim.run(ctx.userId, ctx.userId, QUARANTINE_PER_ACCOUNT - 1)
-      return outcomes
-    },
-  )
+    }
+    const outcomes = items.map((item): BatchOutcome => {
+      if (item.kind === 'reject') {
+        quarantine(item.recordId, item.code, item.path, item.raw)
+        return { status: 'rejected', code: item.code, path: item.path, ...(item.max ? { max: item.max } : {}) }
+      }
+      const refuse = (code: MessageCode, path: string): BatchOutcome => {
+        quarantine(item.record.id, code, path, item.raw)
+        return { status: 'rejected', code, path }
+      }
+      const r = item.record
+      // Idempotency: the id is the key. Same content → duplicate; other content → conflict.
+      const existing = q.recordMeta.get(r.id)
+      if (existing) {
+        if (existing.content_hash === item.hash) return { status: 'duplicate', seq: existing.seq, serverTime: existing.server_time }
+        quarantine(r.id, 'conflict', '', item.raw)
+        return { status: 'conflict' }
+      }
+      // An id someone else referred to first is theirs.
+      const claim = q.claimGet.get(r.id)
+      if (claim && claim.author_id !== r.authorId) return refuse('id_claimed', 'id')
+      // References are read inside this transaction, so earlier records of the batch count.
+      const ref = item.reference
+      let targetId: string | null = null
+      if (ref) {
+        const row = q.recordById.get(ref.id)
+        const role = row ? q.roleOf.get(row.author_id)?.role : undefined
+        const claimedBy = row ? null : (q.claimGet.get(ref.id)?.author_id ?? null)
+        const issue = checkReference(
+          ref,
+          { record: row ? toStored(row) : null, ...(role ? { authorLevel: ROLE_LEVEL[role] } : {}), related: () => q.recordsRelated.all(ref.id).map(toStored) },
+          r.authorId,
+          claimedBy,
+        )
+        if (issue) return refuse(issue.code, issue.path)
+        if (!row && ref.mayPrecede && !claimedBy) q.claimInsert.run(ref.id, r.authorId, ctx.serverTime)
+        // what a check folds with its target later: amendments and events, not a feedback's source
+        if (!ref.mayPrecede) targetId = ref.id
+      }
+      // made before an erasure of its household, sent after it: stored redacted (the hash stays the sent one's)
+      const erasures = q.erasuresAt.all(r.orgPath)
+      const redacted = erasures.length ? redactArriving(r, erasures.map(toStored), q.recordsAt.all(r.orgPath).map(toStored)) : null
+      const res = q.recordInsert.run({
+        id: r.id,
+        type: r.type,
+        v: r.v,
+        org_path: r.orgPath,
+        author_id: r.authorId,
+        device_id: r.deviceId,
+        client_time: r.clientTime,
+        body: JSON.stringify(redacted ?? r.body),
+        content_hash: item.hash,
+        server_time: ctx.serverTime,
+        target_id: targetId,
+      })
+      const seq = Number(res.lastInsertRowid)
+      // an erasure redacts the household's stored records in the same transaction
+      for (const red of redactionsFor(r, seq, q.recordsAt.all(r.orgPath).map(toStored))) q.recordRewrite.run(JSON.stringify(red.body), red.id)
+      if (r.type === 'household.erasure') {
+        // and the refused copies kept in quarantine
+        for (const row of q.quarantineRaw.all()) {
+          const raw = redactQuarantined(row.raw, r.orgPath, r.body.household)
+          if (raw !== null) q.quarantineRewrite.run(raw, row.qid)
+        }
+      }
+      ledger.apply({ ...r, ...(redacted ? { body: redacted } : {}), seq, serverTime: ctx.serverTime } as StoredRecord)
+      return { status: 'accepted', seq, serverTime: ctx.serverTime }
+    })
+    // keeps the account's newest QUARANTINE_PER_ACCOUNT rows (and every row a handover refers to)
+    if (quarantined) q.quarantineTrim.run(ctx.userId, ctx.userId, QUARANTINE_PER_ACCOUNT - 1)
+    return outcomes
+  }
+  const appendTx = db.transaction((batches: readonly Batch[]): BatchOutcome[][] => batches.map((b) => appendItems(b.items, b.ctx)))
 
   // One connection serves every request. While `transaction` runs its async `fn`, other
   // callers wait at this gate, so nothing of theirs lands inside (or is rolled back with) it.
@@ -770,7 +785,8 @@ export function createSqliteStorage(db: Db): Storage {
     },
     records: {
       // IMMEDIATE: take the write lock up front, so the reads inside see the final state.
-      appendBatch: g((items: readonly BatchItem[], ctx: BatchContext) => appendTx.immediate(items, ctx)),
+      appendBatch: g((items: readonly BatchItem[], ctx: BatchContext) => appendTx.immediate([{ items, ctx }])[0]!),
+      appendGroup: g((batches: readonly Batch[]) => appendTx.immediate(batches)),
       pull: g((scopes: readonly string[], after: number, limit: number) => {
         const rows: RecordDbRow[] = []
         const norm = normalizeScopes(scopes)
@@ -848,8 +864,10 @@ export function createSqliteStorage(db: Db): Storage {
     transaction: () => Promise.reject(new Error('nested transaction')),
     close: () => Promise.reject(new Error('close inside a transaction')),
   }
+  const outside = build(gated)
   const storage: Storage = {
-    ...build(gated),
+    ...outside,
+    records: { ...outside.records, appendBatch: groupCommit(outside.records.appendGroup) },
     logins,
     transaction: async (fn) => {
       while (gate) await gate

@@ -97,9 +97,10 @@ export interface PacedRun {
  * got round to sending it: a server (or a client) that falls behind shows up
  * in the figure instead of quietly lowering the offered rate (coordinated
  * omission). A non-2xx answer, a network error or no answer in `timeoutMs` is
- * a failure, counted, never left out.
+ * a failure, counted, never left out. `url` may pick the server for batch `i` (several processes).
  */
-export async function paced(url: string, seconds: number, rate: number, next: () => { token: string; body: string }, timeoutMs = 30_000): Promise<PacedRun> {
+export async function paced(url: string | ((i: number) => string), seconds: number, rate: number, next: () => { token: string; body: string }, timeoutMs = 30_000): Promise<PacedRun> {
+  const urlOf = typeof url === 'string' ? () => url : url
   const latencies: number[] = []
   const causes: string[] = []
   let failed = 0
@@ -116,7 +117,7 @@ export async function paced(url: string, seconds: number, rate: number, next: ()
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     const { token, body } = next()
     inflight.push(
-      fetch(`${url}/api/v1/sync/push`, {
+      fetch(`${urlOf(i)}/api/v1/sync/push`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
         body,

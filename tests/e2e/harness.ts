@@ -83,8 +83,11 @@ export interface RunningServer {
  * The push limits are lifted: suites (and the bench) that push thousands, or again after a crash, test other things
  * (the limits have their own tests, tests/unit/server/limits.test.ts).
  * `demoRecords`: also the demo months of records (off unless asked: most suites start from an empty log).
+ * `startTimeoutMs` (default 30 s): the bench's million-record file takes longer (PRAGMA quick_check at start).
  */
-export async function startServer(opts: { dataDir?: string; port?: number; distDir?: string; env?: Record<string, string>; demoRecords?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  opts: { dataDir?: string; port?: number; distDir?: string; env?: Record<string, string>; demoRecords?: boolean; startTimeoutMs?: number } = {},
+): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? tempDir('data')
   const port = opts.port ?? (await freePort())
   const distDir = opts.distDir ?? DIST
@@ -97,7 +100,8 @@ export async function startServer(opts: { dataDir?: string; port?: number; distD
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()))
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 30_000
+  const startTimeoutMs = opts.startTimeoutMs ?? 30_000
+  const deadline = Date.now() + startTimeoutMs
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited early (${proc.exitCode}):\n${out}`)
     try {
@@ -106,7 +110,7 @@ export async function startServer(opts: { dataDir?: string; port?: number; distD
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`server did not start in 30 s:\n${out}`)
+    if (Date.now() > deadline) throw new Error(`server did not start in ${startTimeoutMs / 1000} s:\n${out}`)
     await new Promise((r) => setTimeout(r, 150))
   }
   const exited = () => new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve())))

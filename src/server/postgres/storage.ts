@@ -9,7 +9,8 @@
  * append transaction therefore first takes one transaction-level advisory lock
  * (APPEND_LOCK): batches get their seqs and commit one after another, a reader's
  * snapshot always holds a prefix of the seq order, and a pull never skips a record
- * nor returns one twice. The lock is held for one batch's inserts and commit.
+ * nor returns one twice. The lock is held for one group's reads, inserts and commit:
+ * batches waiting in this process are written together (../groupCommit.ts).
  */
 import { parentPath, type BuildingLayout, type NodeKind, type OrgNode } from '../../shared/org'
 import type { LocalRecord, StoredRecord } from '../../shared/records'
@@ -30,7 +31,7 @@ import {
   usageWindows,
   selfAndAbove,
   truncateUtf8,
-  type BatchContext,
+  type Batch,
   type BatchItem,
   type BatchOutcome,
   type DatabaseHead,
@@ -44,6 +45,7 @@ import {
 } from '../storage'
 import { APPEND_LOCK, withTransaction, type Pool, type PoolClient } from './db'
 import { applyLedger, postgresLedger } from './ledger'
+import { groupCommit } from '../groupCommit'
 import { postgresAuditStore } from './audit'
 import { postgresAppLockStore } from './appLock'
 
@@ -310,13 +312,20 @@ export function createPostgresStorage(pool: Pool): Storage {
       },
       records: {
         // the transaction starts by taking APPEND_LOCK, in BEGIN's round trip; inside a
-        // caller's transaction (a handover placed) it takes the lock there
+        // caller's transaction (a handover placed) it takes the lock there. Outside one,
+        // batches waiting in this process are written together (groupCommit below).
         appendBatch: inTx
           ? async (items, ctx) => {
               await db.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK])
-              return appendBatch(db as PoolClient, items, ctx)
+              return (await appendGroup(db as PoolClient, [{ items, ctx }]))[0]!
             }
-          : (items, ctx) => withTransaction(pool, (c) => appendBatch(c, items, ctx), `BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`),
+          : (items, ctx) => appendInTransaction([{ items, ctx }]).then((o) => o[0]!),
+        appendGroup: inTx
+          ? async (batches) => {
+              await db.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK])
+              return appendGroup(db as PoolClient, batches)
+            }
+          : (batches) => appendInTransaction(batches),
         pull: async (scopes, after, limit) => {
           const found: RecordDbRow[] = []
           const norm = normalizeScopes(scopes)
@@ -391,7 +400,9 @@ export function createPostgresStorage(pool: Pool): Storage {
     }
     return storage
   }
-  return build(pool, false)
+  const appendInTransaction = (batches: readonly Batch[]) => withTransaction(pool, (c) => appendGroup(c, batches), `BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`)
+  const outside = build(pool, false)
+  return { ...outside, records: { ...outside.records, appendBatch: groupCommit(outside.records.appendGroup) } }
 }
 
 /** Inserts or updates a user by phone, with their scope rows; inside the caller's transaction. */
@@ -426,154 +437,165 @@ async function existingOf(db: Queryable, ids: readonly string[]): Promise<Map<st
 /** The envelope fields stored as text columns, by their wire path. */
 const TEXT_FIELDS = ['id', 'type', 'orgPath', 'authorId', 'deviceId', 'clientTime'] as const
 
+/** Rows a multi-row INSERT takes at most (PostgreSQL allows 65,535 parameters a statement). */
+const INSERT_ROWS_MAX = 4000
+
+/** `$1, $2…` placeholders for `rows` rows of `cols` columns: `($1, $2), ($3, $4)`. */
+function tuples(rows: number, cols: number): string {
+  return Array.from({ length: rows }, (_, i) => `(${Array.from({ length: cols }, (_, k) => `$${i * cols + k + 1}`).join(', ')})`).join(', ')
+}
+
 /**
- * One batch inside its transaction, which holds APPEND_LOCK (see the header). New records
- * are inserted together, in batch order, until a record refers to another one: then
- * what is pending is written first, so the reference sees the earlier records of the batch.
+ * Batches inside one transaction, which holds APPEND_LOCK (see the header), each
+ * decided as if appended alone, one after another (group commit: ../groupCommit.ts).
+ * New records are inserted together, in order, until a record refers to another one:
+ * then what is pending is written first, so the reference sees the earlier records.
  */
-async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: BatchContext): Promise<BatchOutcome[]> {
-  // the batch's ids already stored, and those reserved by a reference, in one round trip
-  const batchIds = [...new Set(items.flatMap((it) => (it.kind === 'append' && !hasNul(it.record.id) ? [it.record.id] : [])))]
-  const found = await c.query<{ k: 'r' | 'c'; id: string; seq: number | null; server_time: string | null; v: string }>(
-    `SELECT 'r' AS k, id, seq, server_time, content_hash AS v FROM records WHERE id = ANY($1)
-     UNION ALL SELECT 'c', id, NULL, NULL, author_id FROM record_claims WHERE id = ANY($1)`,
-    [batchIds],
-  )
+async function appendGroup(c: PoolClient, batches: readonly Batch[]): Promise<BatchOutcome[][]> {
+  // the group's ids already stored, and those reserved by a reference, in one round trip
+  const groupIds = [...new Set(batches.flatMap((b) => b.items.flatMap((it) => (it.kind === 'append' && !hasNul(it.record.id) ? [it.record.id] : []))))]
+  const found = groupIds.length
+    ? await c.query<{ k: 'r' | 'c'; id: string; seq: number | null; server_time: string | null; v: string }>(
+        `SELECT 'r' AS k, id, seq, server_time, content_hash AS v FROM records WHERE id = ANY($1)
+         UNION ALL SELECT 'c', id, NULL, NULL, author_id FROM record_claims WHERE id = ANY($1)`,
+        [groupIds],
+      )
+    : { rows: [] }
   const stored = new Map<string, ExistingRecord>()
   const claims = new Map<string, string>()
   for (const x of found.rows) {
     if (x.k === 'r') stored.set(x.id, { seq: x.seq!, serverTime: x.server_time!, hash: x.v })
     else claims.set(x.id, x.v)
   }
-  const outcomes: BatchOutcome[] = new Array<BatchOutcome>(items.length)
+  const all: BatchOutcome[][] = batches.map((b) => new Array<BatchOutcome>(b.items.length))
   const quarantined: unknown[][] = []
-  const quarantine = (recordId: string | null, code: MessageCode, path: string, raw: string) => {
-    quarantined.push([recordId === null ? null : visible(recordId), ctx.userId, ctx.serverTime, code, ctx.reason(code), path === '' ? null : visible(path), truncateUtf8(raw, QUARANTINE_RAW_MAX)])
-  }
-  const refuse = (index: number, item: Extract<BatchItem, { kind: 'append' }>, code: MessageCode, path: string) => {
-    quarantine(item.record.id, code, path, item.raw)
-    outcomes[index] = { status: 'rejected', code, path }
-  }
-  let pending: { index: number; record: LocalRecord; hash: string; targetId: string | null; body?: Record<string, unknown> }[] = []
-  // erasures at the batch's places, read once: a record made before one is stored redacted
-  const places = [...new Set(items.flatMap((it) => (it.kind === 'append' && !hasNul(it.record.orgPath) ? [it.record.orgPath] : [])))]
+  let pending: { outcomes: BatchOutcome[]; index: number; record: LocalRecord; hash: string; targetId: string | null; serverTime: string; body?: Record<string, unknown> }[] = []
+  // erasures at the group's places, read once: a record made before one is stored redacted
+  const places = [...new Set(batches.flatMap(({ items }) => items.flatMap((it) => (it.kind === 'append' && !hasNul(it.record.orgPath) ? [it.record.orgPath] : []))))]
   const erasures = places.length
     ? (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE type = 'household.erasure' AND org_path = ANY($1) ORDER BY seq`, [places])).rows.map(toStored)
     : []
 
   const flush = async () => {
-    if (!pending.length) return
-    const cols = 11
-    const values: unknown[] = []
-    const tuples = pending.map((p, i) => {
-      const r = p.record
-      values.push(r.id, r.type, r.v, r.orgPath, r.authorId, r.deviceId, r.clientTime, JSON.stringify(p.body ?? r.body), p.hash, ctx.serverTime, p.targetId)
-      return `(${Array.from({ length: cols }, (_, k) => `$${i * cols + k + 1}`).join(', ')})`
-    })
-    const inserted = await c.query<{ id: string; seq: number }>(
-      `INSERT INTO records (id, type, v, org_path, author_id, device_id, client_time, body, content_hash, server_time, target_id)
-       VALUES ${tuples.join(', ')} RETURNING id, seq`,
-      values,
-    )
-    const seqOf = new Map(inserted.rows.map((r) => [r.id, r.seq]))
-    for (const p of pending) {
-      const seq = seqOf.get(p.record.id)!
-      stored.set(p.record.id, { seq, serverTime: ctx.serverTime, hash: p.hash })
-      outcomes[p.index] = { status: 'accepted', seq, serverTime: ctx.serverTime }
+    while (pending.length) {
+      const chunk = pending.slice(0, INSERT_ROWS_MAX)
+      pending = pending.slice(chunk.length)
+      const values = chunk.flatMap((p) => {
+        const r = p.record
+        return [r.id, r.type, r.v, r.orgPath, r.authorId, r.deviceId, r.clientTime, JSON.stringify(p.body ?? r.body), p.hash, p.serverTime, p.targetId]
+      })
+      const inserted = await c.query<{ id: string; seq: number }>(
+        `INSERT INTO records (id, type, v, org_path, author_id, device_id, client_time, body, content_hash, server_time, target_id)
+         VALUES ${tuples(chunk.length, 11)} RETURNING id, seq`,
+        values,
+      )
+      const seqOf = new Map(inserted.rows.map((r) => [r.id, r.seq]))
+      for (const p of chunk) {
+        const seq = seqOf.get(p.record.id)!
+        stored.set(p.record.id, { seq, serverTime: p.serverTime, hash: p.hash })
+        p.outcomes[p.index] = { status: 'accepted', seq, serverTime: p.serverTime }
+      }
+      await applyLedger(c, chunk.map((p) => ({ ...p.record, ...(p.body ? { body: p.body } : {}), seq: seqOf.get(p.record.id)!, serverTime: p.serverTime }) as StoredRecord))
     }
-    await applyLedger(c, pending.map((p) => ({ ...p.record, seq: seqOf.get(p.record.id)!, serverTime: ctx.serverTime }) as StoredRecord))
-    pending = []
   }
 
-  for (const [index, item] of items.entries()) {
-    if (item.kind === 'reject') {
-      quarantine(item.recordId, item.code, item.path, item.raw)
-      outcomes[index] = { status: 'rejected', code: item.code, path: item.path, ...(item.max ? { max: item.max } : {}) }
-      continue
+  for (const [b, { items, ctx }] of batches.entries()) {
+    const outcomes = all[b]!
+    const quarantine = (recordId: string | null, code: MessageCode, path: string, raw: string) => {
+      quarantined.push([recordId === null ? null : visible(recordId), ctx.userId, ctx.serverTime, code, ctx.reason(code), path === '' ? null : visible(path), truncateUtf8(raw, QUARANTINE_RAW_MAX)])
     }
-    const r = item.record
-    const nul = TEXT_FIELDS.find((f) => hasNul(String(r[f])))
-    if (nul) {
-      quarantine(hasNul(r.id) ? null : r.id, 'bad_value', nul, item.raw)
-      outcomes[index] = { status: 'rejected', code: 'bad_value', path: nul }
-      continue
+    const refuse = (index: number, item: Extract<BatchItem, { kind: 'append' }>, code: MessageCode, path: string) => {
+      quarantine(item.record.id, code, path, item.raw)
+      outcomes[index] = { status: 'rejected', code, path }
     }
-    // the same id twice in one batch: the first must be written to answer the second
-    if (pending.some((p) => p.record.id === r.id)) await flush()
-    // Idempotency: the id is the key. Same content → duplicate; other content → conflict.
-    const existing = stored.get(r.id)
-    if (existing) {
-      if (existing.hash === item.hash) outcomes[index] = { status: 'duplicate', seq: existing.seq, serverTime: existing.serverTime }
-      else {
-        quarantine(r.id, 'conflict', '', item.raw)
-        outcomes[index] = { status: 'conflict' }
-      }
-      continue
-    }
-    // An id someone else referred to first is theirs.
-    const claimant = claims.get(r.id)
-    if (claimant && claimant !== r.authorId) {
-      refuse(index, item, 'id_claimed', 'id')
-      continue
-    }
-    // References are read inside this transaction, so earlier records of the batch count.
-    const ref = item.reference
-    let targetId: string | null = null
-    if (ref) {
-      await flush()
-      const row = hasNul(ref.id) ? undefined : (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = $1`, [ref.id])).rows[0]
-      const role = row ? (await c.query<{ role: Role }>('SELECT role FROM users WHERE id = $1', [row.author_id])).rows[0]?.role : undefined
-      const claimedBy = row || hasNul(ref.id) ? null : ((await c.query<{ author_id: string }>('SELECT author_id FROM record_claims WHERE id = $1', [ref.id])).rows[0]?.author_id ?? null)
-      const related = row ? (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE target_id = $1 ORDER BY seq`, [ref.id])).rows.map(toStored) : []
-      const issue = checkReference(ref, { record: row ? toStored(row) : null, ...(role ? { authorLevel: ROLE_LEVEL[role] } : {}), related: () => related }, r.authorId, claimedBy)
-      if (issue) {
-        refuse(index, item, issue.code, issue.path)
+
+    for (const [index, item] of items.entries()) {
+      if (item.kind === 'reject') {
+        quarantine(item.recordId, item.code, item.path, item.raw)
+        outcomes[index] = { status: 'rejected', code: item.code, path: item.path, ...(item.max ? { max: item.max } : {}) }
         continue
       }
-      if (!row && ref.mayPrecede && !claimedBy && !hasNul(ref.id)) {
-        await c.query('INSERT INTO record_claims (id, author_id, claimed_at) VALUES ($1, $2, $3)', [ref.id, r.authorId, ctx.serverTime])
-        claims.set(ref.id, r.authorId)
+      const r = item.record
+      const nul = TEXT_FIELDS.find((f) => hasNul(String(r[f])))
+      if (nul) {
+        quarantine(hasNul(r.id) ? null : r.id, 'bad_value', nul, item.raw)
+        outcomes[index] = { status: 'rejected', code: 'bad_value', path: nul }
+        continue
       }
-      // what a check folds with its target later: amendments and events, not a feedback's source
-      if (!ref.mayPrecede) targetId = ref.id
-    }
-    let body: Record<string, unknown> | undefined
-    const here = erasures.filter((e) => e.orgPath === r.orgPath)
-    if (here.length) {
-      await flush()
-      const at = (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 ORDER BY seq`, [r.orgPath])).rows.map(toStored)
-      body = redactArriving(r, here, at) ?? undefined
-    }
-    pending.push({ index, record: r, hash: item.hash, targetId, ...(body ? { body } : {}) })
-    if (r.type === 'household.erasure') {
-      // an erasure redacts the household's stored records in the same transaction
-      await flush()
-      const at = (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 ORDER BY seq`, [r.orgPath])).rows.map(toStored)
-      for (const red of redactionsFor(r, stored.get(r.id)!.seq, at)) await c.query('UPDATE records SET body = $1 WHERE id = $2', [JSON.stringify(red.body), red.id])
-      erasures.push({ ...r, seq: stored.get(r.id)!.seq, serverTime: ctx.serverTime } as StoredRecord)
-      // and the refused copies kept in quarantine
-      for (const row of (await c.query<{ qid: number; raw: string }>('SELECT qid, raw FROM quarantine')).rows) {
-        const raw = redactQuarantined(row.raw, r.orgPath, r.body.household)
-        if (raw !== null) await c.query('UPDATE quarantine SET raw = $1 WHERE qid = $2', [raw, row.qid])
+      // the same id twice in one group: the first must be written to answer the second
+      if (pending.some((p) => p.record.id === r.id)) await flush()
+      // Idempotency: the id is the key. Same content → duplicate; other content → conflict.
+      const existing = stored.get(r.id)
+      if (existing) {
+        if (existing.hash === item.hash) outcomes[index] = { status: 'duplicate', seq: existing.seq, serverTime: existing.serverTime }
+        else {
+          quarantine(r.id, 'conflict', '', item.raw)
+          outcomes[index] = { status: 'conflict' }
+        }
+        continue
+      }
+      // An id someone else referred to first is theirs.
+      const claimant = claims.get(r.id)
+      if (claimant && claimant !== r.authorId) {
+        refuse(index, item, 'id_claimed', 'id')
+        continue
+      }
+      // References are read inside this transaction, so earlier records of the group count.
+      const ref = item.reference
+      let targetId: string | null = null
+      if (ref) {
+        await flush()
+        const row = hasNul(ref.id) ? undefined : (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = $1`, [ref.id])).rows[0]
+        const role = row ? (await c.query<{ role: Role }>('SELECT role FROM users WHERE id = $1', [row.author_id])).rows[0]?.role : undefined
+        const claimedBy = row || hasNul(ref.id) ? null : ((await c.query<{ author_id: string }>('SELECT author_id FROM record_claims WHERE id = $1', [ref.id])).rows[0]?.author_id ?? null)
+        const related = row ? (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE target_id = $1 ORDER BY seq`, [ref.id])).rows.map(toStored) : []
+        const issue = checkReference(ref, { record: row ? toStored(row) : null, ...(role ? { authorLevel: ROLE_LEVEL[role] } : {}), related: () => related }, r.authorId, claimedBy)
+        if (issue) {
+          refuse(index, item, issue.code, issue.path)
+          continue
+        }
+        if (!row && ref.mayPrecede && !claimedBy && !hasNul(ref.id)) {
+          await c.query('INSERT INTO record_claims (id, author_id, claimed_at) VALUES ($1, $2, $3)', [ref.id, r.authorId, ctx.serverTime])
+          claims.set(ref.id, r.authorId)
+        }
+        // what a check folds with its target later: amendments and events, not a feedback's source
+        if (!ref.mayPrecede) targetId = ref.id
+      }
+      let body: Record<string, unknown> | undefined
+      const here = erasures.filter((e) => e.orgPath === r.orgPath)
+      if (here.length) {
+        await flush()
+        const at = (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 ORDER BY seq`, [r.orgPath])).rows.map(toStored)
+        body = redactArriving(r, here, at) ?? undefined
+      }
+      pending.push({ outcomes, index, record: r, hash: item.hash, targetId, serverTime: ctx.serverTime, ...(body ? { body } : {}) })
+      if (r.type === 'household.erasure') {
+        // an erasure redacts the household's stored records in the same transaction
+        await flush()
+        const at = (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 ORDER BY seq`, [r.orgPath])).rows.map(toStored)
+        for (const red of redactionsFor(r, stored.get(r.id)!.seq, at)) await c.query('UPDATE records SET body = $1 WHERE id = $2', [JSON.stringify(red.body), red.id])
+        erasures.push({ ...r, seq: stored.get(r.id)!.seq, serverTime: ctx.serverTime } as StoredRecord)
+        // and the refused copies kept in quarantine
+        for (const row of (await c.query<{ qid: number; raw: string }>('SELECT qid, raw FROM quarantine')).rows) {
+          const raw = redactQuarantined(row.raw, r.orgPath, r.body.household)
+          if (raw !== null) await c.query('UPDATE quarantine SET raw = $1 WHERE qid = $2', [raw, row.qid])
+        }
       }
     }
   }
   await flush()
 
-  if (quarantined.length) {
-    const cols = 7
-    await c.query(
-      `INSERT INTO quarantine (record_id, user_id, received_at, code, reason, path, raw) VALUES ${quarantined
-        .map((_, i) => `(${Array.from({ length: cols }, (_, k) => `$${i * cols + k + 1}`).join(', ')})`)
-        .join(', ')}`,
-      quarantined.flat(),
-    )
-    // keeps the account's newest QUARANTINE_PER_ACCOUNT rows (and every row a handover refers to)
+  for (let i = 0; i < quarantined.length; i += INSERT_ROWS_MAX) {
+    const chunk = quarantined.slice(i, i + INSERT_ROWS_MAX)
+    await c.query(`INSERT INTO quarantine (record_id, user_id, received_at, code, reason, path, raw) VALUES ${tuples(chunk.length, 7)}`, chunk.flat())
+  }
+  // keeps each account's newest QUARANTINE_PER_ACCOUNT rows (and every row a handover refers to)
+  for (const userId of new Set(quarantined.map((row) => row[1] as string))) {
     await c.query(
       `DELETE FROM quarantine WHERE user_id = $1 AND qid NOT IN (SELECT qid FROM handovers)
          AND qid < (SELECT qid FROM quarantine WHERE user_id = $1 ORDER BY qid DESC LIMIT 1 OFFSET $2)`,
-      [ctx.userId, QUARANTINE_PER_ACCOUNT - 1],
+      [userId, QUARANTINE_PER_ACCOUNT - 1],
     )
   }
-  return outcomes
+  return all
 }

@@ -1,7 +1,10 @@
 /**
  * PostgreSQL ordering under concurrency: a pull never skips a record that commits
  * late and never returns one twice. One push transaction is held open (a trigger
- * waits on a lock the test holds) while another push is sent, then pulls run.
+ * waits on a lock the test holds) while another server process (a second storage on
+ * its own pool) sends a push, then pulls run. Within one process, batches that wait
+ * are written in one group (../../../src/server/groupCommit.ts); across processes the
+ * append lock orders them.
  */
 import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -18,12 +21,15 @@ const HOLD_LOCK = 4242
 let schema: Awaited<ReturnType<typeof freshPgSchema>>
 let pool: Pool
 let storage: Storage
+/** a second server process's storage on the same database */
+let other: Storage
 let side: pg.Client
 
 beforeEach(async () => {
   schema = await freshPgSchema()
   pool = await openPostgres(schema.url, { poolSize: 6 })
   storage = createPostgresStorage(pool)
+  other = createPostgresStorage(await openPostgres(schema.url, { poolSize: 2 }))
   await seedDemo(storage, { passwordHash: await demoPasswordHash() })
   side = new pg.Client({ connectionString: schema.url })
   await side.connect()
@@ -36,6 +42,7 @@ beforeEach(async () => {
 })
 afterEach(async () => {
   await side.end()
+  await other.close()
   await storage.close()
   await schema.drop()
 })
@@ -65,13 +72,13 @@ async function pullAll(cursor: number): Promise<{ ids: string[]; cursor: number 
 }
 
 describe('PostgreSQL: pull under concurrent commits', () => {
-  it('a push held open keeps later pushes waiting, so a pull never passes its lower seq; everything arrives once, in seq order', async () => {
+  it("a push held open keeps another process's push waiting, so a pull never passes its lower seq; everything arrives once, in seq order", async () => {
     await side.query('SELECT pg_advisory_lock($1)', [HOLD_LOCK])
     const held = visit('u', { deviceId: 'hold' })
     const later = [visit('u'), visit('u')]
     const first = storage.records.appendBatch(items([held]), ctx)
     await waitForWaiters(1)
-    const second = storage.records.appendBatch(items(later), ctx)
+    const second = other.records.appendBatch(items(later), ctx)
     await waitForWaiters(2)
 
     // both pushes are in flight: a device pulling now sees neither and keeps its cursor
@@ -113,7 +120,7 @@ describe('PostgreSQL: pull under concurrent commits', () => {
     }
   })
 
-  it('many concurrent pushes while a device keeps pulling: every accepted record is pulled exactly once', async () => {
+  it('many concurrent pushes to two processes while a device keeps pulling: every accepted record is pulled exactly once', async () => {
     await side.query('DROP TRIGGER hold_insert ON records')
     const pulled: string[] = []
     let cursor = 0
@@ -128,17 +135,17 @@ describe('PostgreSQL: pull under concurrent commits', () => {
     })()
     const accepted: string[] = []
     await Promise.all(
-      Array.from({ length: 5 }, async () => {
+      Array.from({ length: 6 }, async (_, w) => {
         for (let i = 0; i < 8; i++) {
           const batch = Array.from({ length: 5 }, () => visit('u'))
-          const out = await storage.records.appendBatch(items(batch), ctx)
+          const out = await (w % 2 ? other : storage).records.appendBatch(items(batch), ctx)
           out.forEach((o, k) => o.status === 'accepted' && accepted.push(batch[k]!.id))
         }
       }),
     )
     pushing = false
     await puller
-    expect(accepted).toHaveLength(200)
+    expect(accepted).toHaveLength(240)
     expect(new Set(pulled).size).toBe(pulled.length)
     expect([...pulled].sort()).toEqual([...accepted].sort())
   })
