@@ -10,6 +10,7 @@ import { setFaultWords } from './db/faults'
 import { t } from './i18n'
 import './styles/base.css'
 import './styles/vant-theme.css'
+import { useLockStore } from './stores/lock'
 
 // before anything async: the browser offers installation once, early
 captureInstallPrompt()
@@ -58,6 +59,8 @@ async function boot(): Promise<void> {
   // a first screen whose code failed to load (after a deploy) has been handled by router.onError:
   // mount anyway, so the person sees the shell and a message rather than a blank page
   await router.isReady().catch(() => undefined)
+  // the app lock reads its PIN, policy and last touch before anyone sees a screen
+  if (session.loggedIn) await useLockStore().start().catch(() => undefined)
   app.mount('#app')
 
   // a one-time code's login syncs nothing until a password of one's own is chosen (the server would refuse)
@@ -65,6 +68,7 @@ async function boot(): Promise<void> {
     useSyncStore().start()
     // keep the tree fresh; offline this quietly fails and the stored copy stays
     void session.refreshOrg().catch(() => undefined)
+    void useLockStore().refreshPolicy().catch(() => undefined)
   }
 }
 

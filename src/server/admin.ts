@@ -19,6 +19,11 @@ import { DEMO_IMPORT_REFUSED, hasDemoAccounts } from './demo'
 import { ImportError, importText, validateImport, applyImport } from './importer'
 import { openStorage, type Opened } from './open'
 import { ROLES } from '../shared/roles'
+import { adminErasure, auditErasure, journalErasures, journalPath, reapplyErasures } from './erasure'
+import { contentHash } from './sync/push'
+import { checkHouseholdRecord } from '../shared/rounds'
+import { checkRecordShape } from '../shared/records'
+import { roomLabel } from '../shared/org'
 import { restoreSqlite, POSTGRES_RESTORE_STEPS } from './restore'
 import { QUARANTINE_KEEP_DAYS, quarantineCutoff } from './quarantine'
 
@@ -181,6 +186,55 @@ const COMMANDS: Record<string, Command> = {
       return 0
     },
   },
+  'household:erase': {
+    usage: 'household:erase <building path> <household> --reason <text>',
+    help: [
+      '删除一户居民的个人信息(称呼、电话、关爱类别及备注、走访备注、意见描述),记录本身(走访过、意见已办结)保留。',
+      '各设备下次同步时同样删除;删除记录只写明谁、何时、哪一户、原因,不含个人信息。',
+      "Erases a household's personal data (name, phone, care category and notes, visit notes, feedback text); the records stay as facts.",
+      'Every device in scope removes its copies at its next sync. The erasure itself names who, when, which household and why: no personal data.',
+      'household: unit-floor-room, e.g. 1-3-2 (unit 1, room 302). --reason: why, without the resident\'s name (e.g. 居民申请删除, 已搬离).',
+      'Example: npm run admin -- household:erase pl/tuodong/mingtongxiang/g01/b01 1-3-2 --reason 居民申请删除',
+    ].join('\n'),
+    options: { reason: { type: 'string' } },
+    positionals: 2,
+    run: async ({ storage }, { values, positionals }, io) => {
+      const [building, household] = positionals as [string, string]
+      const record = adminErasure(building, household, need(values, 'reason'))
+      const shape = checkRecordShape(record)
+      if (!shape.ok) throw new UsageError(`${message(shape.issue.code)} (${shape.issue.path})`)
+      const node = await storage.org.get(building)
+      if (!node || node.kind !== 'building') throw new UsageError(`没有这个楼栋 / no building at ${building}`)
+      const issue = checkHouseholdRecord(record, node)
+      if (issue) throw new UsageError(`${message(issue.code)} / ${household}`)
+      const [outcome] = await storage.records.appendBatch([{ kind: 'append', record, hash: contentHash(record), raw: '' }], {
+        userId: record.authorId,
+        serverTime: new Date().toISOString(),
+        reason: (code) => message(code),
+      })
+      if (outcome?.status !== 'accepted') throw new Error(`not stored: ${JSON.stringify(outcome)}`)
+      journalErasures(journalPath(dataDirOf(values)), [record])
+      await auditErasure(storage, record, null, Date.now())
+      io.out(`已删除 / Erased ${node.name} ${roomLabel(household)} (${household}): 记录 record ${record.id}, seq ${outcome.seq}`)
+      return 0
+    },
+  },
+  'erasures:reapply': {
+    usage: 'erasures:reapply',
+    help: [
+      '恢复备份后重新执行删除日志中的删除(服务器启动时也会自动执行)。',
+      'After restoring a backup: applies again every erasure in the journal that the database lacks (the server also does this at start).',
+      'Journal: $ERASURE_JOURNAL, else erasures.jsonl in the data directory.',
+    ].join('\n'),
+    options: {},
+    positionals: 0,
+    run: async ({ storage }, { values }, io) => {
+      const path = journalPath(dataDirOf(values))
+      const { applied, bad } = await reapplyErasures(storage, path)
+      io.out(`重新执行 / Re-applied ${applied} erasure(s) from ${path}${bad ? `; ${bad} 行无法读取 / line(s) unreadable` : ''}`)
+      return bad ? 1 : 0
+    },
+  },
   backup: {
     usage: 'backup <file>',
     help: [
@@ -335,6 +389,11 @@ async function backupPostgres(opened: Opened, file: string, io: AdminIo): Promis
   return 0
 }
 
+/** The data directory a command runs on (the journal lives there), as runAdmin resolved it. */
+function dataDirOf(values: Record<string, unknown>): string {
+  return values['data-dir'] as string
+}
+
 function mainHelp(): string {
   return [
     '楼栋通管理命令 / Loudong admin',
@@ -373,6 +432,7 @@ export async function runAdmin(argv: string[], io: AdminIo, env: { dataDir?: str
     return 1
   }
   const dataDir = (parsed.values['data-dir'] as string | undefined) ?? env.dataDir ?? process.env.DATA_DIR ?? './data'
+  parsed.values['data-dir'] = dataDir
   if (cmd.runClosed) {
     try {
       return await cmd.runClosed({ dataDir, databaseUrl: env.databaseUrl ?? process.env.DATABASE_URL }, parsed, io)

@@ -16,6 +16,9 @@ import { handoverRoutes } from './routes/handover'
 import { ledgerRoutes } from './routes/ledger'
 import { quarantineRoutes } from './routes/quarantine'
 import { accountRoutes } from './routes/accounts'
+import { householdRoutes } from './routes/household'
+import { auditRoutes } from './routes/audit'
+import { appLockRoutes } from './routes/appLock'
 import { MIN_PROTOCOL, PROTOCOL_HEADER, type About } from '../shared/protocol'
 import type { SessionUser } from '../shared/roles'
 
@@ -49,6 +52,8 @@ export interface AppOptions {
   pushLimits?: PushLimits
   /** ms a client may take to send one whole request, body included (a slow-loris body is cut); default REQUEST_TIMEOUT_MS */
   requestTimeoutMs?: number
+  /** the erasure journal (erasure.ts); without it erasures are not journalled (tests that do not restore) */
+  erasureJournal?: string
 }
 
 /**
@@ -72,6 +77,8 @@ export interface AppContext {
   now: () => number
   loginThrottle: LoginThrottle
   pushLimits: PushLimits
+  /** where accepted erasures are journalled (erasure.ts), or null */
+  erasureJournal: string | null
 }
 
 /** Routes a person who must still replace a one-time code may call. */
@@ -132,6 +139,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     now,
     loginThrottle: opts.loginThrottle ?? DEFAULT_LOGIN_THROTTLE,
     pushLimits: opts.pushLimits ?? DEFAULT_PUSH_LIMITS,
+    erasureJournal: opts.erasureJournal ?? null,
   }
 
   app.decorateRequest('user', null)
@@ -184,6 +192,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(ledgerRoutes(ctx))
   await app.register(quarantineRoutes(ctx))
   await app.register(accountRoutes(ctx))
+  await app.register(householdRoutes(ctx))
+  await app.register(auditRoutes(ctx))
+  await app.register(appLockRoutes(ctx))
   await registerStatic(app, opts.distDir)
 
   return app

@@ -61,7 +61,7 @@ export async function seedDemoLedger(storage: Storage, now: number): Promise<num
   // care households, flagged before the first month
   const first = monthStart(months[0]!) - 5 * DAY_MS
   for (const h of ['1-1-1', '1-3-2', '2-2-1']) rec(leaders.zhang, 'care.flag', BUILDINGS.zhang[0]!, first, { household: h, kind: 'alone_elderly', intervalDays: 30, active: true })
-  rec(leaders.li, 'care.flag', BUILDINGS.li[0]!, first, { household: '1-2-1', kind: 'disabled', intervalDays: 14, active: true })
+  rec(leaders.li, 'care.flag', BUILDINGS.li[0]!, first, { household: '1-2-1', kind: 'disabled', intervalDays: 14, active: true, consent: { how: 'written', by: 'self', at: new Date(first - DAY_MS).toISOString() } })
 
   months.forEach((m, mi) => {
     const start = monthStart(m)

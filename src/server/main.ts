@@ -15,6 +15,7 @@ import { PUSH_MAX_BYTES, PUSH_MAX_RECORDS } from '../shared/protocol'
 import { StartupError } from './db'
 import { formatLogins, hasDemoAccounts, seedDemoIfEmpty } from './demo'
 import { openStorage, type Opened } from './open'
+import { journalPath, reapplyErasures } from './erasure'
 import { parseTrustProxy, startupWarnings, type TrustProxy } from './proxy'
 
 function fail(message: string): never {
@@ -82,8 +83,13 @@ async function main(): Promise<void> {
   }
 
   const { storage } = opened
+  // a restored backup may predate erasures: apply them again before anyone pulls (erasure.ts)
+  const erasureJournal = journalPath(dataDir)
+  const reapplied = await reapplyErasures(storage, erasureJournal)
+  if (reapplied.applied) console.log(`[loudong] 重新执行删除 / re-applied ${reapplied.applied} erasure(s) from ${erasureJournal}`)
+  if (reapplied.bad) console.error(`[loudong] ${erasureJournal}: ${reapplied.bad} 行无法读取 / line(s) could not be read`)
   const demo = seeded !== null || (await hasDemoAccounts(storage))
-  const app = await buildApp({ storage, distDir, demo, logger: process.env.LOG === '1', trustProxy, pushLimits })
+  const app = await buildApp({ storage, distDir, demo, logger: process.env.LOG === '1', trustProxy, pushLimits, erasureJournal })
   const head = await storage.identity.head()
 
   // refused records are kept QUARANTINE_KEEP_DAYS, then deleted (now, and hourly)

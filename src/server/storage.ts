@@ -11,6 +11,7 @@ import type { LocalRecord, StoredRecord } from '../shared/records'
 import type { MessageCode } from '../shared/messages'
 import { ROLE_LEVEL, type Role } from '../shared/roles'
 import { checkReference, type Reference } from '../shared/rules'
+import { erasureRedactions, redactArriving, redactQuarantined, type Redaction } from '../shared/erasure'
 import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
 import type { LedgerItems } from '../shared/ledger'
@@ -18,6 +19,8 @@ import { createSqliteLedger } from './ledger/sqlite'
 import { groupCommit } from './groupCommit'
 import type { AuditStore } from './audit/store'
 import { sqliteAuditStore } from './audit/sqlite'
+import type { AppLockStore } from './applock/store'
+import { sqliteAppLockStore } from './applock/sqlite'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -166,6 +169,8 @@ export interface RecordStore {
   /** how many records under any of `scopes` have seq > after (a first download's n of N); asked once per pull, not per page */
   countAfter(scopes: readonly string[], after: number): Promise<number>
   getById(id: string): Promise<StoredRecord | null>
+  /** every record placed exactly at `orgPath` (not beneath it), in seq order: a household's records are among its building's */
+  atPath(orgPath: string): Promise<StoredRecord[]>
   /** seq, serverTime and content hash of the given ids that are stored */
   existing(ids: readonly string[]): Promise<Map<string, ExistingRecord>>
   count(): Promise<number>
@@ -287,6 +292,8 @@ export interface Storage {
   ledger: LedgerStore
   /** the audit trail: exports, reveals, erasures, account actions (src/shared/audit.ts) */
   audit: AuditStore
+  /** app lock policies per community (src/shared/appLock.ts) */
+  appLock: AppLockStore
   /**
    * Runs `fn` in one write transaction (imports, admin commands) and commits when it
    * resolves, rolls back when it throws. `fn` must use the `tx` it is given, and do
@@ -423,6 +430,16 @@ function toStored(r: RecordDbRow): StoredRecord {
   } as StoredRecord
 }
 
+/**
+ * The body rewrites an erasure (appended with `seq`) makes among the records at its
+ * building stored before it (src/shared/erasure.ts). Both backends call it inside the
+ * transaction that appends the erasure, so no pull ever sees the erasure without them.
+ */
+export function redactionsFor(erasure: LocalRecord, seq: number, atBuilding: readonly StoredRecord[]): Redaction[] {
+  if (erasure.type !== 'household.erasure') return []
+  return erasureRedactions(erasure.body.household, atBuilding.filter((r) => r.seq < seq))
+}
+
 /** Truncates to at most `max` UTF-8 bytes without splitting a character. */
 export function truncateUtf8(s: string, max: number): string {
   const buf = Buffer.from(s, 'utf8')
@@ -508,6 +525,11 @@ export function createSqliteStorage(db: Db): Storage {
        VALUES (@id, @type, @v, @org_path, @author_id, @device_id, @client_time, @body, @content_hash, @server_time, @target_id)`,
     ),
     recordsRelated: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE target_id = ? ORDER BY seq'),
+    recordsAt: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE org_path = ? ORDER BY seq'),
+    recordRewrite: db.prepare<[string, string]>('UPDATE records SET body = ? WHERE id = ?'),
+    quarantineRaw: db.prepare<[], { qid: number; raw: string }>('SELECT qid, raw FROM quarantine'),
+    quarantineRewrite: db.prepare<[string, number]>('UPDATE quarantine SET raw = ? WHERE qid = ?'),
+    erasuresAt: db.prepare<[string], RecordDbRow>("SELECT * FROM records WHERE org_path = ? AND type = 'household.erasure' ORDER BY seq"),
     roleOf: db.prepare<[string], { role: Role }>('SELECT role FROM users WHERE id = ?'),
     claimGet: db.prepare<[string], { author_id: string }>('SELECT author_id FROM record_claims WHERE id = ?'),
     claimInsert: db.prepare('INSERT INTO record_claims (id, author_id, claimed_at) VALUES (?, ?, ?)'),
@@ -615,6 +637,9 @@ export function createSqliteStorage(db: Db): Storage {
         // what a check folds with its target later: amendments and events, not a feedback's source
         if (!ref.mayPrecede) targetId = ref.id
       }
+      // made before an erasure of its household, sent after it: stored redacted (the hash stays the sent one's)
+      const erasures = q.erasuresAt.all(r.orgPath)
+      const redacted = erasures.length ? redactArriving(r, erasures.map(toStored), q.recordsAt.all(r.orgPath).map(toStored)) : null
       const res = q.recordInsert.run({
         id: r.id,
         type: r.type,
@@ -623,13 +648,22 @@ export function createSqliteStorage(db: Db): Storage {
         author_id: r.authorId,
         device_id: r.deviceId,
         client_time: r.clientTime,
-        body: JSON.stringify(r.body),
+        body: JSON.stringify(redacted ?? r.body),
         content_hash: item.hash,
         server_time: ctx.serverTime,
         target_id: targetId,
       })
       const seq = Number(res.lastInsertRowid)
-      ledger.apply({ ...r, seq, serverTime: ctx.serverTime } as StoredRecord)
+      // an erasure redacts the household's stored records in the same transaction
+      for (const red of redactionsFor(r, seq, q.recordsAt.all(r.orgPath).map(toStored))) q.recordRewrite.run(JSON.stringify(red.body), red.id)
+      if (r.type === 'household.erasure') {
+        // and the refused copies kept in quarantine
+        for (const row of q.quarantineRaw.all()) {
+          const raw = redactQuarantined(row.raw, r.orgPath, r.body.household)
+          if (raw !== null) q.quarantineRewrite.run(raw, row.qid)
+        }
+      }
+      ledger.apply({ ...r, ...(redacted ? { body: redacted } : {}), seq, serverTime: ctx.serverTime } as StoredRecord)
       return { status: 'accepted', seq, serverTime: ctx.serverTime }
     })
     // keeps the account's newest QUARANTINE_PER_ACCOUNT rows (and every row a handover refers to)
@@ -785,6 +819,7 @@ export function createSqliteStorage(db: Db): Storage {
         const r = q.recordById.get(id)
         return r ? toStored(r) : null
       }),
+      atPath: g((orgPath: string) => q.recordsAt.all(orgPath).map(toStored)),
       existing: g((ids: readonly string[]) => {
         const out = new Map<string, ExistingRecord>()
         for (const id of ids) {
@@ -831,6 +866,7 @@ export function createSqliteStorage(db: Db): Storage {
       rebuild: g(() => ledger.rebuild()),
     },
     audit: sqliteAuditStore(db, g),
+    appLock: sqliteAppLockStore(db, g),
   })
 
   const logins = new MemoryLoginFailures()

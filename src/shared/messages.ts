@@ -47,6 +47,9 @@ export const MESSAGES = {
   name_too_long: ['称呼太长,最多 {max} 字', 'The name is too long ({max} characters at most)'],
   bad_phone: ['手机号应为以 1 开头的 11 位数字', 'A phone number is 11 digits starting with 1'],
   not_amendable: ['这类记录不能更正或撤回', 'This kind of record cannot be corrected or withdrawn'],
+  // personal information (PIPL)
+  consent_required: ['登记为困难或残疾关爱对象需记录居民同意方式', 'A sensitive care category needs the resident\'s consent recorded'],
+  not_staff: ['只有社区工作人员可以删除住户个人信息', 'Only community staff can erase a household\'s personal information'],
   // trust: who may act on what
   not_your_record: [
     '只有记录人本人,或负责该处的上级,才能更正或撤回这条记录',

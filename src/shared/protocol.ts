@@ -149,6 +149,13 @@ export const PullResponse = v.object({
    * Optional: older servers do not send it.
    */
   scope: v.optional(v.string()),
+  /**
+   * The caller's effective read scopes and role as the server sees them now: a device
+   * purges what it holds outside them (scope shrunk, role changed; app/sync/purge.ts).
+   * Optional: older servers do not send them.
+   */
+  scopes: v.optional(v.array(v.string())),
+  role: v.optional(v.picklist(ROLES)),
   /** the server clock when it answered (ISO). Older servers omit it. */
   now: v.optional(isoTime),
   database: v.optional(DatabaseHead),

@@ -221,6 +221,33 @@ export type CareKind = (typeof CARE_KINDS)[number]
 
 export const CARE_NOTE_MAX = 500
 
+/**
+ * Care categories that are sensitive personal information (PIPL Art. 28: health,
+ * financial standing): putting a household on the care list with one of them needs
+ * the resident's consent recorded with it (rule `consent_required`, rules.ts).
+ */
+export const SENSITIVE_CARE_KINDS: readonly CareKind[] = ['disabled', 'low_income']
+
+/** How the resident agreed: 口头同意 / 书面同意. */
+export const CONSENT_HOWS = ['oral', 'written'] as const
+export type ConsentHow = (typeof CONSENT_HOWS)[number]
+
+/** Who agreed: the resident, a family member, a guardian (never a name). */
+export const CONSENT_BYS = ['self', 'family', 'guardian'] as const
+export type ConsentBy = (typeof CONSENT_BYS)[number]
+
+export const Consent = v.strictObject(
+  { how: v.picklist(CONSENT_HOWS, msg('bad_value')), by: v.picklist(CONSENT_BYS, msg('bad_value')), at: bodyTime },
+  msg('invalid_record'),
+)
+export type Consent = v.InferOutput<typeof Consent>
+
+/**
+ * A household on (or off) the care list. `consent` is how the resident agreed to a
+ * sensitive category; `consentWithdrawn` is a withdrawal, which removes the category
+ * (its kind is then never a sensitive one). Both optional and new beside version 1:
+ * older bodies without them stay valid.
+ */
 export const CareFlagBody = v.strictObject(
   {
     household: householdKey,
@@ -229,6 +256,8 @@ export const CareFlagBody = v.strictObject(
     /** false takes the household off the care list */
     active: v.boolean(msg('bad_value')),
     note: v.optional(v.pipe(v.string(msg('bad_value')), maxChars(CARE_NOTE_MAX))),
+    consent: v.optional(Consent),
+    consentWithdrawn: v.optional(v.literal(true, msg('bad_value'))),
   },
   msg('invalid_record'),
 )
@@ -246,6 +275,21 @@ export const HouseholdProfileBody = v.strictObject(
   msg('invalid_record'),
 )
 export type HouseholdProfileBody = v.InferOutput<typeof HouseholdProfileBody>
+
+// ---------------------------------------------------------------- erasure (PIPL Art. 47)
+
+export const ERASURE_REASON_MAX = 200
+
+/**
+ * Community staff erased a household's personal data (src/shared/erasure.ts): who
+ * (authorId), when (serverTime), which household (orgPath + household) and why. The
+ * reason is a short reason for the erasure (居民申请 / 已搬离), never the person's name.
+ */
+export const HouseholdErasureBody = v.strictObject(
+  { household: householdKey, reason: filledText(ERASURE_REASON_MAX) },
+  msg('invalid_record'),
+)
+export type HouseholdErasureBody = v.InferOutput<typeof HouseholdErasureBody>
 
 // ---------------------------------------------------------------- corrections and voids
 
@@ -343,6 +387,7 @@ export const BODY_SCHEMAS = {
   'care.flag': CareFlagBody,
   'household.profile': HouseholdProfileBody,
   'ledger.weights': LedgerWeightsBody,
+  'household.erasure': HouseholdErasureBody,
 } as const
 
 export type RecordType = keyof typeof BODY_SCHEMAS
@@ -361,6 +406,7 @@ export const BODY_VERSION: Record<RecordType, number> = {
   'care.flag': 1,
   'household.profile': 1,
   'ledger.weights': 1,
+  'household.erasure': 1,
 }
 
 export const Envelope = v.strictObject(

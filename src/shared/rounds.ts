@@ -5,7 +5,7 @@
  */
 import { inLogOrder, type VisitView } from './fold'
 import { householdInLayout, householdsOf, levelOfPath, roomLabel, type BuildingLayout, type OrgNode } from './org'
-import type { AnyRecord, CareKind, RecordIssue } from './records'
+import type { AnyRecord, CareKind, Consent, RecordIssue } from './records'
 import { DAY_MS, dayKey, daysBetween, monthKey, previousMonthKey } from './time'
 import { isReadingPointPath } from './reading'
 
@@ -164,6 +164,8 @@ export interface CareFlagView {
   intervalDays: number
   note?: string
   active: boolean
+  /** how the resident agreed to a sensitive category (records.ts Consent), as last recorded */
+  consent?: Consent
   /**
    * When it went on the care list: the device time of the record that flagged
    * it. Changing kind or interval later keeps this, so it cannot reset the clock.
@@ -192,6 +194,7 @@ export function foldCareFlags(records: readonly AnyRecord[]): Map<string, CareFl
       intervalDays: b.intervalDays,
       ...(b.note ? { note: b.note } : {}),
       active: b.active,
+      ...(b.consent ? { consent: b.consent } : {}),
       flaggedAt: stillFlagged ? prev.flaggedAt : r.clientTime,
       flaggedBy: stillFlagged ? prev.flaggedBy : r.authorId,
       recordId: r.id,

@@ -27,8 +27,10 @@ import { checkFeedback, checkFeedbackEvent, foldFeedback, levelIndex } from './f
 import { isUnderAny, normalizeScopes, parentPath, type Level, type NodeKind, type OrgNode } from './org'
 import { checkReadingSession, checkSessionCorrection, foldReadingSessions, type NodeLookup } from './reading'
 import { checkHouseholdRecord } from './rounds'
+import type { Role } from './roles'
 import {
   BODY_VERSION,
+  SENSITIVE_CARE_KINDS,
   checkRecordShape,
   isTooFarInFuture,
   type AnyRecord,
@@ -207,10 +209,46 @@ export const TYPE_RULES: { [T in RecordType]: TypeRule<T> } = {
     times: ['startedAt', 'endedAt'],
     check: (r, { lookup }) => checkReadingSession(r, lookup),
   },
-  'care.flag': { nodeKinds: ['building'], times: [], check: (r, { node }) => checkHouseholdRecord(r, node) },
+  'care.flag': { nodeKinds: ['building'], times: ['consent.at'], check: (r, { node }) => checkHouseholdRecord(r, node) ?? checkCareConsent(r.body) },
   'household.profile': { nodeKinds: ['building'], times: [], check: (r, { node }) => checkHouseholdRecord(r, node) },
   // ranking weights: set on a street by those who work at street level
   'ledger.weights': { nodeKinds: ['street'], times: [], check: (_r, { actor }) => (actor.level === 'street' ? null : { code: 'wrong_level', path: 'orgPath' }) },
+  // erasing a household's personal data: community staff (or above) whose scope covers the building
+  'household.erasure': {
+    nodeKinds: ['building'],
+    times: [],
+    check: (r, { node, actor }) => checkHouseholdRecord(r, node) ?? (levelIndex(actor.level) <= levelIndex('community') ? null : { code: 'not_staff', path: 'type' }),
+  },
+}
+
+// ---------------------------------------------------------------- personal information (PIPL)
+
+/**
+ * Consent to a sensitive care category (PIPL Art. 29): a flag that puts a household on
+ * the care list as disabled or low income names how the resident agreed (口头/书面),
+ * who agreed and when. A withdrawal (`consentWithdrawn`) removes the category, so its
+ * kind is never a sensitive one.
+ */
+export function checkCareConsent(body: { kind: string; active: boolean; consent?: unknown; consentWithdrawn?: true }): RecordIssue | null {
+  const sensitive = (SENSITIVE_CARE_KINDS as readonly string[]).includes(body.kind)
+  if (body.consentWithdrawn) return sensitive ? { code: 'bad_value', path: 'body.kind' } : null
+  if (sensitive && body.active && !body.consent) return { code: 'consent_required', path: 'body.consent' }
+  return null
+}
+
+/** Record types that hold a household's personal details: the profile (name, phone) and care flags. */
+export const PERSONAL_TYPES: readonly RecordType[] = ['household.profile', 'care.flag']
+
+/**
+ * May a person of `role` hold records of `type`? Household profiles and care details
+ * are read only by those who work with the household: its building leader, group
+ * leader and community staff. Street and district staff (and the admin account) see
+ * counts (the ledger), never the records: the server leaves them out of their pull and
+ * a device purges them when its role no longer reads them.
+ */
+export function mayReadType(role: Role, type: RecordType): boolean {
+  if (!PERSONAL_TYPES.includes(type)) return true
+  return role === 'building_leader' || role === 'group_leader' || role === 'community_staff'
 }
 
 /** The rule of a record's type, typed for any record. */
@@ -272,4 +310,25 @@ export function checkReference(reference: Reference, target: TargetView, actorId
   }
   if (!target.record) return reference.check(target) ?? { code: 'unknown_target', path: 'body.target' }
   return reference.check(target)
+}
+
+/**
+ * May a person see a resident's phone number in full (it is masked everywhere
+ * else)? The building's own leader and community staff whose scope covers it. The
+ * server answers the reveal (and writes it to the audit trail); the device offers
+ * the button only where this says yes.
+ */
+export function mayRevealPhone(person: { role: Role; scopes: readonly string[] }, building: string): boolean {
+  if (person.role === 'building_leader') return person.scopes.includes(building)
+  return person.role === 'community_staff' && isUnderAny(building, person.scopes)
+}
+
+/** Community staff answer a resident's request for what is held about them, and erase it (PIPL Art. 45, 47). */
+export function isCommunityStaff(role: Role): boolean {
+  return role === 'community_staff'
+}
+
+/** Who reads the audit trail of their scope: community staff and above. */
+export function mayReadAudit(role: Role): boolean {
+  return role === 'community_staff' || role === 'street_staff' || role === 'district_staff' || role === 'admin'
 }

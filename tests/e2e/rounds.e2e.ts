@@ -357,7 +357,7 @@ describe('screens at phone size', () => {
       rec('household.profile', { household: '1-4-2', displayName: '王阿姨' }),
       rec('care.flag', { household: '2-3-1', kind: 'alone_elderly', intervalDays: 7, active: true }, now - 20 * DAY),
       rec('care.flag', { household: '1-4-2', kind: 'alone_elderly', intervalDays: 7, active: true }, now - 12 * DAY),
-      rec('care.flag', { household: '1-2-2', kind: 'low_income', intervalDays: 14, active: true }, now - 3 * DAY),
+      rec('care.flag', { household: '1-2-2', kind: 'low_income', intervalDays: 14, active: true, consent: { how: 'written', by: 'self', at: new Date(now - 4 * DAY).toISOString() } }, now - 3 * DAY),
       met,
       mistaken,
       visitAt('1-4-2', 'met', lastMonth, '王阿姨身体还好'),

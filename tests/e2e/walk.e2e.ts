@@ -111,6 +111,7 @@ const staffScreens = (): Screen[] => [
   at('/feedback/new', 'form', 'new feedback'),
   at('/sync', '.shell__main'),
   at('/sync/handovers', '.handovers'),
+  at('/audit', '.audit'),
   at('/me', '.me'),
   at('/me/accounts', '[data-account]', 'accounts'),
   at('/me/password', '.me-password'),

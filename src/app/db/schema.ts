@@ -56,6 +56,14 @@ export interface MetaValues {
    * schema version; the logout wipe takes it with the rest.
    */
   feedbackSeen: Record<string, number>
+  /** the read scopes and role the device last purged for (sync/purge.ts); the logout wipe takes it */
+  readScope: { scopes: string[]; role: import('@shared/index').Role }
+  /** the app lock PIN's hash (pipl/pin.ts); the logout wipe takes it */
+  pin: { salt: string; hash: string; iterations: number }
+  /** the app lock policy of this person's community (GET /api/v1/app-lock), as last fetched */
+  appLock: import('@shared/appLock').DeviceLockPolicy
+  /** device time of the last touch while unlocked, so a restart after the idle time asks the PIN (stores/lock.ts) */
+  lastActiveAt: number
   /**
    * Tokens of logouts made offline: the server has not heard of them yet, so they
    * are sent at the next contact (stores/session.ts `flushRevocations`). Kept by the

@@ -20,6 +20,7 @@ import {
   type BodyOf,
   type CareFlagBody,
   type CareKind,
+  type Consent,
   type CorrectionBody,
   type FeedbackView,
   type LocalRecord,
@@ -208,9 +209,22 @@ export const useRoundsStore = defineStore('rounds', () => {
     return record
   }
 
-  async function setCare(building: string, household: string, care: { kind: CareKind; intervalDays: number; active: boolean; note?: string }, opts: { id?: string } = {}) {
+  /**
+   * Puts a household on the care list (or changes or ends its flag). A sensitive kind
+   * needs `consent` (rule `consent_required`); `consentWithdrawn` records the resident
+   * withdrawing it, with a kind that is not sensitive.
+   */
+  async function setCare(
+    building: string,
+    household: string,
+    care: { kind: CareKind; intervalDays: number; active: boolean; note?: string; consent?: Consent; consentWithdrawn?: true },
+    opts: { id?: string } = {},
+  ) {
     const note = care.note?.trim()
-    const body: CareFlagBody = { household, kind: care.kind, intervalDays: care.intervalDays, active: care.active, ...(note ? { note } : {}) }
+    const body: CareFlagBody = {
+      household, kind: care.kind, intervalDays: care.intervalDays, active: care.active, ...(note ? { note } : {}),
+      ...(care.consent ? { consent: care.consent } : {}), ...(care.consentWithdrawn ? { consentWithdrawn: true } : {}),
+    }
     return save('care.flag', building, body, opts)
   }
 

@@ -1,4 +1,6 @@
 import { defineStore } from 'pinia'
+import { clearPersonalCaches } from '@app/pipl/caches'
+import { useLockStore } from './lock'
 import { computed, ref, watch } from 'vue'
 import { samePhone } from '@shared/index'
 import type { Session } from '@app/db/schema'
@@ -117,6 +119,8 @@ async function wipePersonalData(opts: { evenUnsynced?: boolean } = {}): Promise<
       await db.meta.where('key').noneOf(['deviceId', 'revokeLater']).delete()
     }),
   )
+  // outside the transaction: Cache Storage is not IndexedDB (pipl/caches.ts)
+  await clearPersonalCaches().catch(() => 0)
 }
 
 export const useSessionStore = defineStore('session', () => {
@@ -141,6 +145,7 @@ export const useSessionStore = defineStore('session', () => {
   function clearLoaded(): void {
     useOrgStore().clear()
     usePeopleStore().clear()
+    useLockStore().reset()
   }
 
   /** Records not yet accepted by the server. The outbox is the truth; the sync store's counts may lag. */
@@ -253,6 +258,9 @@ export const useSessionStore = defineStore('session', () => {
     if (res.user.mustChangePassword) return
     // the tree is needed for the screens but not for being logged in; it is fetched again on the next start
     await refreshOrg().catch(() => undefined)
+    // the community's app lock policy (a PIN may be required before the app opens)
+    await useLockStore().start().catch(() => undefined)
+    await useLockStore().refreshPolicy().catch(() => undefined)
     // idempotent: wires the triggers after a first login and again after a switch (which stopped them)
     sync.start()
     // not awaited: the first download of a big area takes a while, and the screens are usable meanwhile

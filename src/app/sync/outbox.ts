@@ -2,6 +2,7 @@
  * Saving: a record and its outbox entry are written in one transaction, so
  * "saved" always means "will be sent". Nothing here touches the network.
  */
+import { applyErasures } from './purge'
 import { BODY_VERSION, canonicalJson, checkRecordShape, uuidv7, widenRecord, type AnyRecord, type BodyOf, type LocalRecord, type RecordIssue, type RecordType } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
 import { guardedWrite } from '@app/db/guarded'
@@ -101,6 +102,8 @@ export async function saveRecord<T extends RecordType>(db: LoudongDB, input: Sav
       const queuedAt = await nextQueuedAt(db, input.now)
       await db.records.add(widenRecord(record))
       await db.outbox.add({ id: record.id, state: 'pending', queuedAt, attempts: 0 })
+      // an erasure made here redacts this device's copies at once (purge.ts)
+      await applyErasures(db, [widenRecord(record)])
       return record
     }),
   )

@@ -9,6 +9,7 @@ import { guardedWrite } from '@app/db/guarded'
 import type { SyncApi } from './api'
 import { assertOwner, type Owner } from './owner'
 import type { TransportFailure } from './transport'
+import { applyErasures, purgeOutsideScope, type ReadScope } from './purge'
 
 /**
  * How far a pull has come: `done` records of `total` stored. Known only when the
@@ -53,11 +54,14 @@ export interface PageMark {
   scope?: string
   /** the first page of a pull started again from 0: its cursor replaces the stored one instead of only raising it */
   restart?: boolean
+  /** the read scopes and role the page was answered for: what falls outside them is purged first (purge.ts) */
+  readScope?: ReadScope
 }
 
 export async function storePage(db: LoudongDB, records: readonly StoredRecord[], cursor: number, owner?: Owner, startedEmpty = false, mark: PageMark = {}): Promise<number> {
   return guardedWrite(db, () => db.transaction('rw', db.records, db.meta, db.outbox, async () => {
     if (owner) await assertOwner(db, owner)
+    if (mark.readScope) await purgeOutsideScope(db, mark.readScope)
     let maybeHere: readonly StoredRecord[] = records
     if (startedEmpty) {
       const queued = new Set(await db.outbox.toCollection().primaryKeys())
@@ -75,6 +79,8 @@ export async function storePage(db: LoudongDB, records: readonly StoredRecord[],
       else if (local.seq !== record.seq) learned.push({ ...local, seq: record.seq, serverTime: record.serverTime })
     }
     await db.records.bulkPut(learned.length ? [...fresh, ...learned] : fresh)
+    // an erasure in the page redacts what this device holds of its household
+    await applyErasures(db, fresh)
     const stored = (await db.getMeta('cursor')) ?? 0
     await db.setMeta('cursor', mark.restart ? cursor : Math.max(stored, cursor))
     if (mark.scope !== undefined) await db.setMeta('pullScope', mark.scope)
@@ -93,7 +99,8 @@ export async function storePage(db: LoudongDB, records: readonly StoredRecord[],
  * so the pull starts again from 0. Records already here are kept as they are
  * (storePage never overwrites a body); the new scope is stored with the first page
  * of the new pull, together with its cursor, so an interrupted backfill resumes
- * from there. Records that left the scope are not removed here (they stay until logout).
+ * from there. Records that left the scope are purged when the page naming the new
+ * scope is stored (purge.ts).
  */
 export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_LIMIT, owner?: Owner, watch: PullWatch = {}): Promise<PullOutcome> {
   let cursor = (await db.getMeta('cursor')) ?? 0
@@ -138,7 +145,8 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
       // if storing this page fails, nobody waits for the next one
       next.catch(() => undefined)
     }
-    stored += await storePage(db, page.records, page.cursor, owner, startedEmpty, { scope, restart: restartPending })
+    const readScope = page.scopes && page.role ? { scopes: page.scopes, role: page.role } : undefined
+    stored += await storePage(db, page.records, page.cursor, owner, startedEmpty, { scope, restart: restartPending, ...(readScope ? { readScope } : {}) })
     restartPending = false
     if (page.database) watch.progress?.(page.cursor, page.database.highestSeq)
     done += page.records.length

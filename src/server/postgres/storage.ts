@@ -20,12 +20,14 @@ import type { HandoverState } from '../../shared/handover'
 import { normalizeScopes } from '../../shared/org'
 import { ROLE_LEVEL } from '../../shared/roles'
 import { checkReference } from '../../shared/rules'
+import { redactArriving, redactQuarantined } from '../../shared/erasure'
 import {
   belowRange,
   byIdOrder,
   newIdentity,
   QUARANTINE_PER_ACCOUNT,
   QUARANTINE_RAW_MAX,
+  redactionsFor,
   usageWindows,
   selfAndAbove,
   truncateUtf8,
@@ -45,6 +47,7 @@ import { APPEND_LOCK, withTransaction, type Pool, type PoolClient } from './db'
 import { applyLedger, postgresLedger } from './ledger'
 import { groupCommit } from '../groupCommit'
 import { postgresAuditStore } from './audit'
+import { postgresAppLockStore } from './appLock'
 
 /** A pool or one transaction's connection: both answer `query`. */
 type Queryable = Pick<Pool, 'query'> | PoolClient
@@ -354,6 +357,7 @@ export function createPostgresStorage(pool: Pool): Storage {
           const r = await one<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = $1`, [id])
           return r ? toStored(r) : null
         },
+        atPath: async (orgPath) => (await rows<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 ORDER BY seq`, [orgPath])).map(toStored),
         existing: (ids) => existingOf(db, ids),
         count: async () => (await one<{ n: number }>('SELECT count(*) AS n FROM records'))!.n,
       },
@@ -399,6 +403,7 @@ export function createPostgresStorage(pool: Pool): Storage {
       },
       ledger: postgresLedger(db, inTx ? (fn) => fn(db) : (fn) => withTransaction(pool, fn)),
       audit: postgresAuditStore(db),
+      appLock: postgresAppLockStore(db),
       transaction: inTx ? (fn) => fn(storage) : (fn) => withTransaction(pool, (c) => fn(build(c, true))),
       close: () => pool.end(),
     }
@@ -473,7 +478,12 @@ async function appendGroup(c: PoolClient, batches: readonly Batch[]): Promise<Ba
   }
   const all: BatchOutcome[][] = batches.map((b) => new Array<BatchOutcome>(b.items.length))
   const quarantined: unknown[][] = []
-  let pending: { outcomes: BatchOutcome[]; index: number; record: LocalRecord; hash: string; targetId: string | null; serverTime: string }[] = []
+  let pending: { outcomes: BatchOutcome[]; index: number; record: LocalRecord; hash: string; targetId: string | null; serverTime: string; body?: Record<string, unknown> }[] = []
+  // erasures at the group's places, read once: a record made before one is stored redacted
+  const places = [...new Set(batches.flatMap(({ items }) => items.flatMap((it) => (it.kind === 'append' && !hasNul(it.record.orgPath) ? [it.record.orgPath] : []))))]
+  const erasures = places.length
+    ? (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE type = 'household.erasure' AND org_path = ANY($1) ORDER BY seq`, [places])).rows.map(toStored)
+    : []
 
   const flush = async () => {
     while (pending.length) {
@@ -481,7 +491,7 @@ async function appendGroup(c: PoolClient, batches: readonly Batch[]): Promise<Ba
       pending = pending.slice(chunk.length)
       const values = chunk.flatMap((p) => {
         const r = p.record
-        return [r.id, r.type, r.v, r.orgPath, r.authorId, r.deviceId, r.clientTime, JSON.stringify(r.body), p.hash, p.serverTime, p.targetId]
+        return [r.id, r.type, r.v, r.orgPath, r.authorId, r.deviceId, r.clientTime, JSON.stringify(p.body ?? r.body), p.hash, p.serverTime, p.targetId]
       })
       const inserted = await c.query<{ id: string; seq: number }>(
         `INSERT INTO records (id, type, v, org_path, author_id, device_id, client_time, body, content_hash, server_time, target_id)
@@ -494,7 +504,7 @@ async function appendGroup(c: PoolClient, batches: readonly Batch[]): Promise<Ba
         stored.set(p.record.id, { seq, serverTime: p.serverTime, hash: p.hash })
         p.outcomes[p.index] = { status: 'accepted', seq, serverTime: p.serverTime }
       }
-      await applyLedger(c, chunk.map((p) => ({ ...p.record, seq: seqOf.get(p.record.id)!, serverTime: p.serverTime }) as StoredRecord))
+      await applyLedger(c, chunk.map((p) => ({ ...p.record, ...(p.body ? { body: p.body } : {}), seq: seqOf.get(p.record.id)!, serverTime: p.serverTime }) as StoredRecord))
     }
   }
 
@@ -560,7 +570,26 @@ async function appendGroup(c: PoolClient, batches: readonly Batch[]): Promise<Ba
         // what a check folds with its target later: amendments and events, not a feedback's source
         if (!ref.mayPrecede) targetId = ref.id
       }
-      pending.push({ outcomes, index, record: r, hash: item.hash, targetId, serverTime: ctx.serverTime })
+      let body: Record<string, unknown> | undefined
+      const here = erasures.filter((e) => e.orgPath === r.orgPath)
+      if (here.length) {
+        await flush()
+        const at = (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 ORDER BY seq`, [r.orgPath])).rows.map(toStored)
+        body = redactArriving(r, here, at) ?? undefined
+      }
+      pending.push({ outcomes, index, record: r, hash: item.hash, targetId, serverTime: ctx.serverTime, ...(body ? { body } : {}) })
+      if (r.type === 'household.erasure') {
+        // an erasure redacts the household's stored records in the same transaction
+        await flush()
+        const at = (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 ORDER BY seq`, [r.orgPath])).rows.map(toStored)
+        for (const red of redactionsFor(r, stored.get(r.id)!.seq, at)) await c.query('UPDATE records SET body = $1 WHERE id = $2', [JSON.stringify(red.body), red.id])
+        erasures.push({ ...r, seq: stored.get(r.id)!.seq, serverTime: ctx.serverTime } as StoredRecord)
+        // and the refused copies kept in quarantine
+        for (const row of (await c.query<{ qid: number; raw: string }>('SELECT qid, raw FROM quarantine')).rows) {
+          const raw = redactQuarantined(row.raw, r.orgPath, r.body.household)
+          if (raw !== null) await c.query('UPDATE quarantine SET raw = $1 WHERE qid = $2', [raw, row.qid])
+        }
+      }
     }
   }
   await flush()

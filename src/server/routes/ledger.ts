@@ -16,6 +16,8 @@ import { computeLedger, ledgerOfItems, leaderCount, rankingWeights, rankRows, ty
 import { LedgerQuery, type LedgerResponse, type RankingResponse } from '../../shared/ledgerProtocol'
 import { loadLedgerSource, peopleUnder, type LedgerSource } from '../ledger/load'
 import { ledgerCsv, ledgerWorkbook, exportFileName } from '../ledger/export'
+import { recordAudit } from '../audit/record'
+import { mayReadType } from '../../shared/rules'
 
 function parseQuery(query: unknown): LedgerQuery {
   const q = v.safeParse(LedgerQuery, query)
@@ -57,8 +59,15 @@ export const ledgerRoutes =
       const src = await loadLedgerSource(ctx.storage, q.scope)
       const ledger = ledgerOf(src, q.scope, month)
       const name = exportFileName(ledger, q.format === 'csv' ? q.sheet : undefined)
-      if (q.format === 'csv') return attachment(reply, `${name}.csv`, 'text/csv; charset=utf-8').send(ledgerCsv(ledger, src, q.sheet))
-      const buf = await ledgerWorkbook(ledger, src).xlsx.writeBuffer()
+      // every export is in the audit trail (PIPL Art. 55); the figures above use the whole log,
+      // the file's rows name residents only for those who may read their profiles (mayReadType)
+      await recordAudit(ctx.storage, {
+        actorId: user.id, action: 'ledger.export', scope: q.scope, target: `${name}.${q.format}`,
+        detail: { format: q.format, month, ...(q.format === 'csv' ? { sheet: q.sheet } : {}) }, now: ctx.now(),
+      })
+      const rows = mayReadType(user.role, 'household.profile') ? src : { ...src, records: src.records.filter((r) => r.type !== 'household.profile') }
+      if (q.format === 'csv') return attachment(reply, `${name}.csv`, 'text/csv; charset=utf-8').send(ledgerCsv(ledger, rows, q.sheet))
+      const buf = await ledgerWorkbook(ledger, rows).xlsx.writeBuffer()
       return attachment(reply, `${name}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(Buffer.from(buf))
     })
 

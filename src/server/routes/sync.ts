@@ -8,6 +8,10 @@ import { HttpError, langOf } from '../errors'
 import { pushRecords } from '../sync/push'
 import { callerOf } from './auth'
 import { effectiveScopes, scopeHash } from '../scope'
+import { mayReadType } from '../../shared/rules'
+import { checkRecordShape, type LocalRecord, type StoredRecord } from '../../shared/records'
+import { maskPhone } from '../../shared/phone'
+import { auditErasure, journalErasures } from '../erasure'
 import {
   MissingRequest,
   PULL_MAX_LIMIT,
@@ -24,6 +28,26 @@ import {
 function bodyBytes(header: string | undefined, body: unknown): number {
   const n = Number(header)
   return Number.isInteger(n) && n >= 0 ? n : Buffer.byteLength(JSON.stringify(body ?? null), 'utf8')
+}
+
+/**
+ * Residents' phone numbers leave the server masked (138****0001): the full number
+ * is only ever answered by the audited reveal (routes/household.ts).
+ */
+function maskedProfile(r: StoredRecord): StoredRecord {
+  if (r.type !== 'household.profile' || !r.body.phone) return r
+  return { ...r, body: { ...r.body, phone: maskPhone(r.body.phone) } }
+}
+
+/** The erasure records of a push that were appended now (not duplicates: those are journalled already). */
+function acceptedErasures(input: readonly unknown[], results: PushResponse['results']): LocalRecord[] {
+  const out: LocalRecord[] = []
+  results.forEach((res, i) => {
+    if (res.status !== 'accepted') return
+    const shape = checkRecordShape(input[i])
+    if (shape.ok && shape.record.type === 'household.erasure') out.push(shape.record)
+  })
+  return out
 }
 
 export const syncRoutes =
@@ -46,6 +70,11 @@ export const syncRoutes =
       if (wait > 0) throw new HttpError(429, 'push_limited', { 'retry-after': String(wait) })
       const scopes = await effectiveScopes(ctx.storage, user.scopes)
       const results = await pushRecords(records, { storage: ctx.storage, user, scopes, now, lang: langOf(req) })
+      const erasures = acceptedErasures(records, results)
+      if (erasures.length) {
+        if (ctx.erasureJournal) journalErasures(ctx.erasureJournal, erasures)
+        for (const e of erasures) await auditErasure(ctx.storage, e, user.id, now)
+      }
       // read after the append: the highest seq covers every seq answered here
       return { results, now: new Date(now).toISOString(), database: await ctx.storage.identity.head() }
     })
@@ -69,9 +98,12 @@ export const syncRoutes =
       const page = await ctx.storage.records.pull(scopes, after, limit)
       const last = page.records[page.records.length - 1]
       const cursor = last ? last.seq : after
+      // profiles and care details only to those who work with the household (mayReadType);
+      // the cursor still passes the records left out, so a page may hold fewer than it covers
+      const records = page.records.filter((r) => mayReadType(user.role, r.type)).map(maskedProfile)
       // read after the page: the highest seq is at least the page's last
       const database = await ctx.storage.identity.head()
-      const answer: PullResponse = { records: page.records, cursor, more: page.more, scope: scopeHash(scopes), now: new Date(ctx.now()).toISOString(), database }
+      const answer: PullResponse = { records, cursor, more: page.more, scope: scopeHash(scopes), scopes, role: user.role, now: new Date(ctx.now()).toISOString(), database }
       if (query.output.count) answer.remaining = page.more ? await ctx.storage.records.countAfter(scopes, cursor) : 0
       return answer
     })

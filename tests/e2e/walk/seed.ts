@@ -26,7 +26,7 @@ export async function seedWalk(url: string): Promise<{ newsId: string }> {
   const newsId = uuidv7(now - 3 * DAY)
   await push(url, ZHANG.phone, [
     env(ZHANG.id, 'care.flag', { household: '1-2-1', kind: 'alone_elderly', intervalDays: 7, active: true }, now - 12 * DAY),
-    env(ZHANG.id, 'care.flag', { household: '2-4-2', kind: 'disabled', intervalDays: 3, active: true }, now - 3 * DAY),
+    env(ZHANG.id, 'care.flag', { household: '2-4-2', kind: 'disabled', intervalDays: 3, active: true, consent: { how: 'written', by: 'family', at: new Date(now - 4 * DAY).toISOString() } }, now - 3 * DAY),
     env(ZHANG.id, 'visit', { household: '1-1-1', outcome: 'met', purposes: [], note: '', visitedAt: new Date(now - DAY).toISOString() }, now - DAY),
     env(ZHANG.id, 'visit', { household: '1-3-2', outcome: 'nobody_home', purposes: [], note: '', visitedAt: new Date(now - DAY).toISOString() }, now - DAY),
     { ...env(ZHANG.id, 'feedback', { category: 'repair', description: '三楼楼道灯坏了,晚上看不清台阶', household: '1-3-1', urgency: 'normal', channel: 'visit', raisedAt: new Date(now - 3 * DAY).toISOString() }, now - 3 * DAY), id: newsId },

@@ -136,7 +136,8 @@ describe('走访 screens', () => {
     await vi.waitFor(() => expect((wrapper.find('textarea').element as HTMLTextAreaElement).value).toBe('原来的备注'))
     await wrapper.find('textarea').setValue('改好的备注')
     await wrapper.find('form').trigger('submit')
-    await vi.waitFor(() => expect(router.currentRoute.value.path).toBe(`/visits/h/1-2-1/${BUILDING}`))
+    // the household page loads its cards on first use (the privacy card among them): allow it the time
+    await vi.waitFor(() => expect(router.currentRoute.value.path).toBe(`/visits/h/1-2-1/${BUILDING}`), { timeout: 5000 })
     expect(await holder.db!.records.count()).toBe(1)
     expect(await holder.db!.records.get(visit.id)).toMatchObject({ body: { household: '1-2-1', outcome: 'declined', note: '改好的备注' } })
     expect(await holder.db!.outbox.get(visit.id)).toMatchObject({ state: 'pending' })

@@ -167,4 +167,28 @@ describe('device and server give the same verdict', () => {
     }
     expect(got).toEqual(['cannot_report_back', 'accepted', 'accepted', 'future_time', 'out_of_scope'])
   })
+
+  it('personal information: consent to a sensitive care category, and who may erase a household', async () => {
+    const care = (by: LoginResponse, over: Record<string, unknown>) => rec(by, 'care.flag', B01, { household: '2-2-1', intervalDays: 14, active: true, ...over })
+    const consent = { how: 'written', by: 'self', at: '2026-05-01T09:00:00.000Z' }
+    const erase = (by: LoginResponse, household = '2-2-1') => rec(by, 'household.erasure', B01, { household, reason: '居民申请删除' })
+    const cases: [LoginResponse, LocalRecord][] = [
+      [who.zhang, care(who.zhang, { kind: 'disabled' })],
+      [who.zhang, care(who.zhang, { kind: 'disabled', consent })],
+      [who.zhang, care(who.zhang, { kind: 'low_income', consent: { ...consent, at: '2036-05-01T09:00:00.000Z' } })],
+      [who.zhang, care(who.zhang, { kind: 'low_income', consentWithdrawn: true })],
+      [who.zhang, care(who.zhang, { kind: 'other', consentWithdrawn: true })],
+      [who.zhang, erase(who.zhang)],
+      [who.wang, erase(who.wang)],
+      [who.liu, erase(who.liu, '9-9-9')],
+      [who.liu, erase(who.liu)],
+    ]
+    const got: string[] = []
+    for (const [by, record] of cases) {
+      const [device, server] = await verdicts(by, record)
+      got.push(server)
+      expect(device, `${record.type} ${JSON.stringify(record.body).slice(0, 80)}: device ${device}, server ${server}`).toBe(server)
+    }
+    expect(got).toEqual(['consent_required', 'accepted', 'future_time', 'bad_value', 'accepted', 'not_staff', 'not_staff', 'unknown_household', 'accepted'])
+  })
 })

@@ -107,7 +107,7 @@ describe('rounds store', () => {
     // flagged eight days ago (only the clock is faked: IndexedDB keeps its own timers)
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() - 8 * DAY })
     await rounds.setCare(BUILDING, '1-1-1', { kind: 'alone_elderly', intervalDays: 7, active: true })
-    await rounds.setCare(BUILDING, '1-1-2', { kind: 'disabled', intervalDays: 7, active: true })
+    await rounds.setCare(BUILDING, '1-1-2', { kind: 'disabled', intervalDays: 7, active: true, consent: { how: 'oral', by: 'self', at: new Date(Date.now() - 60_000).toISOString() } })
     expect(rounds.overdue).toBe(0)
     vi.useRealTimers()
 

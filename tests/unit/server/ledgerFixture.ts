@@ -68,7 +68,7 @@ export async function pushLedgerMonth(app: FastifyInstance, who: Who): Promise<{
   const fix6 = rec(zhang, 'correction', B02, '2026-05-06T03:00:00.000Z', { target: v6.id, targetType: 'visit', fields: { outcome: 'met' }, reason: '点错了' })
   const void7 = rec(zhang, 'void', B02, '2026-05-07T03:00:00.000Z', { target: v7.id, reason: '记错了户' })
   const care1 = rec(zhang, 'care.flag', B01, '2026-03-31T16:00:00.000Z', { household: '1-1-1', kind: 'alone_elderly', intervalDays: 30, active: true })
-  const care2 = rec(zhang, 'care.flag', B01, '2026-04-10T02:00:00.000Z', { household: '1-2-1', kind: 'disabled', intervalDays: 30, active: true })
+  const care2 = rec(zhang, 'care.flag', B01, '2026-04-10T02:00:00.000Z', { household: '1-2-1', kind: 'disabled', intervalDays: 30, active: true, consent: { how: 'written', by: 'self', at: '2026-04-10T01:00:00.000Z' } })
   // care flags' clock: flaggedAt is the record's clientTime
   care1.clientTime = '2026-03-31T16:00:00.000Z'
   care2.clientTime = '2026-04-10T02:00:00.000Z'

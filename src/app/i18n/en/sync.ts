@@ -94,5 +94,6 @@ export default {
     reading_session: 'Reading session',
     care_flag: 'Care list',
     household_profile: 'Household details',
+    household_erasure: "Household's personal data erased",
   },
 }

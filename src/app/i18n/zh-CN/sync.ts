@@ -94,5 +94,6 @@ export default {
     reading_session: '读报活动',
     care_flag: '关爱对象',
     household_profile: '住户信息',
+    household_erasure: '删除住户个人信息',
   },
 }
