@@ -14,6 +14,7 @@ import { peopleRoutes } from './routes/people'
 import { syncRoutes } from './routes/sync'
 import { handoverRoutes } from './routes/handover'
 import { ledgerRoutes } from './routes/ledger'
+import { wishRoutes } from './routes/wishes'
 import { MIN_PROTOCOL, PROTOCOL_HEADER, type About } from '../shared/protocol'
 import type { SessionUser } from '../shared/roles'
 
@@ -153,6 +154,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(syncRoutes(ctx))
   await app.register(handoverRoutes(ctx))
   await app.register(ledgerRoutes(ctx))
+  await app.register(wishRoutes(ctx))
   await registerStatic(app, opts.distDir)
 
   return app

@@ -20,6 +20,7 @@ export const ROLE_LABEL: Record<Role, string> = {
   street_staff: '街道工作人员',
   district_staff: '区级工作人员',
   admin: '系统管理员',
+  volunteer: '志愿者',
 }
 
 const STREETS: { slug: string; name: string; communities: [slug: string, name: string][] }[] = [

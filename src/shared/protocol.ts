@@ -112,6 +112,10 @@ export const PullResponse = v.object({
 })
 export type PullResponse = v.InferOutput<typeof PullResponse>
 
+/** GET /api/v1/wishes/:id/address: the wish's address record, for the volunteer holding its claim (and leaders). */
+export const WishAddressResponse = v.object({ record: StoredRecordSchema })
+export type WishAddressResponse = v.InferOutput<typeof WishAddressResponse>
+
 export interface OrgResponse {
   nodes: OrgNode[]
 }

@@ -14,6 +14,7 @@ import { isUnderAny, levelOfPath } from '../../shared/org'
 import { monthKey } from '../../shared/time'
 import { computeLedger, ledgerFacts, leaderCount, rankingWeights, rankRows, type Ledger } from '../../shared/ledger'
 import { LedgerQuery, type LedgerResponse, type RankingResponse } from '../../shared/ledgerProtocol'
+import { volunteerLedger } from '../../shared/volunteerLedger'
 import { loadLedgerSource, type LedgerSource } from '../ledger/load'
 import { ledgerCsv, ledgerWorkbook, exportFileName } from '../ledger/export'
 
@@ -33,6 +34,8 @@ export const ledgerRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
     async function prepare(user: ReturnType<typeof callerOf>, scope: string): Promise<void> {
+      // a volunteer account's community scope is for the wall, not the community's figures
+      if (user.role === 'volunteer') throw new HttpError(403, 'forbidden')
       if (!isUnderAny(scope, await effectiveScopes(ctx.storage, user.scopes))) throw new HttpError(403, 'forbidden')
       if (!(await ctx.storage.org.get(scope)) || levelOfPath(scope) === null) throw new HttpError(404, 'not_found')
     }
@@ -48,7 +51,7 @@ export const ledgerRoutes =
       const month = q.month ?? monthKey(ctx.now())
       const src = await loadLedgerSource(ctx.storage, q.scope)
       const ledger = ledgerOf(src, q.scope, month)
-      if (q.format === 'json') return ledger satisfies LedgerResponse
+      if (q.format === 'json') return { ...(ledger satisfies LedgerResponse), volunteers: volunteerLedger(src.records, q.scope, month, ctx.now()) }
       const name = exportFileName(ledger, q.format === 'csv' ? q.sheet : undefined)
       if (q.format === 'csv') return attachment(reply, `${name}.csv`, 'text/csv; charset=utf-8').send(ledgerCsv(ledger, src, q.sheet))
       const buf = await ledgerWorkbook(ledger, src).xlsx.writeBuffer()

@@ -8,6 +8,8 @@ import { HttpError, langOf } from '../errors'
 import { pushRecords } from '../sync/push'
 import { callerOf } from './auth'
 import { effectiveScopes, scopeHash } from '../scope'
+import { volunteerReaderFor } from '../volunteers'
+import { visibleToVolunteer } from '../../shared/volunteerScope'
 import { PULL_MAX_LIMIT, PUSH_MAX_BYTES, PUSH_MAX_RECORDS, PullQuery, PushRequest, type PullResponse, type PushResponse } from '../../shared/protocol'
 
 export const syncRoutes =
@@ -33,6 +35,9 @@ export const syncRoutes =
       const scopes = await effectiveScopes(ctx.storage, user.scopes)
       const page = await ctx.storage.records.pull(scopes, after, limit)
       const last = page.records[page.records.length - 1]
-      return { records: page.records, cursor: last ? last.seq : after, more: page.more, scope: scopeHash(scopes), now: new Date(ctx.now()).toISOString() }
+      // a volunteer account reads only what concerns it (src/shared/volunteerScope.ts); the cursor still passes the page
+      const reader = await volunteerReaderFor(ctx.storage, user)
+      const records = reader ? page.records.filter((r) => visibleToVolunteer(r, reader)) : page.records
+      return { records, cursor: last ? last.seq : after, more: page.more, scope: scopeHash(scopes), now: new Date(ctx.now()).toISOString() }
     })
   }
