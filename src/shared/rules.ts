@@ -71,12 +71,17 @@ function chainReference(record: LocalRecord, of: string): Reference {
   }
 }
 
-/** The volunteer a pairing or service names: registered (the chain's first record) in the record's community. */
-function volunteerReference(record: LocalRecord, volunteer: string): Reference {
+/**
+ * The volunteer a pairing or service names: registered (the chain's first
+ * record) in the record's community, where the author can read it (a group
+ * leader pairs the volunteers registered in their group; community staff any of
+ * the community's), so the device and the server judge it alike.
+ */
+function volunteerReference(record: LocalRecord, volunteer: string, c: RuleContext): Reference {
   return {
     id: volunteer,
     check: ({ record: target }) =>
-      target && target.type === 'volunteer' && !(target.body as { of?: string }).of && sameCommunity(record.orgPath, target.orgPath)
+      target && target.type === 'volunteer' && !(target.body as { of?: string }).of && sameCommunity(record.orgPath, target.orgPath) && isUnderAny(target.orgPath, c.actor.scopes)
         ? null
         : { code: 'unknown_volunteer', path: 'body.volunteer' },
   }
@@ -288,13 +293,13 @@ export const TYPE_RULES: { [T in RecordType]: TypeRule<T> } = {
     nodeKinds: ['building'],
     times: ['startsAt'],
     check: (r, { actor, node }) => leadersOnly(actor) ?? checkHouseholdRecord(r, node),
-    reference: (r) => (r.body.of ? chainReference(r, r.body.of) : volunteerReference(r, r.body.volunteer)),
+    reference: (r, c) => (r.body.of ? chainReference(r, r.body.of) : volunteerReference(r, r.body.volunteer, c)),
   },
   'volunteer.service': {
     nodeKinds: ['building', 'group', 'community'],
     times: ['servedAt'],
     check: checkService,
-    reference: (r) => volunteerReference(r, r.body.volunteer),
+    reference: (r, c) => volunteerReference(r, r.body.volunteer, c),
   },
   // 微心愿: posted by any leader on a building; its address beside it; its steps checked against the wish as it stands
   wish: { nodeKinds: ['building'], times: ['postedAt'] },
