@@ -94,10 +94,11 @@ function wishReference(record: LocalRecord<'wish.event'> | LocalRecord<'wish.add
     check: ({ record: target, related }) => {
       if (!target || target.type !== 'wish' || target.orgPath !== record.orgPath) return { code: 'unknown_target', path: 'body.wish' }
       if (record.type === 'wish.address') return null
-      const now = new Date(c.now).toISOString()
-      const view = foldWishes([target, ...related()], c.now).get(target.id)
+      // the wish as it stood when the step was taken (a fulfil saved offline before the claim lapsed still counts)
+      const at = trustedAt(record.body.at, { serverTime: new Date(c.now).toISOString() })
+      const view = foldWishes([target, ...related()], at).get(target.id)
       const actor = { id: c.actor.id, volunteer: !!c.actor.volunteer, volunteerIds: c.actor.volunteerIds ?? [] }
-      return checkWishEvent(record.body, view, actor, trustedAt(record.body.at, { serverTime: now }))
+      return checkWishEvent(record.body, view, actor, at)
     },
   }
 }

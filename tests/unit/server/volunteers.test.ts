@@ -10,6 +10,7 @@ import { B01, bearer, demoPasswordHash, login, PHONES, push, setup, visit, type 
 import { uuidv7 } from '../../../src/shared/ids'
 import { DAY_MS } from '../../../src/shared/time'
 import { foldWishes } from '../../../src/shared/wishes'
+import { seedDemoVolunteers } from '../../../src/server/demoVolunteers'
 import type { LocalRecord, RecordType } from '../../../src/shared/records'
 import type { LoginResponse, PullResponse, PushResult } from '../../../src/shared/protocol'
 import type { VolunteerLedger } from '../../../src/shared/volunteerLedger'
@@ -211,5 +212,18 @@ describe('the wish wall', () => {
     const ws = wb.getWorksheet('志愿服务记录')!
     expect(ws.getRow(3).getCell(2).value).toBe('孙丽')
     expect(ws.getRow(3).getCell(5).value).toBe(1.5)
+  })
+})
+
+describe('the demo', () => {
+  it('its volunteers, pairings, services and wishes all pass the rules; the demo volunteer sees the wall and her month', async () => {
+    const { made, accepted } = await seedDemoVolunteers(env.storage, env.clock.t)
+    expect(accepted).toBe(made)
+    const sun = await login(env.app, '13800000021')
+    const got = await pull(sun)
+    const wishes = foldWishes(got, env.clock.t)
+    expect([...wishes.values()].map((w) => w.status).sort()).toEqual(['claimed', 'confirmed', 'open', 'open'])
+    expect(got.filter((r) => r.type === 'volunteer').map((r) => (r.body as { name: string }).name)).toEqual(['孙丽'])
+    expect(got.some((r) => r.type === 'volunteer.service')).toBe(true)
   })
 })
