@@ -35,8 +35,8 @@ export async function seedDemoVolunteers(storage: Storage, now: number): Promise
   const sun = rec(LIU, 'volunteer', MTX, start + 2000, { name: '孙丽', phone: '13800000021', team: party.id, skills: '理发、量血压', availability: '周末上午', active: true })
   const zhou = rec(LIU, 'volunteer', MTX, start + 3000, { name: '周建国', phone: '13900000022', team: party.id, skills: '水电维修', availability: '工作日晚上', active: true })
   const wu = rec(LIU, 'volunteer', MTX, start + 4000, { name: '吴芳', team: culture.id, skills: '书法、教用手机', availability: '周三下午', active: true })
-  rec(LIU, 'volunteer.pairing', B01, start + 5000, { volunteer: sun.id, household: '1-3-2', startsAt: iso(start), intervalDays: 7, active: true })
-  rec(LIU, 'volunteer.pairing', B01, start + 6000, { volunteer: zhou.id, household: '2-2-1', startsAt: iso(start), intervalDays: 14, active: true })
+  rec(LIU, 'volunteer.pairing', B01, start + 5000, { volunteer: sun.id, volunteerName: '孙丽', household: '1-3-2', startsAt: iso(start), intervalDays: 7, active: true })
+  rec(LIU, 'volunteer.pairing', B01, start + 6000, { volunteer: zhou.id, volunteerName: '周建国', household: '2-2-1', startsAt: iso(start), intervalDays: 14, active: true })
 
   // 孙丽 sees her paired elder about weekly and records it herself; 周建国's visits are recorded by staff
   for (let t = start + 3 * DAY_MS; t < now - DAY_MS; t += 8 * DAY_MS) {

@@ -309,6 +309,8 @@ export type VolunteerBody = v.InferOutput<typeof VolunteerBody>
 export const PairingBody = v.strictObject(
   {
     volunteer: recordId,
+    /** the volunteer's name when paired: the building leader's care list names them without the community's register */
+    volunteerName: filledText(VOLUNTEER_NAME_MAX, 'name_too_long'),
     household: householdKey,
     startsAt: bodyTime,
     intervalDays: days,

@@ -51,6 +51,7 @@ export interface VolunteerView extends Chained {
 
 export interface PairingView extends Chained {
   volunteer: string
+  volunteerName: string
   building: string
   household: string
   startsAt: string
@@ -97,7 +98,7 @@ export function foldPairings(records: readonly AnyRecord[]): Map<string, Pairing
   return foldChain(records, 'volunteer.pairing', (r, base) => {
     if (r.type !== 'volunteer.pairing') return null
     const b = r.body
-    return { ...base, volunteer: b.volunteer, building: r.orgPath, household: b.household, startsAt: b.startsAt, intervalDays: b.intervalDays, active: b.active }
+    return { ...base, volunteer: b.volunteer, volunteerName: b.volunteerName, building: r.orgPath, household: b.household, startsAt: b.startsAt, intervalDays: b.intervalDays, active: b.active }
   })
 }
 
@@ -184,12 +185,11 @@ export function serviceContacts(services: Map<string, ServiceView> | Iterable<Se
 }
 
 /** Who is paired with each household (active pairings), `building:household` → volunteer names. */
-export function pairedWith(pairings: Iterable<PairingView>, volunteers: Map<string, VolunteerView>): Map<string, string[]> {
+export function pairedWith(pairings: Map<string, PairingView> | Iterable<PairingView>): Map<string, string[]> {
   const out = new Map<string, string[]>()
-  for (const p of pairings) {
+  for (const p of pairings instanceof Map ? pairings.values() : pairings) {
     if (!p.active) continue
-    const name = volunteers.get(p.volunteer)?.name
-    if (!name) continue
+    const name = p.volunteerName
     const ref = householdRef(p.building, p.household)
     out.set(ref, [...(out.get(ref) ?? []), name])
   }

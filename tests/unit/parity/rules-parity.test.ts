@@ -182,7 +182,7 @@ describe('device and server give the same verdict', () => {
     const at = '2026-05-01T09:20:00.000Z'
     const service = (by: LoginResponse, volunteer: string, over: Record<string, unknown> = {}) =>
       rec(by, 'volunteer.service', B01, { volunteer, kind: 'care_visit', note: '', servedAt: at, hours: 1, households: ['1-3-2'], ...over })
-    const pairing = (by: LoginResponse, volunteer: string) => rec(by, 'volunteer.pairing', B01, { volunteer, household: '1-3-2', startsAt: at, intervalDays: 7, active: true })
+    const pairing = (by: LoginResponse, volunteer: string) => rec(by, 'volunteer.pairing', B01, { volunteer, volunteerName: '孙丽', household: '1-3-2', startsAt: at, intervalDays: 7, active: true })
     const wish = rec(who.zhang, 'wish', B01, { category: 'repair', description: '修一下门锁', costCap: 30, postedAt: at })
     await stored(who.zhang, wish, rec(who.zhang, 'wish.address', B01, { wish: wish.id, household: '1-2-1', contact: '' }))
     const step = (by: LoginResponse, action: string, over: Record<string, unknown> = {}) => rec(by, 'wish.event', B01, { wish: wish.id, action, at, note: action === 'fulfil' ? '修好了' : '', ...over })

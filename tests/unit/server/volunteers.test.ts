@@ -50,7 +50,7 @@ const team = (by: LoginResponse, orgPath = MTX) => rec(by, 'volunteer.team', org
 const volunteer = (by: LoginResponse, orgPath = MTX, over: Record<string, unknown> = {}) =>
   rec(by, 'volunteer', orgPath, { name: '孙丽', phone: V1_PHONE, skills: '理发', availability: '周末', active: true, ...over })
 const pairing = (by: LoginResponse, volunteerId: string, orgPath = B01) =>
-  rec(by, 'volunteer.pairing', orgPath, { volunteer: volunteerId, household: '1-3-2', startsAt: at(), intervalDays: 7, active: true })
+  rec(by, 'volunteer.pairing', orgPath, { volunteer: volunteerId, volunteerName: '孙丽', household: '1-3-2', startsAt: at(), intervalDays: 7, active: true })
 const service = (by: LoginResponse, volunteerId: string, over: Record<string, unknown> = {}, orgPath = B01) =>
   rec(by, 'volunteer.service', orgPath, { volunteer: volunteerId, kind: 'care_visit', note: '陪老人聊天', servedAt: at(), hours: 1.5, households: ['1-3-2'], ...over })
 const wish = (by: LoginResponse, orgPath = B01) => rec(by, 'wish', orgPath, { category: 'daily_goods', description: '想要一个保温杯', costCap: 50, postedAt: at() })
@@ -190,7 +190,7 @@ describe('the wish wall', () => {
     const theirs = service(who.wang, v2.id)
     const w = wish(who.zhang)
     const pair = pairing(who.liu, v1.id)
-    await verdicts(who.liu, t, pair, rec(who.liu, 'volunteer.pairing', B01, { volunteer: v2.id, household: '1-1-1', startsAt: at(), intervalDays: 7, active: true }))
+    await verdicts(who.liu, t, pair, rec(who.liu, 'volunteer.pairing', B01, { volunteer: v2.id, volunteerName: '周建国', household: '1-1-1', startsAt: at(), intervalDays: 7, active: true }))
     await verdicts(who.v1, mine)
     await verdicts(who.wang, theirs)
     await verdicts(who.zhang, w, address(who.zhang, w), visit(who.zhang.user.id), rec(who.zhang, 'care.flag', B01, { household: '1-3-2', kind: 'alone_elderly', intervalDays: 7, active: true }))
