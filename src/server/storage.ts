@@ -13,6 +13,8 @@ import { ROLE_LEVEL, type Role } from '../shared/roles'
 import { checkReference, type Reference } from '../shared/rules'
 import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
+import type { AuditStore } from './audit/store'
+import { sqliteAuditStore } from './audit/sqlite'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -175,6 +177,8 @@ export interface Storage {
   logins: LoginFailureStore
   records: RecordStore
   quarantine: QuarantineStore
+  /** the audit trail: exports, reveals, erasures, account actions (src/shared/audit.ts) */
+  audit: AuditStore
   /**
    * Runs `fn` in one write transaction (imports, admin commands) and commits when it
    * resolves, rolls back when it throws. `fn` must use the `tx` it is given, and do
@@ -594,6 +598,7 @@ export function createSqliteStorage(db: Db): Storage {
           q.handoverDecide.run({ record_id: recordId, state: d.state, by: d.by, at: d.at, placed_path: d.placedPath ?? null, reason: d.reason ?? null }).changes > 0,
       ),
     },
+    audit: sqliteAuditStore(db, g),
   })
 
   const logins = new MemoryLoginFailures()

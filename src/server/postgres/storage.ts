@@ -36,6 +36,7 @@ import {
   type UserRow,
 } from '../storage'
 import { APPEND_LOCK, withTransaction, type Pool, type PoolClient } from './db'
+import { postgresAuditStore } from './audit'
 
 /** A pool or one transaction's connection: both answer `query`. */
 type Queryable = Pick<Pool, 'query'> | PoolClient
@@ -287,6 +288,7 @@ export function createPostgresStorage(pool: Pool): Storage {
             )
           ).rowCount ?? 0) > 0,
       },
+      audit: postgresAuditStore(db),
       transaction: inTx ? (fn) => fn(storage) : (fn) => withTransaction(pool, (c) => fn(build(c, true))),
       close: () => pool.end(),
     }
