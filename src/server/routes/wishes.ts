@@ -12,6 +12,7 @@ import { callerOf } from './auth'
 import { effectiveScopes } from '../scope'
 import { recordsUnder } from '../ledger/load'
 import { volunteerReaderFor } from '../volunteers'
+import { recordAudit } from '../audit/record'
 import { isUnderAny } from '../../shared/org'
 import { UUID_RE } from '../../shared/ids'
 import { foldWishes, maySeeAddress } from '../../shared/wishes'
@@ -32,6 +33,8 @@ export const wishRoutes =
       if (!view || !maySeeAddress(view, { id: user.id, volunteer: !!reader, volunteerIds: reader ? [...reader.volunteerIds] : [] })) throw new HttpError(403, 'forbidden')
       const address = here.filter((r) => r.type === 'wish.address' && r.body.wish === id).pop()
       if (!address) throw new HttpError(404, 'not_found')
+      // leaders hold it already (their pull); handing it to a volunteer is a disclosure worth a line in the trail
+      if (reader) await recordAudit(ctx.storage, { actorId: user.id, action: 'wish.address_given', scope: wish.orgPath, target: id, now: ctx.now() })
       return { record: address }
     })
   }

@@ -176,6 +176,9 @@ describe('the wish wall', () => {
     expect(got.json<{ record: { body: { household: string } } }>().record.body.household).toBe('2-5-1')
     expect((await addressOf(who.v2, w.id)).statusCode).toBe(403)
     expect((await addressOf(who.zv, w.id)).statusCode).toBe(404)
+    // what was handed to a volunteer is in the audit trail; a leader's look is not (they hold it anyway)
+    const trail = await env.sql<{ actor_id: string; target: string }>("SELECT actor_id, target FROM audit_trail WHERE action = 'wish.address_given'")
+    expect(trail).toEqual([{ actor_id: who.v1.user.id, target: w.id }])
     for (const v of [who.v1, who.v2]) expect((await pull(v)).some((r) => r.type === 'wish.address')).toBe(false)
     // releasing the claim takes the address away again
     expect(await verdicts(who.v1, step(who.v1, w, 'release'))).toEqual(['accepted'])
