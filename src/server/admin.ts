@@ -75,7 +75,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'user:add --phone <11 digits> --name <name> --role <role> --scope <path> [--scope <path> …] --password <password>',
     help: [
       '新增账号(或按手机号更新已有账号)。 / Adds an account (or updates the one with that phone).',
-      `roles: ${ROLES.join(', ')}; a scope must be a node of the role's level (admin: any).`,
+      `roles: ${ROLES.join(', ')}; a scope must be a node of the role's level (admin: any; volunteer: a community).`,
       'Example: npm run admin -- user:add --phone 13900000001 --name 赵芳 --role building_leader --scope pl/tuodong/shangyi/g01/b01 --password chang-jia-123',
     ].join('\n'),
     options: { phone: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true }, password: { type: 'string' } },

@@ -164,5 +164,15 @@ describe('volunteers, pairing and the wish wall', () => {
     await leader.goto(`${server.url}/visits/care`)
     await leader.locator('.care-item[data-household="1-3-2"]').waitFor()
     await shot(leader, 'care-list')
+
+    // in English at the largest text: the same screens, nothing pushed sideways
+    await volunteer.evaluate(() => localStorage.setItem('loudong.settings', JSON.stringify({ lang: 'en', textSize: 'xlarge' })))
+    for (const [path, mark, name] of [['/wishes', '[data-wall]', 'wall-en-xlarge'], ['/volunteers', '[data-my-month]', 'month-en-xlarge'], [`/wishes/${wish.id}`, '[data-address]', 'wish-en-xlarge']] as const) {
+      await volunteer.goto(`${server.url}${path}`)
+      await volunteer.locator(mark).waitFor()
+      expect(await volunteer.evaluate(() => document.documentElement.dataset.textSize)).toBe('xlarge')
+      expect(await volunteer.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), name).toBeLessThanOrEqual(0)
+      await shot(volunteer, name)
+    }
   })
 })
