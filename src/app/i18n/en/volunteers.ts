@@ -7,9 +7,9 @@ export default {
   pairedWith: 'Paired: {names}',
   pairedMark: 'P',
   pairedLong: 'has a paired volunteer',
-  myMonth: 'My month ({month})',
+  myMonth: 'My {month}',
   hours: '{n} h',
-  servicesCount: '{n} services',
+  servicesCount: { one: '{n} service', other: '{n} services' },
   noServices: 'No services recorded this month yet',
   notRegistered: 'The community has not registered a volunteer with your phone number yet; please ask community staff.',
   pairings: 'Pairings',
@@ -57,5 +57,6 @@ export default {
     pickHousehold: 'Choose a care household',
     noCare: 'Your buildings have no care households yet; mark them on the rounds screen first.',
   },
+  ledger: { title: 'Volunteers and wishes', total: '{hours} volunteer hours in {n} services', wishes: 'Wishes: {posted} posted, {claimed} claimed, {fulfilled} fulfilled, {confirmed} confirmed' },
   titles: { register: 'Register a volunteer', team: 'New volunteer team', pair: 'Pair with a care household', service: 'Record a service' },
 } as const

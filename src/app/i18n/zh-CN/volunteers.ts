@@ -7,9 +7,9 @@ export default {
   pairedWith: '结对:{names}',
   pairedMark: '结',
   pairedLong: '已有结对志愿者',
-  myMonth: '我的 {month} 月',
+  myMonth: '我的{month}',
   hours: '{n} 小时',
-  servicesCount: '服务 {n} 次',
+  servicesCount: { one: '服务 {n} 次', other: '服务 {n} 次' },
   noServices: '本月还没有服务记录',
   notRegistered: '社区还没有用您的手机号登记志愿者,请联系社区工作人员。',
   pairings: '结对关爱',
@@ -57,5 +57,6 @@ export default {
     pickHousehold: '请选择关爱对象',
     noCare: '您负责的楼栋还没有关爱对象,请先在走访页标记。',
   },
+  ledger: { title: '志愿服务与微心愿', total: '志愿服务 {hours} 小时,共 {n} 次', wishes: '微心愿:发布 {posted},认领 {claimed},完成 {fulfilled},确认 {confirmed}' },
   titles: { register: '登记志愿者', team: '新建志愿者队伍', pair: '结对关爱对象', service: '记录志愿服务' },
 } as const
