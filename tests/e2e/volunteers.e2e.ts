@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdirSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { PHONE, api, apiLogin, cleanup, launchBrowser, login, newContext, startServer, waitForServiceWorker, type RunningServer } from './harness'
+import { axeFindings, withAxe } from './walk/check'
 import { uuidv7 } from '../../src/shared/ids'
 import type { PullResponse, StoredRecord } from '../../src/shared/index'
 import type { VolunteerLedger } from '../../src/shared/volunteerLedger'
@@ -28,7 +29,9 @@ let staffToken = ''
 const shot = (page: Page, name: string) => page.screenshot({ path: `.tmp/screenshots/volunteers-${name}.png`, fullPage: true })
 
 async function phone(who: string): Promise<Page> {
-  const page = await (await newContext(browser, PHONE)).newPage()
+  const context = await newContext(browser, PHONE)
+  await withAxe(context)
+  const page = await context.newPage()
   await login(page, server.url, who)
   return page
 }
@@ -80,12 +83,15 @@ describe('volunteers, pairing and the wish wall', () => {
     await staff.goto(`${server.url}/me`)
     await staff.locator('[data-volunteers-entry]').click()
     await staff.locator('[data-to-register]').click()
+    expect(await axeFindings(staff, 'register form')).toEqual([])
     await staff.locator('[data-volunteer-form] input[name="name"]').fill('孙丽')
     await staff.locator('[data-volunteer-form] input[name="phone"]').fill(VOLUNTEER)
     await staff.locator('[data-volunteer-form] button[type="submit"]').click()
     await staff.waitForURL('**/volunteers')
     await staff.locator('[data-volunteer-list]', { hasText: '孙丽' }).waitFor()
     await staff.locator('[data-to-pair]').click()
+    await staff.locator('[data-pairing-form]').waitFor()
+    expect(await axeFindings(staff, 'pairing form')).toEqual([])
     await staff.locator('[data-pairing-form] select[name="volunteer"]').selectOption({ label: '孙丽' })
     await staff.locator('[data-pairing-form] select[name="household"]').selectOption({ label: '1栋 1单元 302' })
     await staff.locator('[data-pairing-form] button[type="submit"]').click()
@@ -101,6 +107,7 @@ describe('volunteers, pairing and the wish wall', () => {
     await volunteer.context().setOffline(true)
     await volunteer.locator('[data-to-service]').click()
     await volunteer.locator('[data-service-form]').waitFor()
+    expect(await axeFindings(volunteer, 'service form')).toEqual([])
     await volunteer.getByRole('button', { name: '多半小时' }).click()
     await volunteer.locator('[data-service-form] textarea[name="note"]').fill('陪老人聊天,量了血压')
     await volunteer.locator('[data-service-form] button[type="submit"]').click()
@@ -119,6 +126,8 @@ describe('volunteers, pairing and the wish wall', () => {
     // a wish: posted by the building leader with the resident's room
     await leader.goto(`${server.url}/wishes`)
     await leader.locator('[data-post-wish]').click()
+    await leader.locator('[data-wish-form]').waitFor()
+    expect(await axeFindings(leader, 'wish form')).toEqual([])
     await leader.locator('[data-wish-form] textarea[name="description"]').fill('想要一副 300 度的老花镜')
     await leader.locator('[data-wish-form] input[name="costCap"]').fill('50')
     await leader.locator('[data-wish-form] select[name="household"]').selectOption('2-5-1')
@@ -172,6 +181,7 @@ describe('volunteers, pairing and the wish wall', () => {
       await volunteer.locator(mark).waitFor()
       expect(await volunteer.evaluate(() => document.documentElement.dataset.textSize)).toBe('xlarge')
       expect(await volunteer.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), name).toBeLessThanOrEqual(0)
+      expect(await axeFindings(volunteer, name)).toEqual([])
       await shot(volunteer, name)
     }
   })
