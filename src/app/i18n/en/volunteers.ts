@@ -12,6 +12,7 @@ export default {
   servicesCount: { one: '{n} service', other: '{n} services' },
   noServices: 'No services recorded this month yet',
   notRegistered: 'The community has not registered a volunteer with your phone number yet; please ask community staff.',
+  myWishes: 'Wishes I claimed',
   pairings: 'Pairings',
   noPairings: 'No pairings yet',
   every: 'every {n} days',

@@ -12,6 +12,7 @@ export default {
   servicesCount: { one: '服务 {n} 次', other: '服务 {n} 次' },
   noServices: '本月还没有服务记录',
   notRegistered: '社区还没有用您的手机号登记志愿者,请联系社区工作人员。',
+  myWishes: '我认领的心愿',
   pairings: '结对关爱',
   noPairings: '还没有结对',
   every: '每 {n} 天',
