@@ -27,14 +27,26 @@ export const PULL_MAX_LIMIT = 2000
 const isoTime = v.pipe(v.string(), v.isoTimestamp())
 const seqValue = v.pipe(v.number(), v.integer(), v.minValue(0))
 
-/** Longer passwords are refused before hashing: scrypt of megabytes would be a cheap DoS. */
-export const PASSWORD_MAX = 200
+import { PASSWORD_MAX } from './passwordLimits'
+export { PASSWORD_MAX }
 
 export const LoginRequest = v.object({
   phone: v.pipe(v.string(), v.minLength(1), v.maxLength(32)),
   password: v.pipe(v.string(), v.minLength(1), v.maxLength(PASSWORD_MAX)),
 })
 export type LoginRequest = v.InferOutput<typeof LoginRequest>
+
+/**
+ * POST /api/v1/auth/password: one's own new password. `current` may be left out only
+ * right after logging in with a one-time code (the server knows). `next` is checked
+ * against the shared rule (password.ts) by the server; the length here only keeps
+ * megabytes away from the hash.
+ */
+export const ChangePasswordRequest = v.object({
+  current: v.optional(v.pipe(v.string(), v.maxLength(PASSWORD_MAX))),
+  next: v.pipe(v.string(), v.maxLength(PASSWORD_MAX * 2)),
+})
+export type ChangePasswordRequest = v.InferOutput<typeof ChangePasswordRequest>
 
 /** GET /api/v1/about (public): what the login page shows before anyone logs in. */
 export const About = v.object({ demo: v.boolean() })
@@ -46,6 +58,7 @@ export const SessionUserSchema = v.object({
   phone: v.string(),
   role: v.picklist(ROLES),
   scopes: v.array(v.string()),
+  mustChangePassword: v.optional(v.boolean()),
 })
 
 export const LoginResponse = v.object({ token: v.pipe(v.string(), v.minLength(16)), user: SessionUserSchema })

@@ -29,6 +29,8 @@ export const router = createRouter({
 router.beforeEach((to) => {
   const session = useSessionStore()
   if (!to.meta.public && !session.loggedIn) return { path: '/login', replace: true }
+  // logged in with a one-time code: choose a password of one's own before anything else
+  if (!to.meta.public && session.user?.mustChangePassword && to.name !== 'me-password') return { name: 'me-password', replace: true }
   // a volunteer account has its page, the wall and 我的; the leaders' screens are not theirs
   if (session.user?.role === 'volunteer' && to.meta.tab && !VOLUNTEER_TABS.includes(to.meta.tab) && !to.path.startsWith('/wishes')) return { path: '/volunteers', replace: true }
   if (!to.meta.public) return true
