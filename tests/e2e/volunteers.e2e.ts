@@ -50,7 +50,7 @@ async function onServer(match: (r: StoredRecord) => boolean): Promise<StoredReco
 
 async function ledger(): Promise<VolunteerLedger> {
   const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7)
-  return (await api<{ volunteers: VolunteerLedger }>(server.url, `/api/v1/ledger?scope=${MTX}&month=${month}`, { token: staffToken })).json.volunteers
+  return (await api<VolunteerLedger>(server.url, `/api/v1/ledger/volunteers?scope=${MTX}&month=${month}`, { token: staffToken })).json
 }
 
 describe('volunteers, pairing and the wish wall', () => {

@@ -121,7 +121,7 @@ describe('services', () => {
     const fix = (by: LoginResponse, hours: number) => rec(by, 'correction', B01, { target: own.id, targetType: 'volunteer.service', fields: { hours } })
     expect(await verdicts(who.v2, fix(who.v2, 3))).toEqual(['not_your_record'])
     expect(await verdicts(who.wang, fix(who.wang, 2))).toEqual(['accepted'])
-    const month = (await env.app.inject({ url: `/api/v1/ledger?scope=${MTX}&month=2026-05`, headers: bearer(who.liu.token) })).json<{ volunteers: VolunteerLedger }>()
+    const month = { volunteers: (await env.app.inject({ url: `/api/v1/ledger/volunteers?scope=${MTX}&month=2026-05`, headers: bearer(who.liu.token) })).json<VolunteerLedger>() }
     expect(month.volunteers.volunteers.find((r) => r.id === v1.id)).toMatchObject({ name: '孙丽', hours: 2, services: 1 })
     expect(month.volunteers.hours).toBe(2 + 1.5 + 1.5)
   })
@@ -142,7 +142,7 @@ describe('the wish wall', () => {
     expect(await verdicts(who.v1, step(who.v1, w, 'fulfil'))).toEqual(['accepted'])
     expect(await verdicts(who.zhang, step(who.zhang, w, 'confirm'))).toEqual(['accepted'])
     expect(foldWishes(await pull(who.zhang), env.clock.t).get(w.id)).toMatchObject({ status: 'confirmed', claim: { volunteer: v1.id }, fulfilNote: '已送到' })
-    const ledger = (await env.app.inject({ url: `/api/v1/ledger?scope=${MTX}&month=2026-05`, headers: bearer(who.liu.token) })).json<{ volunteers: VolunteerLedger }>()
+    const ledger = { volunteers: (await env.app.inject({ url: `/api/v1/ledger/volunteers?scope=${MTX}&month=2026-05`, headers: bearer(who.liu.token) })).json<VolunteerLedger>() }
     expect(ledger.volunteers.wishes).toEqual({ posted: 1, claimed: 1, fulfilled: 1, confirmed: 1 })
   })
 
@@ -204,6 +204,7 @@ describe('the wish wall', () => {
     expect(new Set(got.map((r) => r.type))).toEqual(new Set(['volunteer.team', 'volunteer', 'volunteer.pairing', 'volunteer.service', 'wish']))
     // and the community's figures are not theirs to read
     expect((await env.app.inject({ url: `/api/v1/ledger?scope=${MTX}`, headers: bearer(who.v1.token) })).statusCode).toBe(403)
+    expect((await env.app.inject({ url: `/api/v1/ledger/volunteers?scope=${MTX}`, headers: bearer(who.v1.token) })).statusCode).toBe(403)
   })
 
   it('the ledger export has the volunteer sheet', async () => {
