@@ -90,7 +90,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'user:add --phone <11 digits> --name <name> --role <role> --scope <path> [--scope <path> …] --password <password>',
     help: [
       '新增账号(或按手机号更新已有账号)。 / Adds an account (or updates the one with that phone).',
-      `roles: ${ROLES.join(', ')}; a scope must be a node of the role's level (admin: any).`,
+      `roles: ${ROLES.join(', ')}; a scope must be a node of the role's level (admin: any; volunteer: a community).`,
       'Example: npm run admin -- user:add --phone 13900000001 --name 赵芳 --role building_leader --scope pl/tuodong/shangyi/g01/b01 --password chang-jia-123',
       '密码规则与应用相同:至少 8 位,不能是手机号,不能是常见密码。 / The app\'s password rule: 8 characters or more, not the phone number, not a common password.',
       'A demo database (one with the demo accounts) refuses it, as import does; --demo adds to the demo anyway.',

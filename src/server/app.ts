@@ -14,6 +14,7 @@ import { peopleRoutes } from './routes/people'
 import { syncRoutes } from './routes/sync'
 import { handoverRoutes } from './routes/handover'
 import { ledgerRoutes } from './routes/ledger'
+import { wishRoutes } from './routes/wishes'
 import { quarantineRoutes } from './routes/quarantine'
 import { accountRoutes } from './routes/accounts'
 import { householdRoutes } from './routes/household'
@@ -190,6 +191,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(syncRoutes(ctx))
   await app.register(handoverRoutes(ctx))
   await app.register(ledgerRoutes(ctx))
+  await app.register(wishRoutes(ctx))
   await app.register(quarantineRoutes(ctx))
   await app.register(accountRoutes(ctx))
   await app.register(householdRoutes(ctx))

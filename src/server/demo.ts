@@ -6,6 +6,7 @@
  */
 import { hashPassword } from './auth'
 import { seedDemoLedger } from './demoLedger'
+import { seedDemoVolunteers } from './demoVolunteers'
 import type { Storage } from './storage'
 import type { BuildingLayout, OrgNode } from '../shared/org'
 import { parentPath } from '../shared/org'
@@ -20,6 +21,7 @@ export const ROLE_LABEL: Record<Role, string> = {
   street_staff: '街道工作人员',
   district_staff: '区级工作人员',
   admin: '系统管理员',
+  volunteer: '志愿者',
 }
 
 const STREETS: { slug: string; name: string; communities: [slug: string, name: string][] }[] = [
@@ -100,6 +102,7 @@ export const DEMO_USERS: DemoUser[] = [
   { id: 'demo-13800000004', phone: '13800000004', name: '陈刚', role: 'street_staff', scopes: ['pl/tuodong'] },
   { id: 'demo-13800000005', phone: '13800000005', name: '杨丽', role: 'district_staff', scopes: ['pl'] },
   { id: 'demo-13800000000', phone: '13800000000', name: '系统管理员', role: 'admin', scopes: ['pl'] },
+  { id: 'demo-13800000021', phone: '13800000021', name: '孙丽', role: 'volunteer', scopes: ['pl/tuodong/mingtongxiang'] },
 ]
 
 export interface DemoLogin {
@@ -149,7 +152,11 @@ export async function seedDemoIfEmpty(storage: Storage, opts: { records?: boolea
   if ((await storage.org.count()) > 0) return null
   const logins = await seedDemo(storage)
   // a few months of rounds, feedback and reading, so the ledger is worth opening (first start only)
-  if (opts.records !== false) await seedDemoLedger(storage, Date.now())
+  if (opts.records !== false) {
+    const now = Date.now()
+    await seedDemoLedger(storage, now)
+    await seedDemoVolunteers(storage, now)
+  }
   return logins
 }
 

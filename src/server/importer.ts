@@ -13,7 +13,7 @@ import { message } from '../shared/messages'
 import { passwordProblem } from '../shared/password'
 import { Envelope } from '../shared/records'
 import { LEVELS, levelOfPath, parentPath, type BuildingLayout, type NodeKind, type OrgNode } from '../shared/org'
-import { ROLE_LEVEL, ROLES, type Role } from '../shared/roles'
+import { ROLES, scopeKindOf, type Role } from '../shared/roles'
 import { isReadingPointPath, READING_POINT_PREFIX } from '../shared/reading'
 
 export interface ImportUser {
@@ -300,8 +300,8 @@ export async function validateImport(raw: RawImport, storage: Storage): Promise<
         const k = await kindOf(s)
         if (!k) problems.push(`负责范围 ${s} 不存在 / the scope ${s} does not exist`)
         else if (k === 'reading_point') problems.push(`负责范围不能是读报点:${s} / a scope cannot be a reading point: ${s}`)
-        else if (role !== 'admin' && k !== ROLE_LEVEL[role as Role]) {
-          problems.push(`${role} 的负责范围应是 ${ROLE_LEVEL[role as Role]},而 ${s} 是 ${k} / a ${role}'s scope must be a ${ROLE_LEVEL[role as Role]}, but ${s} is a ${k}`)
+        else if (role !== 'admin' && k !== scopeKindOf(role as Role)) {
+          problems.push(`${role} 的负责范围应是 ${scopeKindOf(role as Role)},而 ${s} 是 ${k} / a ${role}'s scope must be a ${scopeKindOf(role as Role)}, but ${s} is a ${k}`)
         }
       }
     }

@@ -12,7 +12,7 @@
  */
 import * as v from 'valibot'
 import { isUnderAny, normalizeScopes, parentPath, type NodeKind } from './org'
-import { ROLE_LEVEL, ROLES, type Role } from './roles'
+import { ROLES, scopeKindOf, type Role } from './roles'
 
 /** An account's phone (its login): a mainland mobile, 11 digits. */
 export const ACCOUNT_PHONE_RE = /^1\d{10}$/
@@ -21,6 +21,8 @@ export const ACCOUNT_NAME_MAX = 20
 
 /** Higher manages lower. */
 export const ROLE_RANK: Record<Role, number> = {
+  // a volunteer's account (its scope a community) is given by community staff and above
+  volunteer: -1,
   building_leader: 0,
   group_leader: 1,
   community_staff: 2,
@@ -66,7 +68,7 @@ export function accountProblem(
   if (!assignableRoles(actor.role).includes(next.role)) return 'role_not_allowed'
   if (next.scopes.length === 0) return 'scope_not_allowed'
   for (const s of next.scopes) {
-    if (!isUnderAny(s, actor.scopes) || kindOf(s) !== ROLE_LEVEL[next.role]) return 'scope_not_allowed'
+    if (!isUnderAny(s, actor.scopes) || kindOf(s) !== scopeKindOf(next.role)) return 'scope_not_allowed'
   }
   return null
 }

@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   'account.reset_password', // a one-time code was issued
   'account.password_changed', // by the person themself
   'account.signed_out_all', // every session of the person was revoked
+  'wish.address_given', // a 微心愿's address was given to the volunteer holding its claim (target: the wish id)
 ] as const
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]

@@ -70,6 +70,15 @@ export const MESSAGES = {
   // handing over (src/shared/handover.ts)
   cannot_hand_over: ['这条记录不需要交给社区,可以修改后重新上传', 'This record does not need handing over; mend it and send it again'],
   already_decided: ['社区已经处理过这条记录', 'Community staff have already dealt with this record'],
+  // volunteers and the 微心愿 wall (src/shared/volunteers.ts, wishes.ts)
+  bad_hours: ['服务时长应在 0.5 到 24 小时之间,按半小时计', 'Hours are from 0.5 to 24, in half hours'],
+  not_for_volunteers: ['志愿者账号只能记录服务和认领心愿', 'A volunteer account can only record services and claim wishes'],
+  leaders_only: ['只有社区工作人员或居民小组长才能登记志愿者、队伍和结对', 'Only community staff or resident group leaders can register volunteers and teams or pair them'],
+  not_your_volunteer: ['只能以您本人的志愿者身份记录', 'You can only record as yourself'],
+  unknown_volunteer: ['找不到这位志愿者,或不在本社区', 'That volunteer is not registered in this community'],
+  wish_taken: ['这个心愿已被认领或已完成', 'This wish has already been claimed or fulfilled'],
+  wish_not_yours: ['只有认领人或负责的人员才能这样做', 'Only the volunteer who claimed it, or the leaders, can do this'],
+  wish_wrong_state: ['心愿当前的状态不能这样操作', 'The wish is not in a state that allows this'],
   // accounts and passwords (src/shared/password.ts, src/shared/accounts.ts)
   password_short: ['密码至少要 8 位', 'A password needs at least 8 characters'],
   password_long: ['密码太长,最多 200 位', 'The password is too long (200 characters at most)'],

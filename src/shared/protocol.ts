@@ -164,6 +164,10 @@ export const PullResponse = v.object({
 })
 export type PullResponse = v.InferOutput<typeof PullResponse>
 
+/** GET /api/v1/wishes/:id/address: the wish's address record, for the volunteer holding its claim (and leaders). */
+export const WishAddressResponse = v.object({ record: StoredRecordSchema })
+export type WishAddressResponse = v.InferOutput<typeof WishAddressResponse>
+
 /** Ids asked about at most per POST /api/v1/sync/missing. */
 export const MISSING_MAX_IDS = 2000
 

@@ -291,6 +291,167 @@ export const HouseholdErasureBody = v.strictObject(
 )
 export type HouseholdErasureBody = v.InferOutput<typeof HouseholdErasureBody>
 
+// ---------------------------------------------------------------- volunteers, pairing, wishes (issue 18)
+
+/** The kinds of volunteer team the seed names (党员 / 文化 / 法律 / 医疗卫生 / 环保 / 消防), and any other. */
+export const TEAM_KINDS = ['party', 'culture', 'legal', 'medical', 'environment', 'fire', 'other'] as const
+export type TeamKind = (typeof TEAM_KINDS)[number]
+
+export const TEAM_NAME_MAX = 30
+export const VOLUNTEER_NAME_MAX = 20
+export const VOLUNTEER_TEXT_MAX = 100
+export const SERVICE_NOTE_MAX = 500
+export const SERVICE_HOURS_MAX = 24
+export const SERVICE_HOUSEHOLDS_MAX = 50
+
+const shortText = (max: number) => v.pipe(v.string(msg('bad_value')), maxChars(max))
+const phone = v.pipe(v.string(msg('bad_phone')), v.regex(/^1\d{10}$/, msg('bad_phone')))
+const days = v.pipe(v.number(msg('bad_value')), v.integer(msg('bad_value')), v.minValue(1, msg('bad_value')), v.maxValue(365, msg('bad_value')))
+
+/**
+ * A volunteer team (志愿者队伍), on a community or group. A later record naming
+ * the first in `of` replaces its fields (latest in log order wins); `active:
+ * false` retires the team. Its leader is a registered volunteer's id.
+ */
+export const VolunteerTeamBody = v.strictObject(
+  {
+    name: filledText(TEAM_NAME_MAX),
+    kind: v.picklist(TEAM_KINDS, msg('bad_value')),
+    leader: v.optional(recordId),
+    active: v.boolean(msg('bad_value')),
+    of: v.optional(recordId),
+  },
+  msg('invalid_record'),
+)
+export type VolunteerTeamBody = v.InferOutput<typeof VolunteerTeamBody>
+
+/**
+ * A registered volunteer (志愿者登记), on a community or group: a person, with or
+ * without an account. An account is linked by phone: a `volunteer` account
+ * whose phone is this one acts as this volunteer. Updated like a team (`of`).
+ */
+export const VolunteerBody = v.strictObject(
+  {
+    name: filledText(VOLUNTEER_NAME_MAX, 'name_too_long'),
+    phone: v.optional(phone),
+    team: v.optional(recordId),
+    /** what they are good at, e.g. 理发、电工 */
+    skills: shortText(VOLUNTEER_TEXT_MAX),
+    /** when they are free, e.g. 周末上午 */
+    availability: shortText(VOLUNTEER_TEXT_MAX),
+    active: v.boolean(msg('bad_value')),
+    of: v.optional(recordId),
+  },
+  msg('invalid_record'),
+)
+export type VolunteerBody = v.InferOutput<typeof VolunteerBody>
+
+/**
+ * Pairing (结对): a volunteer looks after a household, on the household's
+ * building, every `intervalDays`. `of` + `active: false` ends it.
+ */
+export const PairingBody = v.strictObject(
+  {
+    volunteer: recordId,
+    /** the volunteer's name when paired: the building leader's care list names them without the community's register */
+    volunteerName: filledText(VOLUNTEER_NAME_MAX, 'name_too_long'),
+    household: householdKey,
+    startsAt: bodyTime,
+    intervalDays: days,
+    active: v.boolean(msg('bad_value')),
+    of: v.optional(recordId),
+  },
+  msg('invalid_record'),
+)
+export type PairingBody = v.InferOutput<typeof PairingBody>
+
+export const SERVICE_KINDS = ['care_visit', 'companionship', 'chores', 'repair', 'health', 'publicity', 'other'] as const
+export type ServiceKind = (typeof SERVICE_KINDS)[number]
+
+const hours = v.pipe(
+  v.number(msg('bad_value')),
+  v.check((h: number) => Number.isFinite(h) && h > 0 && h <= SERVICE_HOURS_MAX && Number.isInteger(h * 2), msg('bad_hours')),
+)
+const serviceHouseholds = v.pipe(
+  v.array(householdKey, msg('bad_value')),
+  v.maxLength(SERVICE_HOUSEHOLDS_MAX, msg('bad_value')),
+  v.check((hs: string[]) => new Set(hs).size === hs.length, msg('duplicate_household')),
+)
+
+/**
+ * One volunteer service (志愿服务), by the volunteer or the leader who organised
+ * it: who, what, when, how many hours (half hours, at most 24), and the
+ * households helped, which then live in the record's building (a service
+ * without households may sit on a group or community). A wrong entry is mended
+ * by a correction or void, like a visit.
+ */
+export const ServiceBody = v.strictObject(
+  {
+    volunteer: recordId,
+    kind: v.picklist(SERVICE_KINDS, msg('bad_value')),
+    note: shortText(SERVICE_NOTE_MAX),
+    servedAt: bodyTime,
+    hours,
+    households: serviceHouseholds,
+  },
+  msg('invalid_record'),
+)
+export type ServiceBody = v.InferOutput<typeof ServiceBody>
+
+export const WISH_CATEGORIES = ['daily_goods', 'repair', 'companionship', 'health', 'study', 'other'] as const
+export type WishCategory = (typeof WISH_CATEGORIES)[number]
+export const WISH_TEXT_MAX = 100
+export const WISH_COST_MAX = 2000
+
+/**
+ * A 微心愿 on the wall, on the resident's building: what, a short description
+ * without the resident's name, and the most it may cost (whole yuan). Where the
+ * resident lives is in a `wish.address` of its own, which only leaders and the
+ * claiming volunteer receive.
+ */
+export const WishBody = v.strictObject(
+  {
+    category: v.picklist(WISH_CATEGORIES, msg('bad_value')),
+    description: filledText(WISH_TEXT_MAX),
+    costCap: v.pipe(v.number(msg('bad_value')), v.integer(msg('bad_value')), v.minValue(0, msg('bad_value')), v.maxValue(WISH_COST_MAX, msg('bad_value'))),
+    postedAt: bodyTime,
+  },
+  msg('invalid_record'),
+)
+export type WishBody = v.InferOutput<typeof WishBody>
+
+/** The wish's household and how to reach them: kept apart from the wish so volunteers see it only once they claim. */
+export const WishAddressBody = v.strictObject(
+  {
+    wish: recordId,
+    household: householdKey,
+    contact: shortText(WISH_TEXT_MAX),
+  },
+  msg('invalid_record'),
+)
+export type WishAddressBody = v.InferOutput<typeof WishAddressBody>
+
+export const WISH_ACTIONS = ['claim', 'release', 'fulfil', 'confirm', 'withdraw'] as const
+export type WishAction = (typeof WISH_ACTIONS)[number]
+
+const wishEventBase = { wish: recordId, at: bodyTime, note: shortText(SERVICE_NOTE_MAX) }
+
+/**
+ * A step in a wish's life: a volunteer claims it (认领, naming the volunteer),
+ * gives it back (release), fulfils it (圆梦, with a note); the leader confirms
+ * with the resident (confirm) or takes it down (withdraw).
+ */
+export const WishEventBody = v.variant(
+  'action',
+  [
+    v.strictObject({ ...wishEventBase, action: v.literal('claim'), volunteer: recordId }, msg('invalid_record')),
+    v.strictObject({ ...wishEventBase, action: v.literal('fulfil'), note: filledText(SERVICE_NOTE_MAX) }, msg('invalid_record')),
+    v.strictObject({ ...wishEventBase, action: v.picklist(['release', 'confirm', 'withdraw'] as const, msg('bad_value')) }, msg('invalid_record')),
+  ],
+  msg('bad_value'),
+)
+export type WishEventBody = v.InferOutput<typeof WishEventBody>
+
 // ---------------------------------------------------------------- corrections and voids
 
 /** Fields a correction may change, by target type. */
@@ -321,10 +482,19 @@ export const CORRECTABLE = {
       ['headCount'],
     ),
   ),
+  'volunteer.service': v.strictObject(
+    {
+      kind: v.optional(ServiceBody.entries.kind),
+      note: v.optional(ServiceBody.entries.note),
+      servedAt: v.optional(bodyTime),
+      hours: v.optional(ServiceBody.entries.hours),
+    },
+    msg('invalid_record'),
+  ),
 } as const
 
 /** Record types a correction or a void may target. Feedback has none: its events are its history. */
-export const AMENDABLE_TYPES = ['visit', 'reading.session'] as const
+export const AMENDABLE_TYPES = ['visit', 'reading.session', 'volunteer.service'] as const
 export type AmendableType = (typeof AMENDABLE_TYPES)[number]
 
 const correctionBase = {
@@ -338,6 +508,10 @@ export const CorrectionBody = v.variant(
     v.strictObject({ ...correctionBase, targetType: v.literal('visit'), fields: CORRECTABLE.visit }, msg('invalid_record')),
     v.strictObject(
       { ...correctionBase, targetType: v.literal('reading.session'), fields: CORRECTABLE['reading.session'] },
+      msg('invalid_record'),
+    ),
+    v.strictObject(
+      { ...correctionBase, targetType: v.literal('volunteer.service'), fields: CORRECTABLE['volunteer.service'] },
       msg('invalid_record'),
     ),
   ],
@@ -388,6 +562,13 @@ export const BODY_SCHEMAS = {
   'household.profile': HouseholdProfileBody,
   'ledger.weights': LedgerWeightsBody,
   'household.erasure': HouseholdErasureBody,
+  'volunteer.team': VolunteerTeamBody,
+  volunteer: VolunteerBody,
+  'volunteer.pairing': PairingBody,
+  'volunteer.service': ServiceBody,
+  wish: WishBody,
+  'wish.address': WishAddressBody,
+  'wish.event': WishEventBody,
 } as const
 
 export type RecordType = keyof typeof BODY_SCHEMAS
@@ -407,6 +588,13 @@ export const BODY_VERSION: Record<RecordType, number> = {
   'household.profile': 1,
   'ledger.weights': 1,
   'household.erasure': 1,
+  'volunteer.team': 1,
+  volunteer: 1,
+  'volunteer.pairing': 1,
+  'volunteer.service': 1,
+  wish: 1,
+  'wish.address': 1,
+  'wish.event': 1,
 }
 
 export const Envelope = v.strictObject(

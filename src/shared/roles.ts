@@ -7,6 +7,7 @@ export const ROLES = [
   'street_staff',
   'district_staff',
   'admin',
+  'volunteer',
 ] as const
 export type Role = (typeof ROLES)[number]
 
@@ -18,6 +19,17 @@ export const ROLE_LEVEL: Record<Role, Level> = {
   street_staff: 'street',
   district_staff: 'district',
   admin: 'district',
+  // a volunteer holds no level: the lowest one, so they can amend nobody else's record
+  volunteer: 'building',
+}
+
+/**
+ * The kind of org node a role's scope is: its level, but a volunteer account
+ * works in a community (the wall and their pairings there), though the server
+ * gives it only the volunteer records that concern it (src/shared/volunteerScope.ts).
+ */
+export function scopeKindOf(role: Role): Level {
+  return role === 'volunteer' ? 'community' : ROLE_LEVEL[role]
 }
 
 export interface SessionUser {

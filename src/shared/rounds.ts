@@ -269,16 +269,20 @@ export interface BuildingOverview {
   overdueCare: number
 }
 
-/** One line per building for a group leader's tablet: coverage this month and overdue care households. */
+/**
+ * One line per building for a group leader's tablet: coverage this month and overdue care households.
+ * `careVisits` (default `visits`): the contacts that restart a care clock, volunteers' services included.
+ */
 export function buildingsOverview(
   buildings: Iterable<OrgNode>,
   visits: Map<string, VisitView> | Iterable<VisitView>,
   flags: Map<string, CareFlagView> | Iterable<CareFlagView>,
   now: Instant,
+  careVisits: Map<string, VisitView> | Iterable<VisitView> = visits,
 ): BuildingOverview[] {
   const last = lastByKind(visits)
   const overdue = new Map<string, number>()
-  for (const item of careList(flags, visits, now)) if (item.overdue) overdue.set(item.building, (overdue.get(item.building) ?? 0) + 1)
+  for (const item of careList(flags, careVisits, now)) if (item.overdue) overdue.set(item.building, (overdue.get(item.building) ?? 0) + 1)
   const out: BuildingOverview[] = []
   for (const b of buildings) {
     if (b.kind !== 'building' || !b.layout) continue

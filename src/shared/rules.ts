@@ -28,6 +28,8 @@ import { isUnderAny, normalizeScopes, parentPath, type Level, type NodeKind, typ
 import { checkReadingSession, checkSessionCorrection, foldReadingSessions, type NodeLookup } from './reading'
 import { checkHouseholdRecord } from './rounds'
 import type { Role } from './roles'
+import { sameCommunity, trustedAt } from './volunteers'
+import { checkWishEvent, foldWishes } from './wishes'
 import {
   BODY_VERSION,
   SENSITIVE_CARE_KINDS,
@@ -49,6 +51,70 @@ export interface Actor {
   level: Level
   /** where they may read and write: their scopes plus joined reading points (effectiveScopes) */
   scopes: readonly string[]
+  /** a volunteer account: writes only VOLUNTEER_WRITABLE types */
+  volunteer?: boolean
+  /** for a volunteer account, the registered volunteers it acts as (volunteerIdsOf) */
+  volunteerIds?: readonly string[]
+}
+
+/** What a volunteer account may write: its services (and their mending) and steps on wishes. */
+export const VOLUNTEER_WRITABLE: readonly RecordType[] = ['volunteer.service', 'wish.event', 'correction', 'void']
+
+/** Volunteers, teams and pairings are registered by group leaders and those above them, never by volunteers. */
+function leadersOnly(actor: Actor): RecordIssue | null {
+  return !actor.volunteer && levelIndex(actor.level) <= levelIndex('group') ? null : { code: 'leaders_only', path: 'type' }
+}
+
+/** A later record of a chain (team, volunteer, pairing) names the first in `of`: same type, same place. */
+function chainReference(record: LocalRecord, of: string): Reference {
+  return {
+    id: of,
+    check: ({ record: target }) => (target && target.type === record.type && target.orgPath === record.orgPath ? null : { code: 'unknown_target', path: 'body.of' }),
+  }
+}
+
+/**
+ * The volunteer a pairing or service names: registered (the chain's first
+ * record) in the record's community, where the author can read it (a group
+ * leader pairs the volunteers registered in their group; community staff any of
+ * the community's), so the device and the server judge it alike.
+ */
+function volunteerReference(record: LocalRecord, volunteer: string, c: RuleContext): Reference {
+  return {
+    id: volunteer,
+    check: ({ record: target }) =>
+      target && target.type === 'volunteer' && !(target.body as { of?: string }).of && sameCommunity(record.orgPath, target.orgPath) && isUnderAny(target.orgPath, c.actor.scopes)
+        ? null
+        : { code: 'unknown_volunteer', path: 'body.volunteer' },
+  }
+}
+
+/** The wish a step or an address is about: a wish at the same building. */
+function wishReference(record: LocalRecord<'wish.event'> | LocalRecord<'wish.address'>, c: RuleContext): Reference {
+  return {
+    id: record.body.wish,
+    check: ({ record: target, related }) => {
+      if (!target || target.type !== 'wish' || target.orgPath !== record.orgPath) return { code: 'unknown_target', path: 'body.wish' }
+      if (record.type === 'wish.address') return null
+      // the wish as it stood when the step was taken (a fulfil saved offline before the claim lapsed still counts)
+      const at = trustedAt(record.body.at, { serverTime: new Date(c.now).toISOString() })
+      const view = foldWishes([target, ...related()], at).get(target.id)
+      const actor = { id: c.actor.id, volunteer: !!c.actor.volunteer, volunteerIds: c.actor.volunteerIds ?? [] }
+      return checkWishEvent(record.body, view, actor, at)
+    },
+  }
+}
+
+/** A service's households live in its building; a service elsewhere names none. A volunteer records only as themselves. */
+function checkService(r: LocalRecord<'volunteer.service'>, c: RuleContext): RecordIssue | null {
+  if (c.actor.volunteer && !(c.actor.volunteerIds ?? []).includes(r.body.volunteer)) return { code: 'not_your_volunteer', path: 'body.volunteer' }
+  if (r.body.households.length === 0) return null
+  if (c.node.kind !== 'building') return { code: 'out_of_scope', path: 'orgPath' }
+  for (const household of r.body.households) {
+    const issue = checkHouseholdRecord({ orgPath: r.orgPath, body: { household } }, c.node)
+    if (issue) return { ...issue, path: 'body.households' }
+  }
+  return null
 }
 
 /**
@@ -179,12 +245,12 @@ export const TYPE_RULES: { [T in RecordType]: TypeRule<T> } = {
     check: (r, { node }) => checkHouseholdRecord(r, node),
   },
   correction: {
-    nodeKinds: ['building', 'reading_point'],
-    times: ['fields.visitedAt', 'fields.endedAt'],
+    nodeKinds: ['building', 'reading_point', 'group', 'community'],
+    times: ['fields.visitedAt', 'fields.endedAt', 'fields.servedAt'],
     reference: amendmentReference,
   },
   void: {
-    nodeKinds: ['building', 'reading_point'],
+    nodeKinds: ['building', 'reading_point', 'group', 'community'],
     times: [],
     reference: amendmentReference,
   },
@@ -219,6 +285,35 @@ export const TYPE_RULES: { [T in RecordType]: TypeRule<T> } = {
     times: [],
     check: (r, { node, actor }) => checkHouseholdRecord(r, node) ?? (levelIndex(actor.level) <= levelIndex('community') ? null : { code: 'not_staff', path: 'type' }),
   },
+  // volunteers (issue 18): registered by group leaders and above, in a community or group
+  'volunteer.team': {
+    nodeKinds: ['community', 'group'],
+    times: [],
+    check: (_r, { actor }) => leadersOnly(actor),
+    reference: (r) => (r.body.of ? chainReference(r, r.body.of) : undefined),
+  },
+  volunteer: {
+    nodeKinds: ['community', 'group'],
+    times: [],
+    check: (_r, { actor }) => leadersOnly(actor),
+    reference: (r) => (r.body.of ? chainReference(r, r.body.of) : undefined),
+  },
+  'volunteer.pairing': {
+    nodeKinds: ['building'],
+    times: ['startsAt'],
+    check: (r, { actor, node }) => leadersOnly(actor) ?? checkHouseholdRecord(r, node),
+    reference: (r, c) => (r.body.of ? chainReference(r, r.body.of) : volunteerReference(r, r.body.volunteer, c)),
+  },
+  'volunteer.service': {
+    nodeKinds: ['building', 'group', 'community'],
+    times: ['servedAt'],
+    check: checkService,
+    reference: (r, c) => volunteerReference(r, r.body.volunteer, c),
+  },
+  // 微心愿: posted by any leader on a building; its address beside it; its steps checked against the wish as it stands
+  wish: { nodeKinds: ['building'], times: ['postedAt'] },
+  'wish.address': { nodeKinds: ['building'], times: [], check: (r, { node }) => checkHouseholdRecord(r, node), reference: wishReference },
+  'wish.event': { nodeKinds: ['building'], times: ['at'], reference: wishReference },
 }
 
 // ---------------------------------------------------------------- personal information (PIPL)
@@ -236,8 +331,8 @@ export function checkCareConsent(body: { kind: string; active: boolean; consent?
   return null
 }
 
-/** Record types that hold a household's personal details: the profile (name, phone) and care flags. */
-export const PERSONAL_TYPES: readonly RecordType[] = ['household.profile', 'care.flag']
+/** Record types that hold a household's personal details: the profile (name, phone), care flags, and a wish's address and contact. */
+export const PERSONAL_TYPES: readonly RecordType[] = ['household.profile', 'care.flag', 'wish.address']
 
 /**
  * May a person of `role` hold records of `type`? Household profiles and care details
@@ -285,6 +380,7 @@ export type ContextVerdict = { ok: true; reference?: Reference } | { ok: false; 
  */
 export function checkInContext(record: LocalRecord, env: { actor: Actor; now: number; lookup: NodeLookup }): ContextVerdict {
   const rule = ruleOf(record.type)
+  if (env.actor.volunteer && !VOLUNTEER_WRITABLE.includes(record.type)) return { ok: false, issue: { code: 'not_for_volunteers', path: 'type' } }
   const node = isUnderAny(record.orgPath, env.actor.scopes) ? env.lookup(record.orgPath) : undefined
   if (!node || !rule.nodeKinds.includes(node.kind)) return { ok: false, issue: { code: 'out_of_scope', path: 'orgPath' } }
   if (isTooFarInFuture(record.clientTime, env.now)) return { ok: false, issue: { code: 'future_time', path: 'clientTime' } }

@@ -3,6 +3,7 @@ import { useSessionStore } from '@app/stores/session'
 import { useSyncStore } from '@app/stores/sync'
 import { handleChunkFailure } from './chunkReload'
 import './types'
+import { VOLUNTEER_TABS } from '@app/components/layout/tabs'
 
 /** Each area adds its screens as `routes/<area>.ts` with a default-exported array. */
 const modules = import.meta.glob<{ default: RouteRecordRaw[] }>('./routes/*.ts', { eager: true })
@@ -30,6 +31,8 @@ router.beforeEach((to) => {
   if (!to.meta.public && !session.loggedIn) return { path: '/login', replace: true }
   // logged in with a one-time code: choose a password of one's own before anything else
   if (!to.meta.public && session.user?.mustChangePassword && to.name !== 'me-password') return { name: 'me-password', replace: true }
+  // a volunteer account has its page, the wall and 我的; the leaders' screens are not theirs
+  if (session.user?.role === 'volunteer' && to.meta.tab && !VOLUNTEER_TABS.includes(to.meta.tab) && !to.path.startsWith('/wishes')) return { path: '/volunteers', replace: true }
   if (!to.meta.public) return true
   // a logged-in person only sees the login screen again when their login expired
   if (to.path === '/login' && session.loggedIn && useSyncStore().paused !== 'login') return { path: HOME, replace: true }

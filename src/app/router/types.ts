@@ -1,7 +1,7 @@
 import 'vue-router'
 
 /** Which bottom tab / rail item a screen belongs to. */
-export type TabName = 'today' | 'visits' | 'feedback' | 'reading' | 'me'
+export type TabName = 'today' | 'visits' | 'feedback' | 'reading' | 'volunteers' | 'me'
 
 declare module 'vue-router' {
   interface RouteMeta {

@@ -9,6 +9,10 @@ import {
   checkHouseholdRecord,
   foldCareFlags,
   foldFeedback,
+  foldPairings,
+  foldServices,
+  pairedWith,
+  serviceContacts,
   foldHouseholdProfiles,
   foldVisits,
   householdRef,
@@ -37,7 +41,7 @@ import { useRecordsStore } from '@app/stores/records'
 import { useSessionStore } from '@app/stores/session'
 
 /** Every record type the rounds screens fold. */
-export const ROUND_TYPES = ['visit', 'correction', 'void', 'care.flag', 'household.profile', 'feedback', 'feedback.event'] as const
+export const ROUND_TYPES = ['visit', 'correction', 'void', 'care.flag', 'household.profile', 'feedback', 'feedback.event', 'volunteer.service', 'volunteer.pairing'] as const
 
 export const DEFAULT_CARE_INTERVAL = 7
 /** How often "now" moves on by itself, so a care household turns overdue while the app stays open. */
@@ -114,6 +118,10 @@ export const useRoundsStore = defineStore('rounds', () => {
   const flags = computed(() => foldCareFlags(log.value))
   const profiles = computed(() => foldHouseholdProfiles(log.value))
   const feedback = computed(() => foldFeedback(log.value))
+  /** volunteers' services to households count as met contacts for the care clock (serviceContacts) */
+  const careVisits = computed<VisitView[]>(() => [...visits.value.values(), ...serviceContacts(foldServices(log.value))])
+  /** `building:household` → names of the volunteers paired with it */
+  const paired = computed(() => pairedWith(foldPairings(log.value)))
 
   /** buildings with a layout in the signed-in person's scopes */
   const buildings = computed<OrgNode[]>(() => org.under(session.user?.scopes ?? [], 'building').filter((b) => b.layout))
@@ -125,10 +133,10 @@ export const useRoundsStore = defineStore('rounds', () => {
 
   const careItems = computed(() => {
     const mine = new Set(buildings.value.map((b) => b.path))
-    return careList([...flags.value.values()].filter((f) => mine.has(f.building)), visits.value, now.value)
+    return careList([...flags.value.values()].filter((f) => mine.has(f.building)), careVisits.value, now.value)
   })
   const overdue = computed(() => careItems.value.filter((i) => i.overdue).length)
-  const overview = computed(() => buildingsOverview(buildings.value, visits.value, flags.value, now.value))
+  const overview = computed(() => buildingsOverview(buildings.value, visits.value, flags.value, now.value, careVisits.value))
 
   function coverageOf(building: string) {
     const layout = org.nodes.get(building)?.layout
@@ -146,6 +154,10 @@ export const useRoundsStore = defineStore('rounds', () => {
   function flagOf(building: string, household: string) {
     const f = flags.value.get(householdRef(building, household))
     return f?.active ? f : undefined
+  }
+
+  function pairedOf(building: string, household: string): string[] {
+    return paired.value.get(householdRef(building, household)) ?? []
   }
 
   function careItemOf(building: string, household: string) {
@@ -234,8 +246,8 @@ export const useRoundsStore = defineStore('rounds', () => {
   }
 
   return {
-    log, now, lastSaved, whenLoaded, visits, flags, profiles, feedback, buildings, leadsBuildings, careItems, overdue, overview,
-    coverageOf, historyOf, profileOf, flagOf, careItemOf, openFeedbackOf, search, checkPlace,
+    log, now, lastSaved, whenLoaded, visits, flags, profiles, feedback, buildings, leadsBuildings, careItems, overdue, overview, paired,
+    coverageOf, historyOf, profileOf, flagOf, careItemOf, pairedOf, openFeedbackOf, search, checkPlace,
     logVisit, correctVisit, voidVisit, setCare, saveProfile,
   }
 })

@@ -10,6 +10,8 @@ import {
   checkInContext,
   checkReference,
   effectiveScopes,
+  foldVolunteers,
+  volunteerIdsOf,
   parentPath,
   type Actor,
   type AnyRecord,
@@ -25,15 +27,19 @@ export async function deviceActor(db: LoudongDB, nodes: readonly OrgNode[]): Pro
   const session = await db.getMeta('session')
   if (!session) return null
   const pointsAt = (parent: string) => nodes.filter((n) => n.kind === 'reading_point' && parentPath(n.path) === parent)
-  return { id: session.user.id, level: ROLE_LEVEL[session.user.role], scopes: effectiveScopes(session.user.scopes, pointsAt) }
+  const actor: Actor = { id: session.user.id, level: ROLE_LEVEL[session.user.role], scopes: effectiveScopes(session.user.scopes, pointsAt) }
+  if (session.user.role !== 'volunteer') return actor
+  // a volunteer's pull brings its own registration: the one that names its phone
+  const registrations = await db.records.where('type').equals('volunteer').toArray()
+  return { ...actor, volunteer: true, volunteerIds: volunteerIdsOf(foldVolunteers(registrations), session.user.phone) }
 }
 
 /** Records that refer to `target` (its amendments or events), which live at its place: read by the orgPath index. */
 async function relatedTo(db: LoudongDB, target: AnyRecord): Promise<AnyRecord[]> {
   const here = await db.records.where('orgPath').equals(target.orgPath).toArray()
   return here.filter((r) => {
-    const b = r.body as { target?: unknown; feedback?: unknown }
-    return r.id !== target.id && (b.target === target.id || b.feedback === target.id)
+    const b = r.body as { target?: unknown; feedback?: unknown; wish?: unknown }
+    return r.id !== target.id && (b.target === target.id || b.feedback === target.id || b.wish === target.id)
   })
 }
 

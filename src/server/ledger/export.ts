@@ -14,6 +14,7 @@ import { isUnder, roomLabel, type Level, type OrgNode } from '../../shared/org'
 import { monthRange } from '../../shared/time'
 import { foldHouseholdProfiles, householdRef } from '../../shared/rounds'
 import type { LedgerSource } from './load'
+import { volunteerSheet } from './volunteerSheet'
 
 const OFFSET_MS = 8 * 60 * 60 * 1000
 
@@ -36,9 +37,9 @@ const CHANNEL_ZH = { visit: '入户走访', reading: '读报点', box: '意见�
 const HOW_ZH = { in_person: '当面', phone: '电话', wechat: '微信', other: '其他' } as const
 const VIEW_ZH = { satisfied: '满意', fairly_satisfied: '基本满意', dissatisfied: '不满意', no_view: '未表态' } as const
 
-type Cell = string | number | Date | null
+export type Cell = string | number | Date | null
 
-interface Sheet {
+export interface Sheet {
   title: string
   columns: { header: string; width: number; format?: string }[]
   rows: Cell[][]
@@ -189,7 +190,7 @@ export function exportFileName(ledger: Ledger, sheet?: LedgerSheet): string {
 export function ledgerWorkbook(ledger: Ledger, src: LedgerSource): ExcelJS.Workbook {
   const wb = new ExcelJS.Workbook()
   wb.creator = '楼栋通'
-  for (const sheet of Object.values(sheetsOf(ledger, src))) {
+  for (const sheet of [...Object.values(sheetsOf(ledger, src)), volunteerSheet(ledger.scope, ledger.month, src)]) {
     const ws = wb.addWorksheet(sheet.title, { pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } })
     ws.addRow([`${ledger.name} ${ledger.month} ${sheet.title}`]).font = { bold: true, size: 14 }
     const header = ws.addRow(sheet.columns.map((c) => c.header))

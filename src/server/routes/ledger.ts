@@ -14,7 +14,8 @@ import { isUnderAny, levelOfPath } from '../../shared/org'
 import { monthKey } from '../../shared/time'
 import { computeLedger, ledgerOfItems, leaderCount, rankingWeights, rankRows, type Ledger } from '../../shared/ledger'
 import { LedgerQuery, type LedgerResponse, type RankingResponse } from '../../shared/ledgerProtocol'
-import { loadLedgerSource, peopleUnder, type LedgerSource } from '../ledger/load'
+import { volunteerLedger } from '../../shared/volunteerLedger'
+import { loadLedgerSource, peopleUnder, recordsUnder, type LedgerSource } from '../ledger/load'
 import { ledgerCsv, ledgerWorkbook, exportFileName } from '../ledger/export'
 import { recordAudit } from '../audit/record'
 import { mayReadType } from '../../shared/rules'
@@ -35,6 +36,8 @@ export const ledgerRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
     async function prepare(user: ReturnType<typeof callerOf>, scope: string): Promise<void> {
+      // a volunteer account's community scope is for the wall, not the community's figures
+      if (user.role === 'volunteer') throw new HttpError(403, 'forbidden')
       if (!isUnderAny(scope, await effectiveScopes(ctx.storage, user.scopes))) throw new HttpError(403, 'forbidden')
       if (!(await ctx.storage.org.get(scope)) || levelOfPath(scope) === null) throw new HttpError(404, 'not_found')
     }
@@ -69,6 +72,15 @@ export const ledgerRoutes =
       if (q.format === 'csv') return attachment(reply, `${name}.csv`, 'text/csv; charset=utf-8').send(ledgerCsv(ledger, rows, q.sheet))
       const buf = await ledgerWorkbook(ledger, rows).xlsx.writeBuffer()
       return attachment(reply, `${name}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(Buffer.from(buf))
+    })
+
+    // the month's volunteer hours and wish counts (src/shared/volunteerLedger.ts), apart from the summarised ledger
+    app.get('/api/v1/ledger/volunteers', async (req) => {
+      const user = callerOf(req)
+      const q = parseQuery(req.query)
+      await prepare(user, q.scope)
+      const month = q.month ?? monthKey(ctx.now())
+      return volunteerLedger(await recordsUnder(ctx.storage, q.scope), q.scope, month, ctx.now())
     })
 
     app.get('/api/v1/ledger/ranking', async (req): Promise<RankingResponse> => {

@@ -12,6 +12,8 @@ import { mayReadType } from '../../shared/rules'
 import { checkRecordShape, type LocalRecord, type StoredRecord } from '../../shared/records'
 import { maskPhone } from '../../shared/phone'
 import { auditErasure, journalErasures } from '../erasure'
+import { volunteerReaderFor } from '../volunteers'
+import { visibleToVolunteer } from '../../shared/volunteerScope'
 import {
   MissingRequest,
   PULL_MAX_LIMIT,
@@ -99,8 +101,10 @@ export const syncRoutes =
       const last = page.records[page.records.length - 1]
       const cursor = last ? last.seq : after
       // profiles and care details only to those who work with the household (mayReadType);
+      // a volunteer account reads only what concerns it (src/shared/volunteerScope.ts);
       // the cursor still passes the records left out, so a page may hold fewer than it covers
-      const records = page.records.filter((r) => mayReadType(user.role, r.type)).map(maskedProfile)
+      const reader = await volunteerReaderFor(ctx.storage, user)
+      const records = page.records.filter((r) => mayReadType(user.role, r.type) && (!reader || visibleToVolunteer(r, reader))).map(maskedProfile)
       // read after the page: the highest seq is at least the page's last
       const database = await ctx.storage.identity.head()
       const answer: PullResponse = { records, cursor, more: page.more, scope: scopeHash(scopes), scopes, role: user.role, now: new Date(ctx.now()).toISOString(), database }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import type { BatchItem, BatchOutcome, ExistingRecord, Storage } from '../storage'
 import { Preloaded } from '../lookup'
+import { volunteerReaderFor } from '../volunteers'
 import { canonicalJson } from '../../shared/canonical'
 import { message, type Lang, type MessageCode } from '../../shared/messages'
 import type { PushResult } from '../../shared/protocol'
@@ -94,7 +95,13 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  */
 export async function pushRecords(input: readonly unknown[], ctx: PushContext): Promise<PushResult[]> {
   const reason = (code: MessageCode, max?: number) => message(code, ctx.lang, { max })
-  const actor: Actor = { id: ctx.user.id, level: ROLE_LEVEL[ctx.user.role], scopes: ctx.scopes }
+  const reader = await volunteerReaderFor(ctx.storage, ctx.user)
+  const actor: Actor = {
+    id: ctx.user.id,
+    level: ROLE_LEVEL[ctx.user.role],
+    scopes: ctx.scopes,
+    ...(reader ? { volunteer: true, volunteerIds: [...reader.volunteerIds] } : {}),
+  }
   const org: OrgNodes = new Preloaded(async (path) => (await ctx.storage.org.get(path)) ?? undefined)
   // the ids already stored, read once for the batch (for exact replays)
   const stored = await ctx.storage.records.existing(input.map(rawId).filter((id) => id !== ''))

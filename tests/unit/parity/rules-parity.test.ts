@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LoudongDB } from '@app/db/database'
 import { checkBeforeSave } from '@app/sync/deviceRules'
 import { checkEnvelope, uuidv7, type LocalRecord, type OrgResponse, type PeopleResponse, type PullResponse, type PushResult, type RecordType } from '@shared/index'
-import { B01, B02, bearer, login, PHONES, push, setup, ZYL_B01, type TestEnv } from '../server/helpers'
+import { B01, B02, bearer, demoPasswordHash, login, PHONES, push, setup, ZYL_B01, type TestEnv } from '../server/helpers'
 import type { LoginResponse } from '@shared/index'
 
 const RP = 'pl/tuodong/zhuangyuanlou/g01/rp-tiyu' // 状元楼 g01's point: 李 (b01 leader) joins it
@@ -190,5 +190,61 @@ describe('device and server give the same verdict', () => {
       expect(device, `${record.type} ${JSON.stringify(record.body).slice(0, 80)}: device ${device}, server ${server}`).toBe(server)
     }
     expect(got).toEqual(['consent_required', 'accepted', 'future_time', 'bad_value', 'accepted', 'not_staff', 'not_staff', 'unknown_household', 'accepted'])
+  })
+
+  it('volunteers, pairing, services and the 微心愿 wall: who may register, pair, record, post, claim, fulfil and confirm', async () => {
+    const MTX = 'pl/tuodong/mingtongxiang'
+    await env.storage.users.upsert({ phone: '13900000001', name: '孙丽', role: 'volunteer', scopes: [MTX], passwordHash: await demoPasswordHash() })
+    await env.storage.users.upsert({ phone: '13900000002', name: '周建国', role: 'volunteer', scopes: [MTX], passwordHash: await demoPasswordHash() })
+    const v1 = await login(env.app, '13900000001')
+    const v2 = await login(env.app, '13900000002')
+    const reg = (by: LoginResponse, orgPath: string, name: string, phone: string) => rec(by, 'volunteer', orgPath, { name, phone, skills: '', availability: '', active: true })
+    const sun = reg(who.liu, MTX, '孙丽', '13900000001')
+    const zhou = reg(who.wang, `${MTX}/g01`, '周建国', '13900000002')
+    await stored(who.liu, sun)
+    await stored(who.wang, zhou)
+    const at = '2026-05-01T09:20:00.000Z'
+    const service = (by: LoginResponse, volunteer: string, over: Record<string, unknown> = {}) =>
+      rec(by, 'volunteer.service', B01, { volunteer, kind: 'care_visit', note: '', servedAt: at, hours: 1, households: ['1-3-2'], ...over })
+    const pairing = (by: LoginResponse, volunteer: string) => rec(by, 'volunteer.pairing', B01, { volunteer, volunteerName: '孙丽', household: '1-3-2', startsAt: at, intervalDays: 7, active: true })
+    const wish = rec(who.zhang, 'wish', B01, { category: 'repair', description: '修一下门锁', costCap: 30, postedAt: at })
+    await stored(who.zhang, wish, rec(who.zhang, 'wish.address', B01, { wish: wish.id, household: '1-2-1', contact: '' }))
+    const step = (by: LoginResponse, action: string, over: Record<string, unknown> = {}) => rec(by, 'wish.event', B01, { wish: wish.id, action, at, note: action === 'fulfil' ? '修好了' : '', ...over })
+    const claimed = step(v1, 'claim', { volunteer: sun.id })
+    const cases: [LoginResponse, LocalRecord][] = [
+      [who.zhang, reg(who.zhang, `${MTX}/g01`, '甲', '13900000003')],
+      [who.wang, reg(who.wang, `${MTX}/g01`, '乙', '13900000004')],
+      [who.wang, reg(who.wang, `${MTX}/g02`, '丙', '13900000005')],
+      [v1, reg(v1, MTX, '丁', '13900000006')],
+      [who.zhang, pairing(who.zhang, sun.id)],
+      [who.wang, pairing(who.wang, sun.id)],
+      [who.wang, pairing(who.wang, zhou.id)],
+      [who.liu, pairing(who.liu, uuidv7())],
+      [v1, service(v1, sun.id)],
+      [v1, service(v1, zhou.id)],
+      [v1, service(v1, sun.id, { hours: 0.3 })],
+      [who.zhang, service(who.zhang, zhou.id)],
+      [v1, visit(v1)],
+      [v1, rec(v1, 'wish', B01, { category: 'repair', description: '想要', costCap: 0, postedAt: at })],
+      [v1, step(v1, 'claim', { volunteer: zhou.id })],
+      [v1, claimed],
+      [v2, step(v2, 'claim', { volunteer: zhou.id })],
+      [v2, step(v2, 'fulfil')],
+      [who.zhang, step(who.zhang, 'confirm')],
+      [v1, step(v1, 'fulfil')],
+      [v1, step(v1, 'confirm')],
+      [who.zhang, step(who.zhang, 'confirm')],
+    ]
+    const got: string[] = []
+    for (const [by, record] of cases) {
+      const [device, server] = await verdicts(by, record)
+      got.push(server)
+      expect(device, `${record.type} ${JSON.stringify(record.body).slice(0, 80)}: device ${device}, server ${server}`).toBe(server)
+    }
+    expect(got).toEqual([
+      'out_of_scope', 'accepted', 'out_of_scope', 'not_for_volunteers', 'leaders_only', 'unknown_volunteer', 'accepted', 'unknown_volunteer',
+      'accepted', 'not_your_volunteer', 'bad_hours', 'unknown_volunteer', 'not_for_volunteers', 'not_for_volunteers',
+      'not_your_volunteer', 'accepted', 'wish_taken', 'wish_not_yours', 'wish_wrong_state', 'accepted', 'wish_not_yours', 'accepted',
+    ])
   })
 })

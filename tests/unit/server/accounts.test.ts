@@ -68,10 +68,11 @@ describe('accounts in the app', () => {
     expect(trail[0]!.scope).toBe(`${MTX}/g02/b01`)
   })
 
-  it('lists only the accounts the caller may manage: their community\'s leaders, not themselves, not other communities', async () => {
+  it('lists only the accounts the caller may manage: their community\'s leaders and volunteers, not themselves, not other communities', async () => {
     const liu = await login(env.app, PHONES.liu)
     const list = (await call(liu.token, 'GET', '/api/v1/accounts')).json<AccountList>()
-    expect(list.accounts.map((a) => a.phone).sort()).toEqual([PHONES.zhang, PHONES.wang].sort())
+    // and the community's volunteer accounts (13800000021, the demo volunteer)
+    expect(list.accounts.map((a) => a.phone).sort()).toEqual([PHONES.zhang, PHONES.wang, '13800000021'].sort())
     // the street's staff also see (and manage) the communities' staff
     const chen = await login(env.app, PHONES.chen)
     const street = (await call(chen.token, 'GET', '/api/v1/accounts')).json<AccountList>()

@@ -5,7 +5,7 @@ import { describeStartupError, loadMigrations, migrate, openDatabase, openDataba
 import { createSqliteStorage } from '../../../src/server/storage'
 import { demoLogins, demoNodes, DEMO_USERS, formatLogins, seedDemoIfEmpty } from '../../../src/server/demo'
 import { householdsOf } from '../../../src/shared/org'
-import { ROLE_LEVEL } from '../../../src/shared/roles'
+import { scopeKindOf } from '../../../src/shared/roles'
 import { tempDir } from './helpers'
 
 const dirs: string[] = []
@@ -218,7 +218,7 @@ describe('demo district', () => {
 
   it('demo accounts have scopes that exist at their role’s level', () => {
     const kinds = new Map(demoNodes().map((n) => [n.path, n.kind]))
-    for (const u of DEMO_USERS) for (const s of u.scopes) expect(kinds.get(s), `${u.name} ${s}`).toBe(ROLE_LEVEL[u.role])
+    for (const u of DEMO_USERS) for (const s of u.scopes) expect(kinds.get(s), `${u.name} ${s}`).toBe(scopeKindOf(u.role))
     const logins = demoLogins()
     expect(logins[0]).toEqual({ phone: '13800000001', role: '楼栋长', name: '张秀英', scope: '明通巷社区 第一居民小组 1栋、明通巷社区 第一居民小组 2栋' })
     const table = formatLogins(logins)

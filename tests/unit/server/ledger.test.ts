@@ -130,14 +130,14 @@ describe('回访 (report back)', () => {
 })
 
 describe('exports', () => {
-  it('XLSX: four sheets, typed numbers and dates, masked phones, named by scope and month', async () => {
+  it('XLSX: five sheets (the fifth 志愿服务记录), typed numbers and dates, masked phones, named by scope and month', async () => {
     const res = await env.app.inject({ url: '/api/v1/ledger?scope=pl/tuodong/mingtongxiang&month=2026-05&format=xlsx', headers: bearer(who.liu.token) })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toContain('spreadsheetml')
     expect(decodeURIComponent(String(res.headers['content-disposition']).split("UTF-8''")[1]!)).toBe('明通巷社区-2026-05-台账.xlsx')
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer)
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['月度工作台账', '入户走访登记表', '民情事项台账', '读报点记录'])
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['月度工作台账', '入户走访登记表', '民情事项台账', '读报点记录', '志愿服务记录'])
     const sum = wb.getWorksheet('月度工作台账')!
     expect(sum.getCell('A1').value).toBe('明通巷社区 2026-05 月度工作台账')
     expect(sum.getCell('A2').value).toBe('单位')

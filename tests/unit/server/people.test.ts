@@ -25,7 +25,8 @@ const names = (people: Person[]) => people.map((p) => p.name).sort()
 describe('GET /api/v1/people', () => {
   it('a building leader sees the people above their buildings and themselves, not a building leader of another community', async () => {
     const people = await peopleOf(PHONES.zhang)
-    expect(names(people)).toEqual(['刘敏', '张秀英', '杨丽', '王志强', '系统管理员', '陈刚'].sort())
+    // 孙丽 is the community's demo volunteer: her services at these buildings show her name
+    expect(names(people)).toEqual(['刘敏', '张秀英', '杨丽', '王志强', '系统管理员', '陈刚', '孙丽'].sort())
     expect(people.find((p) => p.name === '刘敏')).toEqual({ id: 'demo-13800000003', name: '刘敏', role: 'community_staff' })
     expect(names(people)).not.toContain('李建华')
     expect(names(people)).not.toContain('赵丽华')

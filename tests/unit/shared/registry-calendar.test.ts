@@ -6,7 +6,7 @@ import * as shared from '@shared/index'
 
 describe('record registry', () => {
   it('knows every record type of the design, each with a body version', () => {
-    expect([...RECORD_TYPES].sort()).toEqual(['care.flag', 'correction', 'feedback', 'feedback.event', 'household.erasure', 'household.profile', 'ledger.weights', 'reading.session', 'visit', 'void'])
+    expect([...RECORD_TYPES].sort()).toEqual(['care.flag', 'correction', 'feedback', 'feedback.event', 'household.erasure', 'household.profile', 'ledger.weights', 'reading.session', 'visit', 'void', 'volunteer', 'volunteer.pairing', 'volunteer.service', 'volunteer.team', 'wish', 'wish.address', 'wish.event'])
     for (const t of RECORD_TYPES) {
       expect(BODY_VERSION[t]).toBeGreaterThanOrEqual(1)
       expect(BODY_SCHEMAS[t]).toBeDefined()

@@ -6,6 +6,7 @@ export default {
     street_staff: 'Street office staff',
     district_staff: 'District staff',
     admin: 'Administrator',
+    volunteer: 'Volunteer',
   },
   levels: {
     district: 'District',

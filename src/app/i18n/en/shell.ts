@@ -3,6 +3,7 @@ export default {
     today: 'Today',
     visits: 'Visits',
     feedback: 'Feedback',
+    volunteers: 'Volunteer',
     reading: 'Reading',
     me: 'Me',
   },

@@ -6,6 +6,7 @@ export default {
     street_staff: '街道工作人员',
     district_staff: '区级工作人员',
     admin: '管理员',
+    volunteer: '志愿者',
   },
   levels: {
     district: '区',

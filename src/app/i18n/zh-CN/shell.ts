@@ -4,6 +4,7 @@ export default {
     visits: '走访',
     feedback: '意见',
     reading: '读报',
+    volunteers: '志愿',
     me: '我的',
   },
   nav: '主要栏目',
