@@ -20,7 +20,6 @@ export default {
     offline: 'No network connection. Please connect and then log in',
     server: 'The server cannot log you in right now. Please try again later',
     // field: whom to ask, after the server's wrong-password words
-    whomToAsk: '. If you forgot your password, ask your community office to reset it.',
     otherUser: { one: 'This phone still has {n} record by {name} waiting to sync. Log in with that account and sync first', other: 'This phone still has {n} records by {name} waiting to sync. Log in with that account and sync first' },
     otherUserRunning: '{name} still has a reading session in progress on this phone. Log in with that account and end the session first',
   },

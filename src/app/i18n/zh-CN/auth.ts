@@ -20,7 +20,6 @@ export default {
     offline: '网络未连接，请联网后登录',
     server: '服务器暂时无法登录，请稍后再试',
     // field: whom to ask, after the server's wrong-password words
-    whomToAsk: '。忘记密码请找您所在社区的工作人员重设。',
     otherUser: { one: '这部手机上还有 {n} 条 {name} 的记录未同步，请先用该账号登录并同步', other: '这部手机上还有 {n} 条 {name} 的记录未同步，请先用该账号登录并同步' },
     otherUserRunning: '{name} 在这部手机上还有一场读报活动正在进行，请先用该账号登录并结束活动',
   },
