@@ -1,6 +1,7 @@
 import Dexie, { type Table } from 'dexie'
 import type { AnyRecord, OrgNode } from '@shared/index'
 import type { Draft, MetaKey, MetaRow, MetaValues, OutboxEntry } from './schema'
+import { doorsMiddleware, type DoorSummary, type DoorVisitsRow } from './doors'
 import { guardAgainstOtherTabs } from './tabs'
 import { SCHEMA_VERSIONS } from './versions'
 
@@ -14,6 +15,9 @@ export class LoudongDB extends Dexie {
   meta!: Table<MetaRow, MetaKey>
   org!: Table<OrgNode, string>
   drafts!: Table<Draft, string>
+  /** per-door last-visit summaries, kept by `doorsMiddleware` with every write to `records` (doors.ts) */
+  doors!: Table<DoorSummary, string>
+  doorVisits!: Table<DoorVisitsRow, string>
 
   constructor(name = 'loudong') {
     super(name)
@@ -21,6 +25,7 @@ export class LoudongDB extends Dexie {
       const declared = this.version(version).stores(stores)
       if (upgrade) declared.upgrade(upgrade)
     }
+    this.use(doorsMiddleware)
   }
 
   async getMeta<K extends MetaKey>(key: K): Promise<MetaValues[K] | undefined> {
