@@ -70,8 +70,8 @@ export function doorEntry(r: AnyRecord): DoorEntry | null {
   if (r.type === 'void') return { id: r.id, ...seq, type: 'void', target: r.body.target }
   if (r.type === 'correction') {
     if (r.body.targetType !== 'visit') return null
+    // kept even when it changes neither: the door's history (its records by these ids) shows every correction
     const f = r.body.fields
-    if (f.outcome === undefined && f.visitedAt === undefined) return null
     return { id: r.id, ...seq, type: 'correction', target: r.body.target, ...(f.visitedAt !== undefined ? { at: f.visitedAt } : {}), ...(f.outcome !== undefined ? { outcome: f.outcome } : {}) }
   }
   return null
