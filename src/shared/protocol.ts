@@ -9,10 +9,7 @@ import { MESSAGES, type MessageCode } from './messages'
 import type { OrgNode } from './org'
 import { ROLES, type Role } from './roles'
 
-export const API_PREFIX = '/api/v1'
-export const PROTOCOL_VERSION = 1
-export const MIN_PROTOCOL = 1
-export const PROTOCOL_HEADER = 'x-loudong-protocol'
+export { About, API_PREFIX, MIN_PROTOCOL, PROTOCOL_HEADER, PROTOCOL_VERSION } from './apiBasics'
 
 export const PUSH_MAX_RECORDS = 500
 export const PUSH_MAX_BYTES = 2 * 1024 * 1024
@@ -35,10 +32,6 @@ export const LoginRequest = v.object({
   password: v.pipe(v.string(), v.minLength(1), v.maxLength(PASSWORD_MAX)),
 })
 export type LoginRequest = v.InferOutput<typeof LoginRequest>
-
-/** GET /api/v1/about (public): what the login page shows before anyone logs in. */
-export const About = v.object({ demo: v.boolean() })
-export type About = v.InferOutput<typeof About>
 
 export const SessionUserSchema = v.object({
   id: v.string(),

@@ -3,7 +3,9 @@
  * `sync/`; these stay separate so logging in works even if sync is broken.
  */
 import * as v from 'valibot'
-import { About, API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION, type ApiError, type LoginResponse, type OrgResponse, type PeopleResponse } from '@shared/index'
+// the constants from their own small module: the login page must not pull in the record schemas
+import { About, API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION } from '@shared/apiBasics'
+import type { ApiError, LoginResponse, OrgResponse, PeopleResponse } from '@shared/protocol'
 import { locale, t } from '@app/i18n'
 
 /** A failed call, carrying words a person can read. */

@@ -4,6 +4,7 @@ import type { Draft, MetaKey, MetaRow, MetaValues, OutboxEntry } from './schema'
 import { doorsMiddleware, type DoorSummary, type DoorVisitsRow } from './doors'
 import { guardAgainstOtherTabs } from './tabs'
 import { SCHEMA_VERSIONS } from './versions'
+import { DB_NAME } from './savedSession'
 
 /**
  * The device database. Every version ever shipped stays listed in versions.ts,
@@ -19,7 +20,7 @@ export class LoudongDB extends Dexie {
   doors!: Table<DoorSummary, string>
   doorVisits!: Table<DoorVisitsRow, string>
 
-  constructor(name = 'loudong') {
+  constructor(name = DB_NAME) {
     super(name)
     for (const { version, stores, upgrade } of SCHEMA_VERSIONS) {
       const declared = this.version(version).stores(stores)

@@ -1,6 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '@app/stores/session'
-import { useSyncStore } from '@app/stores/sync'
 import { handleChunkFailure } from './chunkReload'
 import './types'
 
@@ -25,11 +24,15 @@ export const router = createRouter({
   scrollBehavior: (to, from, saved) => saved ?? (to.path === from.path ? false : { top: 0 }),
 })
 
-router.beforeEach((to) => {
+router.beforeEach(async (to) => {
   const session = useSessionStore()
   if (!to.meta.public) return session.loggedIn ? true : { path: '/login', replace: true }
   // a logged-in person only sees the login screen again when their login expired
-  if (to.path === '/login' && session.loggedIn && useSyncStore().paused !== 'login') return { path: HOME, replace: true }
+  // (the sync store is loaded only then: someone logged out never needs it here)
+  if (to.path === '/login' && session.loggedIn) {
+    const { useSyncStore } = await import('@app/stores/sync')
+    if (useSyncStore().paused !== 'login') return { path: HOME, replace: true }
+  }
   return true
 })
 
