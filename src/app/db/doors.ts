@@ -62,6 +62,8 @@ export interface DoorVisitsRow {
 
 const DOOR_TYPES = new Set(['visit', 'correction', 'void'])
 const WAITING = 'target:'
+/** every `target:` key (DBCoreRangeType.Range = 2) */
+const WAITING_RANGE = { type: 2, lower: WAITING, upper: `${WAITING}\uffff`, lowerOpen: false, upperOpen: false } as const
 
 /** The entry a record adds to its door, or null when it cannot change a door's colour. */
 export function doorEntry(r: AnyRecord): DoorEntry | null {
@@ -189,6 +191,9 @@ async function applyChange(core: DBCore, trans: DBCoreTransaction, { removed, ad
     return d ? { ...d, entries: [] } : { ref: WAITING + target, building: '', household: '', entries: [] }
   }
 
+  // amendments waiting for their visit are rare (a visit always reaches the server first): look for them only when there are any
+  const anyWaiting = added.some((r) => r.type === 'visit') && (await visitTable.count({ trans, query: { index: visitTable.schema.primaryKey, range: WAITING_RANGE } })) > 0
+
   const wanted = new Map<string, DoorVisitsRow>()
   const removals: [string, string][] = []
   const additions: [string, DoorEntry][] = []
@@ -205,7 +210,7 @@ async function applyChange(core: DBCore, trans: DBCoreTransaction, { removed, ad
     wanted.set(row.ref, row)
     additions.push([row.ref, entry])
     // amendments that came before this visit join its door now
-    if (r.type === 'visit') wanted.set(WAITING + r.id, { ref: WAITING + r.id, building: '', household: '', entries: [] })
+    if (r.type === 'visit' && anyWaiting) wanted.set(WAITING + r.id, { ref: WAITING + r.id, building: '', household: '', entries: [] })
   }
 
   const refs = [...wanted.keys()]
@@ -305,8 +310,13 @@ export const doorsMiddleware: Middleware<DBCore> = {
               return res
             }
             const values = req.values as AnyRecord[]
-            // a put may replace a record (a seq learned, a refused record mended): its old entry goes first
-            const before = req.type === 'put' ? relevant(await oldValues(table, trans, relevant(values).map((r) => r.id))) : []
+            // a put may replace a record: a refused one mended (no seq: it never entered the server's log) may
+            // have moved to another door, so its old entry goes first. A record with a seq is the server's and
+            // immutable (a put only stamps or repeats the seq): its door cannot change, and not reading it
+            // back keeps a pulled page to its own writes
+            const mended = req.type === 'put' ? relevant(values).filter((r) => r.seq === undefined) : []
+            // (no await at all when nothing is read: the hooks middleware below finds its transaction in Dexie's zone)
+            const before = mended.length ? relevant(await oldValues(table, trans, mended.map((r) => r.id))) : []
             const res = await table.mutate(req)
             const ok = relevant(succeeded(values, res))
             const stored = new Set(ok.map((r) => r.id))
