@@ -64,7 +64,8 @@ async function boot(): Promise<void> {
   await router.isReady().catch(() => undefined)
   app.mount('#app')
 
-  if (session.loggedIn) {
+  // a one-time code's login syncs nothing until a password of one's own is chosen (the server would refuse)
+  if (session.loggedIn && !session.user?.mustChangePassword) {
     void session.startSync()
     // keep the tree fresh; offline this quietly fails and the stored copy stays
     void session.refreshOrg().catch(() => undefined)

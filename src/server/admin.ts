@@ -9,7 +9,11 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './auth'
+import { hashPassword } from './auth'
+import { recordAudit } from './audit/record'
+import { auditScopeOf } from '../shared/accounts'
+import { message } from '../shared/messages'
+import { passwordProblem } from '../shared/password'
 import { StartupError, type Db } from './db'
 import { DEMO_IMPORT_REFUSED, hasDemoAccounts } from './demo'
 import { ImportError, importText, validateImport, applyImport } from './importer'
@@ -77,10 +81,17 @@ const COMMANDS: Record<string, Command> = {
       '新增账号(或按手机号更新已有账号)。 / Adds an account (or updates the one with that phone).',
       `roles: ${ROLES.join(', ')}; a scope must be a node of the role's level (admin: any).`,
       'Example: npm run admin -- user:add --phone 13900000001 --name 赵芳 --role building_leader --scope pl/tuodong/shangyi/g01/b01 --password chang-jia-123',
+      '密码规则与应用相同:至少 8 位,不能是手机号,不能是常见密码。 / The app\'s password rule: 8 characters or more, not the phone number, not a common password.',
+      'A demo database (one with the demo accounts) refuses it, as import does; --demo adds to the demo anyway.',
     ].join('\n'),
-    options: { phone: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true }, password: { type: 'string' } },
+    options: { phone: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true }, password: { type: 'string' }, demo: { type: 'boolean' } },
     positionals: 0,
     run: async ({ storage }, { values }, io) => {
+      // demo and real residents never share a database: a real account is not added to the demo
+      if (!values.demo && (await hasDemoAccounts(storage))) {
+        io.err(DEMO_IMPORT_REFUSED)
+        return 1
+      }
       const scopes = (values.scope as string[] | undefined) ?? []
       if (!scopes.length) throw new UsageError('至少一个 --scope / at least one --scope is required')
       const data = await validateImport(
@@ -101,9 +112,12 @@ const COMMANDS: Record<string, Command> = {
       const phone = need(values, 'phone')
       const user = await storage.users.byPhone(phone)
       if (!user) throw new UsageError(`没有这个手机号的账号 / no account with phone ${phone}`)
+      const now = Date.now()
       const revoked = await storage.transaction(async (tx) => {
-        await tx.users.setDisabled(phone, new Date().toISOString())
-        return tx.sessions.revokeAllFor(user.id, Date.now())
+        await tx.users.setDisabled(phone, new Date(now).toISOString())
+        const sessions = await tx.sessions.revokeAllFor(user.id, now)
+        await recordAudit(tx, { actorId: null, action: 'account.disable', scope: auditScopeOf(user.scopes), target: user.id, detail: { sessions }, now })
+        return sessions
       })
       io.out(`已停用 / Disabled ${phone} ${user.name}; 注销登录 revoked sessions: ${revoked}`)
       return 0
@@ -116,28 +130,48 @@ const COMMANDS: Record<string, Command> = {
     positionals: 0,
     run: async ({ storage }, { values }, io) => {
       const phone = need(values, 'phone')
-      if (!(await storage.users.setDisabled(phone, null))) throw new UsageError(`没有这个手机号的账号 / no account with phone ${phone}`)
+      const user = await storage.users.byPhone(phone)
+      if (!user) throw new UsageError(`没有这个手机号的账号 / no account with phone ${phone}`)
+      await storage.transaction(async (tx) => {
+        await tx.users.setDisabled(phone, null)
+        await recordAudit(tx, { actorId: null, action: 'account.enable', scope: auditScopeOf(user.scopes), target: user.id })
+      })
       io.out(`已启用 / Enabled ${phone}`)
       return 0
     },
   },
   'user:password': {
-    usage: 'user:password --phone <11 digits> --password <new password>',
-    help: '重设密码并注销该账号已有的登录。 / Sets a new password and revokes the account\'s existing logins.',
-    options: { phone: { type: 'string' }, password: { type: 'string' } },
+    usage: 'user:password --phone <11 digits> --password <new password> [--once]',
+    help: [
+      '重设密码并注销该账号已有的登录。 / Sets a new password and revokes the account\'s existing logins.',
+      '--once: 一次性密码,本人下次登录时必须改掉。 / a one-time code the person must change at the next login.',
+      '密码规则与应用相同:至少 8 位,不能是手机号,不能是常见密码。 / The app\'s password rule: 8 characters or more, not the phone number, not a common password.',
+    ].join('\n'),
+    options: { phone: { type: 'string' }, password: { type: 'string' }, once: { type: 'boolean' } },
     positionals: 0,
     run: async ({ storage }, { values }, io) => {
       const phone = need(values, 'phone')
       const password = need(values, 'password')
-      if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) throw new UsageError(`密码至少 ${PASSWORD_MIN} 位 / the password needs at least ${PASSWORD_MIN} characters`)
       const user = await storage.users.byPhone(phone)
       if (!user) throw new UsageError(`没有这个手机号的账号 / no account with phone ${phone}`)
+      const problem = passwordProblem(password, user.phone)
+      if (problem) throw new UsageError(`${message(problem, 'zh-CN')} / ${message(problem, 'en')}`)
       const hash = await hashPassword(password)
+      const once = values.once === true
+      const now = Date.now()
       await storage.transaction(async (tx) => {
-        await tx.users.upsert({ ...user, passwordHash: hash })
-        await tx.sessions.revokeAllFor(user.id, Date.now())
+        await tx.users.setPassword(user.id, hash, once)
+        const sessions = await tx.sessions.revokeAllFor(user.id, now)
+        await recordAudit(tx, {
+          actorId: null,
+          action: once ? 'account.reset_password' : 'account.password_changed',
+          scope: auditScopeOf(user.scopes),
+          target: user.id,
+          detail: { sessions, by: 'cli' },
+          now,
+        })
       })
-      io.out(`已重设密码 / Password changed for ${phone}`)
+      io.out(`已重设密码 / Password changed for ${phone}${once ? ' (一次性密码,下次登录须修改 / one-time: to be changed at the next login)' : ''}`)
       return 0
     },
   },

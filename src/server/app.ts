@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Storage } from './storage'
-import { authenticate, bearerToken } from './auth'
+import { authenticate, bearerToken, DEFAULT_LOGIN_THROTTLE, type LoginThrottle } from './auth'
 import { classify, sendError } from './errors'
 import { registerStatic } from './static'
 import { HSTS, type TrustProxy } from './proxy'
@@ -14,6 +14,7 @@ import { peopleRoutes } from './routes/people'
 import { syncRoutes } from './routes/sync'
 import { handoverRoutes } from './routes/handover'
 import { ledgerRoutes } from './routes/ledger'
+import { accountRoutes } from './routes/accounts'
 import { MIN_PROTOCOL, PROTOCOL_HEADER, type About } from '../shared/protocol'
 import type { SessionUser } from '../shared/roles'
 
@@ -41,20 +42,19 @@ export interface AppOptions {
   trustProxy?: TrustProxy
   /** the database holds the demo accounts (the login page shows 演示数据) */
   demo?: boolean
-  /** login failures allowed per phone and per IP address in `windowMs` */
-  loginLimit?: { max: number; windowMs: number }
+  /** how failed logins slow down the next (auth.ts); DEFAULT_LOGIN_THROTTLE unless a test needs another */
+  loginThrottle?: LoginThrottle
 }
 
 /** What route plugins share. */
 export interface AppContext {
   storage: Storage
   now: () => number
-  /** login failures allowed per phone in `windowMs`; per address IP_LIMIT_FACTOR times as many */
-  loginLimit: { max: number; windowMs: number }
+  loginThrottle: LoginThrottle
 }
 
-/** How many times the per-account failure limit one address may use up. */
-export const IP_LIMIT_FACTOR = 5
+/** Routes a person who must still replace a one-time code may call. */
+const WHILE_CHANGING_PASSWORD = new Set(['/api/v1/me', '/api/v1/auth/password', '/api/v1/auth/logout', '/api/v1/about'])
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
@@ -100,11 +100,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy,
   })
   const now = opts.now ?? Date.now
-  const limit = opts.loginLimit ?? { max: 10, windowMs: 15 * 60 * 1000 }
   const ctx: AppContext = {
     storage: opts.storage,
     now,
-    loginLimit: limit,
+    loginThrottle: opts.loginThrottle ?? DEFAULT_LOGIN_THROTTLE,
   }
 
   app.decorateRequest('user', null)
@@ -133,15 +132,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (!auth.ok) return sendError(req, reply, auth.code === 'account_disabled' ? 403 : 401, auth.code)
     req.user = auth.user
     req.tokenHash = auth.tokenHash
+    // a one-time code from staff opens nothing but the way to a password of one's own
+    if (auth.user.mustChangePassword && !WHILE_CHANGING_PASSWORD.has(route)) return sendError(req, reply, 403, 'password_change_required')
   })
 
   app.setErrorHandler((err, req, reply) => {
-    const { status, code, headers } = classify(err)
+    const { status, code, headers, params } = classify(err)
     if (status >= 500) {
       if (opts.logger) req.log.error({ err }, 'request failed')
       else if (process.env.NODE_ENV !== 'test') console.error(`[loudong] ${req.method} ${req.url.split('?')[0]}: ${err instanceof Error ? err.message : String(err)}`)
     }
-    return sendError(req, reply, status, code, headers)
+    return sendError(req, reply, status, code, headers, params)
   })
 
   app.get('/api/v1/health', { config: { public: true } }, async () => ({ ok: true }))
@@ -153,6 +154,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(syncRoutes(ctx))
   await app.register(handoverRoutes(ctx))
   await app.register(ledgerRoutes(ctx))
+  await app.register(accountRoutes(ctx))
   await registerStatic(app, opts.distDir)
 
   return app

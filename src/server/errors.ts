@@ -4,13 +4,15 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiError } from '../shared/protocol'
-import { langFromAcceptLanguage, message, type Lang, type MessageCode } from '../shared/messages'
+import { langFromAcceptLanguage, message, type Lang, type MessageCode, type MessageParams } from '../shared/messages'
 
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: MessageCode,
     readonly headers: Record<string, string> = {},
+    /** words for the message's placeholders, per language (whom to ask, how long to wait) */
+    readonly params?: Record<Lang, MessageParams>,
   ) {
     super(code)
     this.name = 'HttpError'
@@ -22,12 +24,20 @@ export function langOf(req: FastifyRequest): Lang {
   return langFromAcceptLanguage(Array.isArray(h) ? h[0] : h)
 }
 
-export function errorBody(code: MessageCode, lang: Lang): ApiError {
-  return { error: { code, message: message(code, lang) } }
+export function errorBody(code: MessageCode, lang: Lang, params?: MessageParams): ApiError {
+  return { error: { code, message: message(code, lang, params) } }
 }
 
-export function sendError(req: FastifyRequest, reply: FastifyReply, status: number, code: MessageCode, headers: Record<string, string> = {}): FastifyReply {
-  return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(errorBody(code, langOf(req)))
+export function sendError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: MessageCode,
+  headers: Record<string, string> = {},
+  params?: Record<Lang, MessageParams>,
+): FastifyReply {
+  const lang = langOf(req)
+  return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(errorBody(code, lang, params?.[lang]))
 }
 
 function errCode(err: unknown): string {
@@ -35,8 +45,8 @@ function errCode(err: unknown): string {
 }
 
 /** Maps anything thrown to a status and a message code. */
-export function classify(err: unknown): { status: number; code: MessageCode; headers?: Record<string, string> } {
-  if (err instanceof HttpError) return { status: err.status, code: err.code, headers: err.headers }
+export function classify(err: unknown): { status: number; code: MessageCode; headers?: Record<string, string>; params?: Record<Lang, MessageParams> } {
+  if (err instanceof HttpError) return { status: err.status, code: err.code, headers: err.headers, ...(err.params ? { params: err.params } : {}) }
   const code = errCode(err)
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -5,8 +5,12 @@
  * transaction as an idempotent upsert: importing the same file twice changes nothing.
  */
 import * as v from 'valibot'
-import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './auth'
+import { hashPassword, verifyPassword } from './auth'
+import { recordAudit } from './audit/record'
 import type { Storage } from './storage'
+import { ACCOUNT_NAME_MAX, ACCOUNT_PHONE_RE, auditScopeOf } from '../shared/accounts'
+import { message } from '../shared/messages'
+import { passwordProblem } from '../shared/password'
 import { Envelope } from '../shared/records'
 import { LEVELS, levelOfPath, parentPath, type BuildingLayout, type NodeKind, type OrgNode } from '../shared/org'
 import { ROLE_LEVEL, ROLES, type Role } from '../shared/roles'
@@ -41,8 +45,9 @@ export class ImportError extends Error {
 
 export const LAYOUT_LIMITS = { units: 30, floors: 120, roomsPerFloor: 50 } as const
 const NODE_KINDS: readonly NodeKind[] = [...LEVELS, 'reading_point']
-const PHONE_RE = /^1\d{10}$/
 const NAME_MAX = 40
+/** An office phone as people write it: digits, spaces, dashes, brackets, a leading +. */
+const OFFICE_PHONE_RE = /^\+?[\d\s()-]{5,30}$/
 
 const lineOf = (n: number) => `第 ${n} 行 / line ${n}`
 
@@ -88,7 +93,7 @@ export function parseCsv(text: string): { line: number; cells: string[] }[] {
 }
 
 const USER_COLUMNS = ['phone', 'name', 'role', 'scopes', 'password'] as const
-const NODE_COLUMNS = ['path', 'kind', 'name', 'units', 'floors', 'roomsPerFloor', 'place', 'usualTime'] as const
+const NODE_COLUMNS = ['path', 'kind', 'name', 'units', 'floors', 'roomsPerFloor', 'place', 'usualTime', 'phone'] as const
 
 interface Located<T> {
   where: string
@@ -218,7 +223,7 @@ export async function validateImport(raw: RawImport, storage: Storage): Promise<
 
   for (const { where, item } of raw.nodes) {
     const problems: string[] = []
-    const known = ['path', 'kind', 'name', 'layout', 'place', 'usualTime']
+    const known = ['path', 'kind', 'name', 'layout', 'place', 'usualTime', 'phone']
     const extra = Object.keys(item).filter((k) => !known.includes(k))
     if (extra.length) problems.push(`不认识的字段 / unknown fields: ${extra.join(', ')}`)
     const { path, kind, name } = item
@@ -251,6 +256,12 @@ export async function validateImport(raw: RawImport, storage: Storage): Promise<
         else if (!isText(val, 100)) problems.push(`${key} 最多 100 字 / ${key} is 100 characters at most`)
         else node[key] = val
       }
+      // whom to ask about a forgotten password (the login's message names it)
+      if (item.phone !== undefined) {
+        if (k !== 'community' && k !== 'street' && k !== 'district') problems.push('只有社区、街道和区有 phone / only communities, streets and districts have a phone')
+        else if (typeof item.phone !== 'string' || !OFFICE_PHONE_RE.test(item.phone.trim())) problems.push('phone 应为办公电话,如 0871-63123456 / phone must be an office number such as 0871-63123456')
+        else node.phone = item.phone.trim()
+      }
       Object.assign(node, { path: p, kind: k, name: (name as string).trim() })
       filePaths.set(p, k)
     }
@@ -277,9 +288,9 @@ export async function validateImport(raw: RawImport, storage: Storage): Promise<
     const extra = Object.keys(item).filter((k) => !known.includes(k))
     if (extra.length) problems.push(`不认识的字段 / unknown fields: ${extra.join(', ')}`)
     const { phone, name, role, scopes, password } = item
-    if (typeof phone !== 'string' || !PHONE_RE.test(phone)) problems.push('phone 应为以 1 开头的 11 位手机号 / phone must be 11 digits starting with 1')
+    if (typeof phone !== 'string' || !ACCOUNT_PHONE_RE.test(phone)) problems.push('phone 应为以 1 开头的 11 位手机号 / phone must be 11 digits starting with 1')
     else if (phones.has(phone)) problems.push(`手机号在文件中重复 / duplicate phone in the file: ${phone}`)
-    if (!isText(name, 20)) problems.push('name 必填,最多 20 字 / name is required (20 characters at most)')
+    if (!isText(name, ACCOUNT_NAME_MAX)) problems.push(`name 必填,最多 ${ACCOUNT_NAME_MAX} 字 / name is required (${ACCOUNT_NAME_MAX} characters at most)`)
     const roleOk = typeof role === 'string' && (ROLES as readonly string[]).includes(role)
     if (!roleOk) problems.push(`role 应为 / role must be one of: ${ROLES.join(', ')}`)
     if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === 'string')) {
@@ -297,8 +308,12 @@ export async function validateImport(raw: RawImport, storage: Storage): Promise<
     const existing = typeof phone === 'string' ? await storage.users.byPhone(phone) : null
     if (password === undefined) {
       if (!existing) problems.push('新账号必须设置密码 / a new account needs a password')
-    } else if (typeof password !== 'string' || password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
-      problems.push(`密码至少 ${PASSWORD_MIN} 位 / the password needs at least ${PASSWORD_MIN} characters`)
+    } else if (typeof password !== 'string') {
+      problems.push('password 应为文字 / password must be text')
+    } else {
+      // the same rule as the app and the login server (src/shared/password.ts)
+      const problem = passwordProblem(password, typeof phone === 'string' ? phone : null)
+      if (problem) problems.push(`${message(problem, 'zh-CN')} / ${message(problem, 'en')}`)
     }
     if (typeof phone === 'string') phones.add(phone)
     if (problems.length) issues.push(...problems.map((message) => ({ where, message })))
@@ -326,8 +341,13 @@ export interface ImportSummary {
   usersUpdated: number
 }
 
-/** Writes validated data in one transaction (passwords are hashed before it starts). */
-export async function applyImport(storage: Storage, data: ImportData): Promise<ImportSummary> {
+/**
+ * Writes validated data in one transaction (passwords are hashed before it starts).
+ * A changed password ends every session of that account (any path that changes a
+ * password does); new accounts and password changes go to the audit trail, done by
+ * the command line (no actor).
+ */
+export async function applyImport(storage: Storage, data: ImportData, now = Date.now()): Promise<ImportSummary> {
   const hashes = await Promise.all(
     data.users.map(async (u) => {
       const existing = await storage.users.byPhone(u.phone)
@@ -347,9 +367,16 @@ export async function applyImport(storage: Storage, data: ImportData): Promise<I
       await tx.org.upsert(n)
     }
     for (const [i, u] of data.users.entries()) {
-      if (await tx.users.byPhone(u.phone)) summary.usersUpdated++
+      const before = await tx.users.byPhone(u.phone)
+      if (before) summary.usersUpdated++
       else summary.usersAdded++
-      await tx.users.upsert({ phone: u.phone, name: u.name, role: u.role, scopes: u.scopes, passwordHash: hashes[i]! })
+      const after = await tx.users.upsert({ phone: u.phone, name: u.name, role: u.role, scopes: u.scopes, passwordHash: hashes[i]! })
+      const scope = auditScopeOf(after.scopes)
+      if (!before) await recordAudit(tx, { actorId: null, action: 'account.add', scope, target: after.id, detail: { role: after.role, by: 'import' }, now })
+      else if (before.passwordHash !== after.passwordHash) {
+        const sessions = await tx.sessions.revokeAllFor(after.id, now)
+        await recordAudit(tx, { actorId: null, action: 'account.password_changed', scope, target: after.id, detail: { sessions, by: 'import' }, now })
+      }
     }
   })
   return summary

@@ -13,6 +13,8 @@ import { ROLE_LEVEL, type Role } from '../shared/roles'
 import { checkReference, type Reference } from '../shared/rules'
 import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
+import type { AuditStore } from './audit/store'
+import { sqliteAuditStore } from './audit/sqlite'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -24,6 +26,8 @@ export interface UserRow {
   scopes: string[]
   passwordHash: string
   disabledAt: string | null
+  /** set with a one-time code from staff: the person must choose a password at the next login */
+  mustChangePassword: boolean
 }
 
 export interface SessionRow {
@@ -55,13 +59,32 @@ export interface UserStore {
   byId(id: string): Promise<UserRow | null>
   byPhone(phone: string): Promise<UserRow | null>
   /** insert or update by phone; returns the stored row */
-  upsert(user: Omit<UserRow, 'id' | 'disabledAt'> & { id?: string }): Promise<UserRow>
+  /** insert or update by phone (name, role, scopes, password; a stored must-change mark stays); returns the stored row */
+  upsert(user: NewUser): Promise<UserRow>
   setDisabled(phone: string, disabledAt: string | null): Promise<boolean>
+  /** a new password hash and whether it is a one-time code; false when there is no such user */
+  setPassword(id: string, passwordHash: string, mustChange: boolean): Promise<boolean>
+  /** every account (disabled ones too) with a scope at or beneath `scope`, by id */
+  within(scope: string): Promise<UserRow[]>
   /**
    * Enabled users with a scope at, above or beneath one of `scopes` (each side
    * may be the wider), by id.
    */
   overlapping(scopes: readonly string[]): Promise<PersonRow[]>
+}
+
+/** What `UserStore.upsert` writes. */
+export type NewUser = Omit<UserRow, 'id' | 'disabledAt' | 'mustChangePassword'> & { id?: string }
+
+/**
+ * Devices a person logged in from, by the sha256 of the random mark the browser
+ * keeps (routes/auth.ts). Times are epoch ms.
+ */
+export interface KnownDeviceStore {
+  /** true when `markHash` was used for a successful login of `userId` */
+  isKnown(markHash: string, userId: string): Promise<boolean>
+  /** records (or refreshes) a successful login of `userId` with `markHash` */
+  remember(markHash: string, userId: string, now: number): Promise<void>
 }
 
 export interface SessionStore {
@@ -70,6 +93,8 @@ export interface SessionStore {
   touch(tokenHash: string, now: number): Promise<void>
   revoke(tokenHash: string, now: number): Promise<void>
   revokeAllFor(userId: string, now: number): Promise<number>
+  /** revokes every session of `userId` but `keepTokenHash`; returns how many */
+  revokeOthersFor(userId: string, keepTokenHash: string, now: number): Promise<number>
 }
 
 /**
@@ -79,8 +104,8 @@ export interface SessionStore {
  * counts the same failures. Times are epoch ms.
  */
 export interface LoginFailureStore {
-  /** seconds to wait before `key` may try again (0: now), given `max` failures per `windowMs` */
-  retryAfter(key: string, now: number, max: number, windowMs: number): Promise<number>
+  /** how many failures `key` had in the last `windowMs`, and when the latest was (0: none) */
+  recent(key: string, now: number, windowMs: number): Promise<{ count: number; last: number }>
   fail(key: string, now: number, windowMs: number): Promise<void>
   reset(key: string): Promise<void>
 }
@@ -173,8 +198,11 @@ export interface Storage {
   users: UserStore
   sessions: SessionStore
   logins: LoginFailureStore
+  devices: KnownDeviceStore
   records: RecordStore
   quarantine: QuarantineStore
+  /** the audit trail: exports, reveals, erasures, account actions (src/shared/audit.ts) */
+  audit: AuditStore
   /**
    * Runs `fn` in one write transaction (imports, admin commands) and commits when it
    * resolves, rolls back when it throws. `fn` must use the `tx` it is given, and do
@@ -229,6 +257,7 @@ interface OrgDbRow {
   layout: string | null
   place: string | null
   usual_time: string | null
+  phone: string | null
 }
 
 interface UserDbRow {
@@ -239,6 +268,7 @@ interface UserDbRow {
   scopes: string
   password_hash: string
   disabled_at: string | null
+  must_change_password: number
 }
 
 interface RecordDbRow {
@@ -261,6 +291,7 @@ function toNode(r: OrgDbRow): OrgNode {
   if (r.layout) node.layout = JSON.parse(r.layout) as BuildingLayout
   if (r.place) node.place = r.place
   if (r.usual_time) node.usualTime = r.usual_time
+  if (r.phone) node.phone = r.phone
   return node
 }
 
@@ -273,6 +304,7 @@ function toUser(r: UserDbRow): UserRow {
     scopes: JSON.parse(r.scopes) as string[],
     passwordHash: r.password_hash,
     disabledAt: r.disabled_at,
+    mustChangePassword: r.must_change_password === 1,
   }
 }
 
@@ -330,9 +362,9 @@ export function createSqliteStorage(db: Db): Storage {
     ),
     orgReadingPoints: db.prepare<[string], OrgDbRow>("SELECT * FROM org_nodes WHERE parent IN (SELECT value FROM json_each(?)) AND kind = 'reading_point' ORDER BY path"),
     orgUpsert: db.prepare(
-      `INSERT INTO org_nodes (path, kind, name, parent, layout, place, usual_time) VALUES (@path, @kind, @name, @parent, @layout, @place, @usual_time)
+      `INSERT INTO org_nodes (path, kind, name, parent, layout, place, usual_time, phone) VALUES (@path, @kind, @name, @parent, @layout, @place, @usual_time, @phone)
        ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, name = excluded.name, parent = excluded.parent,
-         layout = excluded.layout, place = excluded.place, usual_time = excluded.usual_time`,
+         layout = excluded.layout, place = excluded.place, usual_time = excluded.usual_time, phone = excluded.phone`,
     ),
     orgCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM org_nodes'),
     userById: db.prepare<[string], UserDbRow>('SELECT * FROM users WHERE id = ?'),
@@ -342,6 +374,15 @@ export function createSqliteStorage(db: Db): Storage {
        ON CONFLICT (phone) DO UPDATE SET name = excluded.name, role = excluded.role, scopes = excluded.scopes, password_hash = excluded.password_hash`,
     ),
     userDisable: db.prepare<[string | null, string]>('UPDATE users SET disabled_at = ? WHERE phone = ?'),
+    userSetPassword: db.prepare<[string, number, string]>('UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?'),
+    usersWithin: db.prepare<[string, string, string], UserDbRow>(
+      `SELECT DISTINCT u.* FROM users u, json_each(u.scopes) s WHERE s.value = ? OR (s.value >= ? AND s.value < ?) ORDER BY u.id`,
+    ),
+    deviceKnown: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM known_devices WHERE mark_hash = ? AND user_id = ?'),
+    deviceRemember: db.prepare<[string, string, number, number]>(
+      `INSERT INTO known_devices (mark_hash, user_id, created_at, last_used_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (mark_hash, user_id) DO UPDATE SET last_used_at = excluded.last_used_at`,
+    ),
     // One scope of the caller: a user scope equal to it or one of its ancestors (the
     // JSON list), or inside its range. Only name and role leave the table.
     usersOverlapping: db.prepare<[string, string, string], PersonRow>(
@@ -356,6 +397,7 @@ export function createSqliteStorage(db: Db): Storage {
     sessionTouch: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?'),
     sessionRevoke: db.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL'),
     sessionRevokeAll: db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL'),
+    sessionRevokeOthers: db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND token_hash <> ? AND revoked_at IS NULL'),
     recordMeta: db.prepare<[string], { seq: number; server_time: string; content_hash: string; type: string; org_path: string }>(
       'SELECT seq, server_time, content_hash, type, org_path FROM records WHERE id = ?',
     ),
@@ -488,6 +530,7 @@ export function createSqliteStorage(db: Db): Storage {
           layout: n.layout ? JSON.stringify(n.layout) : null,
           place: n.place ?? null,
           usual_time: n.usualTime ?? null,
+          phone: n.phone ?? null,
         })
       }),
       count: g(() => q.orgCount.get()!.n),
@@ -501,7 +544,7 @@ export function createSqliteStorage(db: Db): Storage {
         const r = q.userByPhone.get(phone)
         return r ? toUser(r) : null
       }),
-      upsert: g((u: Omit<UserRow, 'id' | 'disabledAt'> & { id?: string }) => {
+      upsert: g((u: NewUser) => {
         const existing = q.userByPhone.get(u.phone)
         q.userUpsert.run({
           id: existing?.id ?? u.id ?? crypto.randomUUID(),
@@ -514,6 +557,8 @@ export function createSqliteStorage(db: Db): Storage {
         return toUser(q.userByPhone.get(u.phone)!)
       }),
       setDisabled: g((phone: string, at: string | null) => q.userDisable.run(at, phone).changes > 0),
+      setPassword: g((id: string, hash: string, mustChange: boolean) => q.userSetPassword.run(hash, mustChange ? 1 : 0, id).changes > 0),
+      within: g((scope: string) => q.usersWithin.all(scope, ...belowRange(scope)).map(toUser)),
       overlapping: g((scopes: readonly string[]) => {
         const byId = new Map<string, PersonRow>()
         for (const scope of normalizeScopes(scopes)) {
@@ -537,6 +582,13 @@ export function createSqliteStorage(db: Db): Storage {
         q.sessionRevoke.run(now, hash)
       }),
       revokeAllFor: g((userId: string, now: number) => q.sessionRevokeAll.run(now, userId).changes),
+      revokeOthersFor: g((userId: string, keep: string, now: number) => q.sessionRevokeOthers.run(now, userId, keep).changes),
+    },
+    devices: {
+      isKnown: g((markHash: string, userId: string) => q.deviceKnown.get(markHash, userId)!.n > 0),
+      remember: g((markHash: string, userId: string, now: number) => {
+        q.deviceRemember.run(markHash, userId, now, now)
+      }),
     },
     records: {
       // IMMEDIATE: take the write lock up front, so the reads inside see the final state.
@@ -594,6 +646,7 @@ export function createSqliteStorage(db: Db): Storage {
           q.handoverDecide.run({ record_id: recordId, state: d.state, by: d.by, at: d.at, placed_path: d.placedPath ?? null, reason: d.reason ?? null }).changes > 0,
       ),
     },
+    audit: sqliteAuditStore(db, g),
   })
 
   const logins = new MemoryLoginFailures()

@@ -10,7 +10,8 @@ export const MESSAGES = {
   account_disabled: ['此账号已停用,请联系社区', 'This account has been disabled; please contact the community'],
   forbidden: ['没有权限查看或修改这些内容', 'You are not allowed to see or change this'],
   not_found: ['找不到该内容', 'Not found'],
-  wrong_password: ['手机号或密码不正确', 'Wrong phone number or password'],
+  wrong_password: ['手机号或密码不正确。忘记密码请找{contact}重设', 'Wrong phone number or password. If you forgot it, ask {contact} to reset it'],
+  login_throttled: ['密码错误次数太多,请{wait}后再试;忘记密码请找{contact}重设', 'Too many wrong passwords; try again in {wait}, or ask {contact} to reset it'],
   rate_limited: ['尝试次数过多,请稍后再试', 'Too many attempts; please try again later'],
   too_large: ['一次上传的数据太多,请分批上传', 'Too much data in one upload; send it in smaller batches'],
   outdated_client: ['应用版本过旧,请刷新页面更新', 'This app version is too old; refresh the page to update'],
@@ -64,6 +65,17 @@ export const MESSAGES = {
   // handing over (src/shared/handover.ts)
   cannot_hand_over: ['这条记录不需要交给社区,可以修改后重新上传', 'This record does not need handing over; mend it and send it again'],
   already_decided: ['社区已经处理过这条记录', 'Community staff have already dealt with this record'],
+  // accounts and passwords (src/shared/password.ts, src/shared/accounts.ts)
+  password_short: ['密码至少要 8 位', 'A password needs at least 8 characters'],
+  password_long: ['密码太长,最多 200 位', 'The password is too long (200 characters at most)'],
+  password_phone: ['密码不能用手机号', 'The password cannot be the phone number'],
+  password_common: ['这个密码太常见,很容易被猜到,请换一个', 'This password is too common and easy to guess; choose another'],
+  wrong_current_password: ['当前密码不正确', 'The current password is wrong'],
+  password_change_required: ['请先设置新密码(您用的是一次性密码)', 'Choose a new password first (you logged in with a one-time code)'],
+  phone_taken: ['这个手机号已经有账号了', 'An account with this phone number already exists'],
+  role_not_allowed: ['您不能设置这个角色', 'You cannot give this role'],
+  scope_not_allowed: ['负责范围不在您的管辖内,或与角色不符(楼栋长选楼栋,居民小组长选居民小组)', 'The area is outside yours, or does not fit the role (a building leader takes buildings, a group leader a group)'],
+  cannot_manage_self: ['自己的账号请在"修改密码"里修改', 'Change your own account under "Change password"'],
 } as const satisfies Record<string, readonly [string, string]>
 
 export type MessageCode = keyof typeof MESSAGES
@@ -73,7 +85,14 @@ export type Lang = 'zh-CN' | 'en'
 export interface MessageParams {
   max?: number
   level?: string
+  /** whom to ask about a forgotten password, in words: `明通巷社区(电话 0871-…)`; default the community's staff */
+  contact?: string
+  /** how long to wait, in words (waitWords: ` 2 分钟`, `2 minutes`); default 稍 / a while */
+  wait?: string
 }
+
+/** Whom to ask when nothing better is known. */
+const DEFAULT_CONTACT = { 'zh-CN': '社区工作人员', en: 'your community staff' } as const
 
 /**
  * The message for `code` in `lang`, with `{max}` / `{level}` filled from
@@ -86,6 +105,28 @@ export function message(code: MessageCode, lang: Lang = 'zh-CN', params: Message
   return text
     .replace(/[,,]?\s*最多 \{max\} 字|\s*\(\{max\} characters at most\)/, (m) => (params.max === undefined ? '' : m.replace('{max}', String(params.max))))
     .replace('{level}', params.level ?? '')
+    .replace('{contact}', params.contact ?? DEFAULT_CONTACT[lang])
+    .replace('{wait}', params.wait ?? (lang === 'en' ? 'a while' : '稍'))
+}
+
+/**
+ * "2 分钟" / "2 minutes": a wait of `seconds` in words, rounded up to whole minutes
+ * from one minute on, for login_throttled.
+ */
+export function waitWords(seconds: number, lang: Lang): string {
+  if (seconds < 60) return lang === 'en' ? `${seconds} second${seconds === 1 ? '' : 's'}` : ` ${seconds} 秒`
+  const minutes = Math.ceil(seconds / 60)
+  return lang === 'en' ? `${minutes} minute${minutes === 1 ? '' : 's'}` : ` ${minutes} 分钟`
+}
+
+/**
+ * Whom to ask, in words, for a person of the community named `community` whose
+ * office phone is `phone` (either may be missing).
+ */
+export function contactWords(community: string | null, phone: string | null, lang: Lang): string {
+  if (!community) return DEFAULT_CONTACT[lang]
+  if (lang === 'en') return `the staff of ${community}${phone ? ` (phone ${phone})` : ''}`
+  return `${community}工作人员${phone ? `(电话 ${phone})` : ''}`
 }
 
 export function isMessageCode(s: string): s is MessageCode {

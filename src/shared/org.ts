@@ -29,6 +29,8 @@ export interface OrgNode {
   /** reading points only */
   place?: string
   usualTime?: string
+  /** communities and streets: the office phone, named to people who cannot log in (whom to ask) */
+  phone?: string
 }
 
 export function parentPath(path: string): string | null {

@@ -7,9 +7,10 @@ import * as v from 'valibot'
 import { RECORD_TYPES, type StoredRecord } from './records'
 import { MESSAGES, type MessageCode } from './messages'
 import type { OrgNode } from './org'
-import { ROLES, type Role } from './roles'
+import type { Role } from './roles'
 
-export { About, API_PREFIX, MIN_PROTOCOL, PROTOCOL_HEADER, PROTOCOL_VERSION } from './apiBasics'
+import { SessionUserSchema } from './apiBasics'
+export { About, API_PREFIX, MIN_PROTOCOL, PROTOCOL_HEADER, PROTOCOL_VERSION, SessionUserSchema } from './apiBasics'
 
 export const PUSH_MAX_RECORDS = 500
 export const PUSH_MAX_BYTES = 2 * 1024 * 1024
@@ -24,8 +25,8 @@ export const PULL_MAX_LIMIT = 2000
 const isoTime = v.pipe(v.string(), v.isoTimestamp())
 const seqValue = v.pipe(v.number(), v.integer(), v.minValue(0))
 
-/** Longer passwords are refused before hashing: scrypt of megabytes would be a cheap DoS. */
-export const PASSWORD_MAX = 200
+import { PASSWORD_MAX } from './passwordLimits'
+export { PASSWORD_MAX }
 
 export const LoginRequest = v.object({
   phone: v.pipe(v.string(), v.minLength(1), v.maxLength(32)),
@@ -33,13 +34,18 @@ export const LoginRequest = v.object({
 })
 export type LoginRequest = v.InferOutput<typeof LoginRequest>
 
-export const SessionUserSchema = v.object({
-  id: v.string(),
-  name: v.string(),
-  phone: v.string(),
-  role: v.picklist(ROLES),
-  scopes: v.array(v.string()),
+/**
+ * POST /api/v1/auth/password: one's own new password. `current` may be left out only
+ * right after logging in with a one-time code (the server knows). `next` is checked
+ * against the shared rule (password.ts) by the server; the length here only keeps
+ * megabytes away from the hash.
+ */
+export const ChangePasswordRequest = v.object({
+  current: v.optional(v.pipe(v.string(), v.maxLength(PASSWORD_MAX))),
+  next: v.pipe(v.string(), v.maxLength(PASSWORD_MAX * 2)),
 })
+export type ChangePasswordRequest = v.InferOutput<typeof ChangePasswordRequest>
+
 
 export const LoginResponse = v.object({ token: v.pipe(v.string(), v.minLength(16)), user: SessionUserSchema })
 export type LoginResponse = v.InferOutput<typeof LoginResponse>

@@ -27,4 +27,6 @@ export interface SessionUser {
   role: Role
   /** org paths this user may read and write under */
   scopes: string[]
+  /** logged in with a one-time code from staff: only choosing a new password is allowed until then */
+  mustChangePassword?: boolean
 }

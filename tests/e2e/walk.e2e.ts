@@ -83,6 +83,7 @@ const leaderScreens = (): Screen[] => [
   at('/sync', '.shell__main'),
   at('/sync/attention', '.shell__main'),
   at('/me', '.me'),
+  at('/me/password', '.me-password'),
 ]
 
 const groupLeaderScreens = (): Screen[] => [
@@ -103,6 +104,8 @@ const staffScreens = (): Screen[] => [
   at('/sync', '.shell__main'),
   at('/sync/handovers', '.handovers'),
   at('/me', '.me'),
+  at('/me/accounts', '[data-account]', 'accounts'),
+  at('/me/password', '.me-password'),
 ]
 
 async function setLook(page: Page, lang: string, textSize: string): Promise<void> {

@@ -4,8 +4,8 @@
  */
 import * as v from 'valibot'
 // the constants from their own small module: the login page must not pull in the record schemas
-import { About, API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION } from '@shared/apiBasics'
-import type { ApiError, LoginResponse, OrgResponse, PeopleResponse } from '@shared/protocol'
+import { About, API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION, SessionUserSchema } from '@shared/apiBasics'
+import type { ApiError, ChangePasswordRequest, LoginResponse, OrgResponse, PeopleResponse, SessionUser } from '@shared/index'
 import { locale, t } from '@app/i18n'
 
 /** A failed call, carrying words a person can read. */
@@ -31,7 +31,8 @@ function headers(token?: string): Record<string, string> {
   }
 }
 
-async function call<T>(path: string, init: RequestInit & { token?: string; timeoutMs?: number }): Promise<T> {
+/** One JSON call under /api/v1; throws ApiProblem with words for the person. Also used by the 账号管理 client (accounts/api.ts). */
+export async function call<T>(path: string, init: RequestInit & { token?: string; timeoutMs?: number }): Promise<T> {
   const { token, timeoutMs = 15_000, ...rest } = init
   let res: Response
   try {
@@ -67,6 +68,20 @@ export function getPeople(token: string): Promise<PeopleResponse> {
 
 export async function postLogout(token: string): Promise<void> {
   await call<unknown>('/auth/logout', { method: 'POST', token, timeoutMs: 4_000 })
+}
+
+/** One's own new password (`current` left out right after a one-time code's login); answers the user as it is now. */
+export async function postPassword(token: string, body: ChangePasswordRequest): Promise<SessionUser> {
+  const res = await call<{ user: unknown }>('/auth/password', { method: 'POST', token, body: JSON.stringify(body) })
+  const parsed = v.safeParse(SessionUserSchema, res.user)
+  if (!parsed.success) throw new ApiProblem(t('auth.errors.server'), 'http')
+  return parsed.output
+}
+
+/** Ends every other session of the caller; answers how many. */
+export async function postLogoutOthers(token: string): Promise<number> {
+  const res = await call<{ revoked?: unknown }>('/auth/logout-others', { method: 'POST', token })
+  return typeof res.revoked === 'number' ? res.revoked : 0
 }
 
 /** Whether the server holds the demo district (the login page says 演示数据). Throws ApiProblem offline or on a bad answer. */

@@ -9,7 +9,8 @@
 export const DB_NAME = 'loudong'
 
 /**
- * True when `meta` holds a `session` row. Never creates the database: opening
+ * True when `meta` holds a `session` row, or logouts made offline still to be
+ * sent (`revokeLater`: the session store sends them at the start). Never creates the database: opening
  * one that does not exist yet is aborted in its upgrade, so Dexie later
  * creates it with every table as usual. Resolves false when IndexedDB is
  * missing or fails (private mode): the login page is the right answer then.
@@ -36,12 +37,15 @@ export function hasSavedSession(idb: IDBFactory | undefined = globalThis.indexed
           conn.close()
           return resolve(false)
         }
-        const get = conn.transaction('meta', 'readonly').objectStore('meta').get('session')
-        get.onsuccess = () => {
+        const meta = conn.transaction('meta', 'readonly').objectStore('meta')
+        const session = meta.get('session')
+        const revoke = meta.get('revokeLater')
+        revoke.onsuccess = () => {
           conn.close()
-          resolve(get.result !== undefined && get.result !== null)
+          const pending = (revoke.result as { value?: unknown[] } | undefined)?.value?.length ?? 0
+          resolve((session.result !== undefined && session.result !== null) || pending > 0)
         }
-        get.onerror = () => {
+        revoke.onerror = () => {
           conn.close()
           resolve(false)
         }

@@ -50,6 +50,12 @@ export interface MetaValues {
    * schema version; the logout wipe takes it with the rest.
    */
   feedbackSeen: Record<string, number>
+  /**
+   * Tokens of logouts made offline: the server has not heard of them yet, so they
+   * are sent at the next contact (stores/session.ts `flushRevocations`). Kept by the
+   * logout wipe, like deviceId: it holds no personal data, only what must be ended.
+   */
+  revokeLater: string[]
 }
 export type MetaKey = keyof MetaValues
 export interface MetaRow<K extends MetaKey = MetaKey> {

@@ -26,7 +26,10 @@ export const router = createRouter({
 
 router.beforeEach(async (to) => {
   const session = useSessionStore()
-  if (!to.meta.public) return session.loggedIn ? true : { path: '/login', replace: true }
+  if (!to.meta.public && !session.loggedIn) return { path: '/login', replace: true }
+  // logged in with a one-time code: choose a password of one's own before anything else
+  if (!to.meta.public && session.user?.mustChangePassword && to.name !== 'me-password') return { name: 'me-password', replace: true }
+  if (!to.meta.public) return true
   // a logged-in person only sees the login screen again when their login expired
   // (the sync store is loaded only then: someone logged out never needs it here)
   if (to.path === '/login' && session.loggedIn) {

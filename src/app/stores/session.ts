@@ -4,7 +4,7 @@ import { samePhone } from '@shared/phone'
 import type { Session } from '@app/db/schema'
 import { RUNNING_KEY } from '@app/db/draftKeys'
 import { t } from '@app/i18n'
-import { ApiProblem, getOrg, getPeople, postLogin, postLogout } from '@app/auth/api'
+import { ApiProblem, getOrg, getPeople, postLogin, postLogout, postLogoutOthers, postPassword } from '@app/auth/api'
 import { afterSyncRuns } from '@app/sync/locks'
 
 /*
@@ -54,6 +54,50 @@ function isAccountDisabled(error: unknown): boolean {
   return error instanceof ApiProblem && error.code === 'account_disabled'
 }
 
+/** No answer, or the server failing: worth sending again later (a 401 means the token is already over). */
+function worthRetrying(error: unknown): boolean {
+  return !(error instanceof ApiProblem) || error.kind === 'network' || error.status >= 500 || error.status === 429
+}
+
+/** Remembers `token` to be revoked at the next contact with the server (a logout made offline). */
+async function revokeLater(token: string): Promise<void> {
+  const db = await database()
+  await db.transaction('rw', db.meta, async () => {
+    const list = (await db.getMeta('revokeLater')) ?? []
+    if (!list.includes(token)) await db.setMeta('revokeLater', [...list, token])
+  })
+}
+
+let flushing: Promise<void> | null = null
+
+/**
+ * Sends the logouts made offline. A token the server ended (or no longer knows) is
+ * forgotten; one it could not be told about stays for the next contact. Never throws.
+ */
+export function flushRevocations(): Promise<void> {
+  flushing ??= (async () => {
+    try {
+      const db = await database()
+      for (const token of (await db.getMeta('revokeLater')) ?? []) {
+        const done = await postLogout(token).then(
+          () => true,
+          (e: unknown) => !worthRetrying(e),
+        )
+        if (!done) continue
+        await db.transaction('rw', db.meta, async () => {
+          const list = (await db.getMeta('revokeLater')) ?? []
+          await db.setMeta('revokeLater', list.filter((x) => x !== token))
+        })
+      }
+    } catch {
+      // the device database failing here loses nothing: the list stays for next time
+    } finally {
+      flushing = null
+    }
+  })()
+  return flushing
+}
+
 /**
  * Removes everything personal from the device in one transaction, re-checking the
  * outbox inside it so a record saved a moment ago can never be wiped. The device
@@ -78,7 +122,8 @@ async function wipePersonalData(opts: { evenUnsynced?: boolean } = {}): Promise<
       await db.records.clear()
       await db.org.clear()
       await db.drafts.clear()
-      await db.meta.where('key').notEqual('deviceId').delete()
+      // the device id names the phone; tokens still to be revoked must outlive the wipe
+      await db.meta.where('key').noneOf(['deviceId', 'revokeLater']).delete()
     }),
   )
 }
@@ -106,7 +151,11 @@ export const useSessionStore = defineStore('session', () => {
     const db = await database()
     session.value = (await db.getMeta('session')) ?? null
     if (session.value) await Promise.all([orgStore().then((o) => o.load()), peopleStore().then((p) => p.load())])
+    // logouts made offline reach the server at the first contact: now if online, else when the network returns
+    void flushRevocations()
   }
+
+  if (typeof window !== 'undefined') window.addEventListener('online', () => void flushRevocations())
 
   /** Forgets, in memory, what the wipe just removed from the database. */
   async function clearLoaded(): Promise<void> {
@@ -207,9 +256,13 @@ export const useSessionStore = defineStore('session', () => {
       await clearLoaded()
     }
     endedBecause.value = null
+    // the server answered: any logout made offline can reach it now
+    void flushRevocations()
     const next: Session = { token: res.token, user: res.user }
     await (await database()).setMeta('session', next)
     session.value = next
+    // a one-time code opens only the password change: the tree and sync follow it (changePassword)
+    if (res.user.mustChangePassword) return
     // the tree is needed for the screens but not for being logged in; it is fetched again on the next start
     await refreshOrg().catch(() => undefined)
     // idempotent: wires the triggers after a first login and again after a switch (which stopped them)
@@ -227,7 +280,8 @@ export const useSessionStore = defineStore('session', () => {
     const sync = await syncStore()
     sync.stop()
     const token = session.value?.token
-    if (token) await postLogout(token).catch(() => undefined)
+    // offline (or the server failing), the token is ended at the next contact instead
+    if (token) await postLogout(token).catch(async (e: unknown) => (worthRetrying(e) ? revokeLater(token) : undefined))
     try {
       await wipePersonalData()
     } catch (e) {
@@ -240,5 +294,33 @@ export const useSessionStore = defineStore('session', () => {
     return { ok: true }
   }
 
-  return { session, user, loggedIn, endedBecause, load, login, logout, refreshOrg, accountDisabled, unsyncedCount, logoutBlockers, startSync }
+  /**
+   * One's own new password (`current` is left out right after logging in with a
+   * one-time code). The server ends every other session of the person; this one
+   * stays, and the stored user no longer must change its password. Throws ApiProblem.
+   */
+  async function changePassword(current: string | undefined, next: string): Promise<void> {
+    const s = session.value
+    if (!s) throw new ApiProblem(t('auth.errors.server'), 'http', 401, 'unauthorized')
+    const user = await postPassword(s.token, { ...(current !== undefined ? { current } : {}), next })
+    if (session.value?.token !== s.token) return
+    const updated: Session = { token: s.token, user }
+    await (await database()).setMeta('session', updated)
+    session.value = updated
+    if (s.user.mustChangePassword) {
+      // the first real start of this login: the tree, then sync (both held back until now)
+      await refreshOrg().catch(() => undefined)
+      const sync = await syncStore()
+      sync.start()
+      await sync.resume()
+    }
+  }
+
+  /** Signs out every other device of this person; answers how many were signed out. Throws ApiProblem. */
+  async function logoutOthers(): Promise<number> {
+    if (!session.value) return 0
+    return postLogoutOthers(session.value.token)
+  }
+
+  return { session, user, loggedIn, endedBecause, load, login, logout, refreshOrg, accountDisabled, unsyncedCount, logoutBlockers, changePassword, logoutOthers, startSync }
 })

@@ -30,12 +30,14 @@ import {
   type BatchOutcome,
   type ExistingRecord,
   type HandoverRow,
+  type NewUser,
   type PersonRow,
   type QuarantineRow,
   type Storage,
   type UserRow,
 } from '../storage'
 import { APPEND_LOCK, withTransaction, type Pool, type PoolClient } from './db'
+import { postgresAuditStore } from './audit'
 
 /** A pool or one transaction's connection: both answer `query`. */
 type Queryable = Pick<Pool, 'query'> | PoolClient
@@ -47,6 +49,7 @@ interface OrgDbRow {
   layout: string | null
   place: string | null
   usual_time: string | null
+  phone: string | null
 }
 
 interface UserDbRow {
@@ -57,6 +60,7 @@ interface UserDbRow {
   scopes: string
   password_hash: string
   disabled_at: string | null
+  must_change_password: number
 }
 
 interface RecordDbRow {
@@ -80,11 +84,12 @@ function toNode(r: OrgDbRow): OrgNode {
   if (r.layout) node.layout = JSON.parse(r.layout) as BuildingLayout
   if (r.place) node.place = r.place
   if (r.usual_time) node.usualTime = r.usual_time
+  if (r.phone) node.phone = r.phone
   return node
 }
 
 function toUser(r: UserDbRow): UserRow {
-  return { id: r.id, phone: r.phone, name: r.name, role: r.role, scopes: JSON.parse(r.scopes) as string[], passwordHash: r.password_hash, disabledAt: r.disabled_at }
+  return { id: r.id, phone: r.phone, name: r.name, role: r.role, scopes: JSON.parse(r.scopes) as string[], passwordHash: r.password_hash, disabledAt: r.disabled_at, mustChangePassword: r.must_change_password === 1 }
 }
 
 interface QuarantineDbRow { qid: number; record_id: string | null; user_id: string; received_at: string; code: string; reason: string; path: string | null; raw: string }
@@ -149,10 +154,10 @@ export function createPostgresStorage(pool: Pool): Storage {
           (await rows<OrgDbRow>("SELECT * FROM org_nodes WHERE parent = ANY($1) AND kind = 'reading_point' ORDER BY path", [parents.filter((p) => !hasNul(p))])).map(toNode),
         upsert: async (n) => {
           await db.query(
-            `INSERT INTO org_nodes (path, kind, name, parent, layout, place, usual_time) VALUES ($1, $2, $3, $4, $5, $6, $7)
+            `INSERT INTO org_nodes (path, kind, name, parent, layout, place, usual_time, phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, name = excluded.name, parent = excluded.parent,
-               layout = excluded.layout, place = excluded.place, usual_time = excluded.usual_time`,
-            [n.path, n.kind, n.name, parentPath(n.path), n.layout ? JSON.stringify(n.layout) : null, n.place ?? null, n.usualTime ?? null],
+               layout = excluded.layout, place = excluded.place, usual_time = excluded.usual_time, phone = excluded.phone`,
+            [n.path, n.kind, n.name, parentPath(n.path), n.layout ? JSON.stringify(n.layout) : null, n.place ?? null, n.usualTime ?? null, n.phone ?? null],
           )
         },
         count: async () => (await one<{ n: number }>('SELECT count(*) AS n FROM org_nodes'))!.n,
@@ -173,6 +178,17 @@ export function createPostgresStorage(pool: Pool): Storage {
             ? upsertUser(db, u)
             : withTransaction(pool, (c) => upsertUser(c, u)),
         setDisabled: async (phone, at) => !hasNul(phone) && ((await db.query('UPDATE users SET disabled_at = $1 WHERE phone = $2', [at, phone])).rowCount ?? 0) > 0,
+        setPassword: async (id, hash, mustChange) =>
+          !hasNul(id) && ((await db.query('UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3', [hash, mustChange ? 1 : 0, id])).rowCount ?? 0) > 0,
+        within: async (scope) =>
+          hasNul(scope)
+            ? []
+            : (
+                await rows<UserDbRow>(
+                  `SELECT u.* FROM users u WHERE u.id IN (SELECT s.user_id FROM user_scopes s WHERE s.scope = $1 OR (s.scope >= $2 AND s.scope < $3)) ORDER BY u.id`,
+                  [scope, ...belowRange(scope)],
+                )
+              ).map(toUser),
         overlapping: async (scopes) => {
           const byId = new Map<string, PersonRow>()
           for (const scope of normalizeScopes(scopes)) {
@@ -204,13 +220,24 @@ export function createPostgresStorage(pool: Pool): Storage {
           await db.query('UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL', [now, hash])
         },
         revokeAllFor: async (userId, now) => (await db.query('UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL', [now, userId])).rowCount ?? 0,
+        revokeOthersFor: async (userId, keep, now) =>
+          (await db.query('UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND token_hash <> $3 AND revoked_at IS NULL', [now, userId, keep])).rowCount ?? 0,
+      },
+      devices: {
+        isKnown: async (markHash, userId) =>
+          !hasNul(markHash) && (await one<{ n: number }>('SELECT count(*) AS n FROM known_devices WHERE mark_hash = $1 AND user_id = $2', [markHash, userId]))!.n > 0,
+        remember: async (markHash, userId, now) => {
+          await db.query(
+            `INSERT INTO known_devices (mark_hash, user_id, created_at, last_used_at) VALUES ($1, $2, $3, $3)
+             ON CONFLICT (mark_hash, user_id) DO UPDATE SET last_used_at = excluded.last_used_at`,
+            [markHash, userId, now],
+          )
+        },
       },
       logins: {
-        retryAfter: async (key, now, max, windowMs) => {
-          if (hasNul(key)) key = visible(key)
-          // the max-th most recent failure in the window decides when the key may try again
-          const r = await one<{ at: number }>('SELECT at FROM login_failures WHERE key = $1 AND at > $2 ORDER BY at DESC OFFSET $3 LIMIT 1', [key, now - windowMs, max - 1])
-          return r ? Math.max(1, Math.ceil((r.at + windowMs - now) / 1000)) : 0
+        recent: async (key, now, windowMs) => {
+          const r = await one<{ n: number; last: number | null }>('SELECT count(*) AS n, max(at) AS last FROM login_failures WHERE key = $1 AND at > $2', [visible(key), now - windowMs])
+          return { count: Number(r?.n ?? 0), last: Number(r?.last ?? 0) }
         },
         fail: async (key, now, windowMs) => {
           await db.query('INSERT INTO login_failures (key, at) VALUES ($1, $2)', [visible(key), now])
@@ -287,6 +314,7 @@ export function createPostgresStorage(pool: Pool): Storage {
             )
           ).rowCount ?? 0) > 0,
       },
+      audit: postgresAuditStore(db),
       transaction: inTx ? (fn) => fn(storage) : (fn) => withTransaction(pool, (c) => fn(build(c, true))),
       close: () => pool.end(),
     }
@@ -296,7 +324,7 @@ export function createPostgresStorage(pool: Pool): Storage {
 }
 
 /** Inserts or updates a user by phone, with their scope rows; inside the caller's transaction. */
-async function upsertUser(db: Queryable, u: Omit<UserRow, 'id' | 'disabledAt'> & { id?: string }): Promise<UserRow> {
+async function upsertUser(db: Queryable, u: NewUser): Promise<UserRow> {
   // the id is the stored one when the phone exists, even if another process inserted it a moment ago
   const { id } = (
     await db.query<{ id: string }>(

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, tempDir, type RunningServer } from '../../e2e/harness'
 import { PROTOCOL_HEADER, PROTOCOL_VERSION, type LoginResponse, type PullResponse, type PushResult } from '../../../src/shared/protocol'
 import { DEMO_PASSWORD } from '../../../src/server/demo'
+import { DEFAULT_LOGIN_THROTTLE } from '../../../src/server/auth'
 import { B01, B02, freshPgSchema, PHONES, visit } from '../server/helpers'
 import type { LocalRecord } from '../../../src/shared/records'
 
@@ -82,13 +83,20 @@ describe('two server processes on one PostgreSQL', () => {
     }
   })
 
-  it('login failures count across both: the 11th attempt is refused on either', async () => {
-    for (let i = 0; i < 10; i++) expect((await login(i % 2 ? a : b, PHONES.liu, 'wrong-password')).status).toBe(401)
+  it('login failures count across both: after the free ones the next attempt waits on either; a device known on A passes on B', async () => {
+    // the owner's own phone logged in once, on A: the mark it was given is known to both
+    const first = await login(a, PHONES.liu)
+    expect(first.status).toBe(200)
+    const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0]!
+    expect(cookie).toMatch(/^loudong_device=/)
+    for (let i = 0; i < DEFAULT_LOGIN_THROTTLE.free; i++) expect((await login(i % 2 ? a : b, PHONES.liu, 'wrong-password')).status).toBe(401)
     const onA = await login(a, PHONES.liu)
     const onB = await login(b, PHONES.liu)
     expect(onA.status).toBe(429)
     expect(onB.status).toBe(429)
     expect(Number(onB.headers.get('retry-after'))).toBeGreaterThan(0)
+    const own = await fetch(`${b.url}/api/v1/auth/login`, { method: 'POST', headers: { ...headers(), cookie }, body: JSON.stringify({ phone: PHONES.liu, password: DEMO_PASSWORD }) })
+    expect(own.status).toBe(200)
   })
 
   it('logout on B revokes the token on A; user:disable through the CLI shuts both', async () => {

@@ -24,7 +24,7 @@ afterEach(async () => {
 
 const run = (...argv: string[]) => runAdmin(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, env.adminEnv)
 /** these tests import into the demo tree on purpose: `--demo` says so (without it the demo database refuses, tested below) */
-const admin = (...argv: string[]) => run(...(argv[0] === 'import' ? [...argv, '--demo'] : argv))
+const admin = (...argv: string[]) => run(...(argv[0] === 'import' || argv[0] === 'user:add' ? [...argv, '--demo'] : argv))
 const file = (name: string, text: string) => {
   const p = join(env.dir, name)
   writeFileSync(p, text)
