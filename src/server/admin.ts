@@ -1,7 +1,7 @@
 /**
  * `npm run admin -- <command>`: the administrator's command line. It opens the same
  * database as the server (DATABASE_URL if set, else DATA_DIR, default ./data) and may
- * run while the server runs.
+ * run while the server runs, except `restore` (./restore.ts), which needs it stopped.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
@@ -14,23 +14,29 @@ import { recordAudit } from './audit/record'
 import { auditScopeOf } from '../shared/accounts'
 import { message } from '../shared/messages'
 import { passwordProblem } from '../shared/password'
-import { StartupError, type Db } from './db'
+import { makePrivateFile, StartupError, type Db } from './db'
 import { DEMO_IMPORT_REFUSED, hasDemoAccounts } from './demo'
 import { ImportError, importText, validateImport, applyImport } from './importer'
 import { openStorage, type Opened } from './open'
 import { ROLES } from '../shared/roles'
+import { restoreSqlite, POSTGRES_RESTORE_STEPS } from './restore'
+import { QUARANTINE_KEEP_DAYS, quarantineCutoff } from './quarantine'
 
 export interface AdminIo {
   out: (line: string) => void
   err: (line: string) => void
 }
 
+type Args = { values: Record<string, unknown>; positionals: string[] }
+
 interface Command {
   usage: string
   help: string
   options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>
   positionals: number
-  run: (opened: Opened, args: { values: Record<string, unknown>; positionals: string[] }, io: AdminIo) => Promise<number>
+  run: (opened: Opened, args: Args, io: AdminIo) => Promise<number>
+  /** runs instead of `run` without opening the database first (restore: the file is replaced) */
+  runClosed?: (where: { dataDir: string; databaseUrl: string | undefined }, args: Args, io: AdminIo) => Promise<number>
 }
 
 class UsageError extends Error {}
@@ -190,6 +196,8 @@ const COMMANDS: Record<string, Command> = {
       if (existsSync(file) && !values.force) throw new UsageError(`文件已存在(加 --force 覆盖) / the file exists (add --force to overwrite): ${file}`)
       if (!opened.sqlite) return backupPostgres(opened, file, io)
       const db: Db = opened.sqlite
+      // created 0600 before SQLite writes into it: a backup holds residents' data
+      makePrivateFile(file)
       // After the first step, copy all remaining pages in one step: one read snapshot,
       // so writers never make the copy start over.
       await db.backup(file, { progress: () => 0x7fffffff })
@@ -210,12 +218,109 @@ const COMMANDS: Record<string, Command> = {
   },
 }
 
+/** Restore, identity and quarantine: the recovery and abuse commands (README "Restore", "Abuse limits"). */
+const RECOVERY_COMMANDS: Record<string, Command> = {
+  restore: {
+    usage: 'restore <backup-file>',
+    help: [
+      '用备份替换数据库(SQLite;先停止服务器)。检查备份文件,原数据库改名保留,删除旧的 -wal/-shm,并给数据库一个新身份:',
+      '备份之后同步过的手机会在下次同步时重新上传服务器缺少的记录,再从头下载。',
+      'Replaces the database with a backup (SQLite; stop the server first). Checks the file (integrity, a Loudong',
+      'database, a schema this build knows), keeps the current database beside it under a new name, removes stale',
+      '-wal/-shm files and gives the database a new identity: phones that synced after the backup send what the server',
+      'lacks again at their next sync, then pull from the start.',
+      '',
+      'PostgreSQL: see the README ("Restore"):',
+      ...POSTGRES_RESTORE_STEPS,
+    ].join('\n'),
+    options: {},
+    positionals: 1,
+    run: () => Promise.reject(new Error('unreachable')),
+    runClosed: async ({ dataDir, databaseUrl }, { positionals }, io) => {
+      if (databaseUrl?.trim()) {
+        io.err(['PostgreSQL 用 pg_restore 恢复,再更新数据库身份 / On PostgreSQL restore with pg_restore, then renew the identity:', ...POSTGRES_RESTORE_STEPS].join('\n'))
+        return 1
+      }
+      return restoreSqlite(resolve(positionals[0]!), resolve(dataDir), io)
+    },
+  },
+  'identity:renew': {
+    usage: 'identity:renew',
+    help: [
+      '给数据库一个新身份(PostgreSQL 用 pg_restore 恢复后运行;SQLite 的 restore 已自动完成)。',
+      'Gives the database a new identity: run it after a pg_restore (SQLite\'s restore does it itself). Phones that',
+      'see the new identity send again the records the server lacks and pull from the start.',
+    ].join('\n'),
+    options: {},
+    positionals: 0,
+    run: async ({ storage }, _args, io) => {
+      const head = await storage.identity.renew(new Date().toISOString())
+      io.out(`数据库新身份 / New database identity: ${head.identity} (highest seq ${head.highestSeq})`)
+      return 0
+    },
+  },
+  'quarantine:list': {
+    usage: 'quarantine:list [--phone <11 digits>] [--limit <n>] [--raw]',
+    help: [
+      '列出被服务器拒收的记录(隔离区),最新的在前;--phone 只看一个账号,--raw 显示收到的原文。',
+      'Lists the records the server refused (the quarantine), newest first; --phone for one account, --raw prints what was received.',
+      `Rows older than ${QUARANTINE_KEEP_DAYS} days (QUARANTINE_KEEP_DAYS) are purged by the server; each account keeps at most its newest 1000.`,
+    ].join('\n'),
+    options: { phone: { type: 'string' }, limit: { type: 'string' }, raw: { type: 'boolean' } },
+    positionals: 0,
+    run: async ({ storage }, { values }, io) => {
+      const limit = values.limit === undefined ? 100 : Number(values.limit)
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit 应为正整数 / --limit must be a positive whole number')
+      let rows
+      if (values.phone !== undefined) {
+        const user = await storage.users.byPhone(need(values, 'phone'))
+        if (!user) throw new UsageError(`没有这个手机号的账号 / no account with phone ${String(values.phone)}`)
+        rows = await storage.quarantine.byUsers([user.id], limit)
+      } else {
+        rows = (await storage.quarantine.list(Number.MAX_SAFE_INTEGER)).reverse().slice(0, limit)
+      }
+      for (const r of rows) {
+        io.out(`#${r.qid} ${r.receivedAt} user ${r.userId} record ${r.recordId ?? '-'} ${r.code}${r.path ? ` at ${r.path}` : ''}: ${r.reason}`)
+        if (values.raw) io.out(`  ${r.raw}`)
+      }
+      io.out(`共 ${rows.length} 条 / ${rows.length} rows`)
+      return 0
+    },
+  },
+  'quarantine:purge': {
+    usage: 'quarantine:purge [--older-than-days <n>] [--phone <11 digits>]',
+    help: [
+      `删除隔离区中超过 n 天的记录(默认 ${QUARANTINE_KEEP_DAYS} 天),或一个账号的全部记录;已交给社区处理的保留。`,
+      `Deletes quarantined rows older than n days (default ${QUARANTINE_KEEP_DAYS}), or all of one account's; rows handed over to the community stay.`,
+    ].join('\n'),
+    options: { 'older-than-days': { type: 'string' }, phone: { type: 'string' } },
+    positionals: 0,
+    run: async ({ storage }, { values }, io) => {
+      if (values.phone !== undefined) {
+        const user = await storage.users.byPhone(need(values, 'phone'))
+        if (!user) throw new UsageError(`没有这个手机号的账号 / no account with phone ${String(values.phone)}`)
+        const n = await storage.quarantine.purge({ userId: user.id })
+        io.out(`已删除 ${n} 条 / Deleted ${n} rows of ${user.phone}`)
+        return 0
+      }
+      const days = values['older-than-days'] === undefined ? QUARANTINE_KEEP_DAYS : Number(values['older-than-days'])
+      if (!Number.isFinite(days) || days < 0) throw new UsageError('--older-than-days 应为非负数 / --older-than-days must be 0 or more')
+      const n = await storage.quarantine.purge({ before: quarantineCutoff(Date.now(), days) })
+      io.out(`已删除 ${n} 条 / Deleted ${n} rows older than ${days} days`)
+      return 0
+    },
+  },
+}
+Object.assign(COMMANDS, RECOVERY_COMMANDS)
+
 /** pg_dump of DATABASE_URL into `file` (custom format), then pg_restore --list as its check. */
 async function backupPostgres(opened: Opened, file: string, io: AdminIo): Promise<number> {
   const url = opened.url!
   const records = await opened.storage.records.count()
   // only the schema the server uses, when it is not the default one
   const only = opened.schema && opened.schema !== 'public' ? [`--schema=${opened.schema}`] : []
+  // created 0600 before pg_dump writes into it (it keeps an existing file's mode)
+  makePrivateFile(file)
   const dump = spawnSync('pg_dump', ['--format=custom', '--no-owner', ...only, `--file=${file}`, url], { encoding: 'utf8' })
   if (dump.error || dump.status !== 0) {
     io.err(`pg_dump 失败(需要安装 PostgreSQL 客户端) / pg_dump failed (the PostgreSQL client tools are needed): ${dump.error?.message ?? dump.stderr.trim()}`)
@@ -268,6 +373,14 @@ export async function runAdmin(argv: string[], io: AdminIo, env: { dataDir?: str
     return 1
   }
   const dataDir = (parsed.values['data-dir'] as string | undefined) ?? env.dataDir ?? process.env.DATA_DIR ?? './data'
+  if (cmd.runClosed) {
+    try {
+      return await cmd.runClosed({ dataDir, databaseUrl: env.databaseUrl ?? process.env.DATABASE_URL }, parsed, io)
+    } catch (err) {
+      io.err(err instanceof StartupError ? err.message : `失败 / Failed: ${err instanceof Error ? err.message : String(err)}`)
+      return 1
+    }
+  }
   let opened: Opened
   try {
     opened = await openStorage({ databaseUrl: env.databaseUrl ?? process.env.DATABASE_URL, dataDir, poolSize: '2' })
@@ -292,5 +405,7 @@ export async function runAdmin(argv: string[], io: AdminIo, env: { dataDir?: str
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // everything this command creates (backups, a restored database) is the server user's alone
+  process.umask(0o077)
   runAdmin(process.argv.slice(2), { out: (l) => console.log(l), err: (l) => console.error(l) }).then((code) => process.exit(code))
 }

@@ -3,7 +3,7 @@
  * Tests build it over a temp database (SQLite or PostgreSQL) and drive it through `app.inject()`.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type FastifyReply, type FastifyRequest } from 'fastify'
-import type { Storage } from './storage'
+import type { PushLimits, Storage } from './storage'
 import { authenticate, bearerToken, DEFAULT_LOGIN_THROTTLE, type LoginThrottle } from './auth'
 import { classify, sendError } from './errors'
 import { registerStatic } from './static'
@@ -14,6 +14,7 @@ import { peopleRoutes } from './routes/people'
 import { syncRoutes } from './routes/sync'
 import { handoverRoutes } from './routes/handover'
 import { ledgerRoutes } from './routes/ledger'
+import { quarantineRoutes } from './routes/quarantine'
 import { accountRoutes } from './routes/accounts'
 import { MIN_PROTOCOL, PROTOCOL_HEADER, type About } from '../shared/protocol'
 import type { SessionUser } from '../shared/roles'
@@ -44,13 +45,33 @@ export interface AppOptions {
   demo?: boolean
   /** how failed logins slow down the next (auth.ts); DEFAULT_LOGIN_THROTTLE unless a test needs another */
   loginThrottle?: LoginThrottle
+  /** per-account push limits; default DEFAULT_PUSH_LIMITS */
+  pushLimits?: PushLimits
+  /** ms a client may take to send one whole request, body included (a slow-loris body is cut); default REQUEST_TIMEOUT_MS */
+  requestTimeoutMs?: number
 }
+
+/**
+ * What one account may push (README "Abuse limits"): a week offline at a busy
+ * building is a few hundred records, a restore's re-send a few thousand over some
+ * minutes; a day's honest pushes are well under 1 MB.
+ */
+export const DEFAULT_PUSH_LIMITS: PushLimits = { recordsPerMinute: 1000, bytesPerDay: 20 * 1024 * 1024 }
+
+/**
+ * A request must arrive whole within this long: a 2 MB push takes about a minute at
+ * 30 KB/s, and the device itself gives up after 30 s (src/app/sync/transport.ts).
+ */
+export const REQUEST_TIMEOUT_MS = 60_000
+/** A socket silent this long is closed (an idle keep-alive, or a client gone mid-body). */
+export const CONNECTION_TIMEOUT_MS = 120_000
 
 /** What route plugins share. */
 export interface AppContext {
   storage: Storage
   now: () => number
   loginThrottle: LoginThrottle
+  pushLimits: PushLimits
 }
 
 /** Routes a person who must still replace a one-time code may call. */
@@ -85,6 +106,7 @@ const DEFAULT_BODY_LIMIT = 64 * 1024
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // a hop count as a function: trust the first `n` hops from the socket, no further
   const tp = opts.trustProxy ?? false
+  const requestTimeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
   const trustProxy: FastifyServerOptions['trustProxy'] = typeof tp === 'number' ? (_address: string, hop: number) => hop < tp : tp
   const app = Fastify({
     logger: opts.logger
@@ -98,12 +120,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       : false,
     bodyLimit: DEFAULT_BODY_LIMIT,
     trustProxy,
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: Math.max(CONNECTION_TIMEOUT_MS, requestTimeoutMs),
+    // Node checks requestTimeout every connectionsCheckingInterval (30 s by default): check often enough to keep it;
+    // a headers timeout longer than the request's would keep a slow body alive past it
+    http: { connectionsCheckingInterval: Math.max(50, Math.min(5000, Math.floor(requestTimeoutMs / 4))), headersTimeout: requestTimeoutMs },
   })
   const now = opts.now ?? Date.now
   const ctx: AppContext = {
     storage: opts.storage,
     now,
     loginThrottle: opts.loginThrottle ?? DEFAULT_LOGIN_THROTTLE,
+    pushLimits: opts.pushLimits ?? DEFAULT_PUSH_LIMITS,
   }
 
   app.decorateRequest('user', null)
@@ -154,6 +182,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(syncRoutes(ctx))
   await app.register(handoverRoutes(ctx))
   await app.register(ledgerRoutes(ctx))
+  await app.register(quarantineRoutes(ctx))
   await app.register(accountRoutes(ctx))
   await registerStatic(app, opts.distDir)
 

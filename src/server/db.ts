@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3'
 import { createHash } from 'node:crypto'
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs'
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -68,7 +68,32 @@ function makeDirs(dir: string): void {
   }
   const parent = dirname(dir)
   if (parent !== dir) makeDirs(parent)
-  mkdirSync(dir)
+  mkdirSync(dir, PRIVATE_DIR_MODE)
+}
+
+/** Residents' personal data: the database, its WAL and backups are the server user's alone. */
+export const PRIVATE_FILE_MODE = 0o600
+const PRIVATE_DIR_MODE = 0o700
+
+/**
+ * Makes `file` readable and writable by this process's user only: creates it empty
+ * with mode 0600 when missing (so it never exists with wider rights, whatever the
+ * umask), else narrows its mode. SQLite creates `-wal` and `-shm` with the mode of
+ * their database file, so they follow.
+ */
+export function makePrivateFile(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', PRIVATE_FILE_MODE))
+  } catch (err) {
+    if (errCode(err) !== 'EEXIST') throw err
+  }
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, PRIVATE_FILE_MODE)
+}
+
+/** `file` and its `-wal` / `-shm` beside it, those that exist, narrowed to the owner (files made by an older build). */
+function narrowDatabaseFiles(file: string): void {
+  makePrivateFile(file)
+  for (const extra of [`${file}-wal`, `${file}-shm`]) if (existsSync(extra) && (statSync(extra).mode & 0o077) !== 0) chmodSync(extra, PRIVATE_FILE_MODE)
 }
 
 /** Applies the durable settings every connection needs. */
@@ -81,8 +106,9 @@ export function configure(db: Db): Db {
   return db
 }
 
-/** Opens a database file (created if missing) with the durable settings. */
+/** Opens a database file (created if missing, mode 0600) with the durable settings. */
 export function openDatabaseFile(file: string): Db {
+  narrowDatabaseFiles(file)
   return configure(new Database(file))
 }
 

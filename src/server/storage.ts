@@ -13,6 +13,8 @@ import { ROLE_LEVEL, type Role } from '../shared/roles'
 import { checkReference, type Reference } from '../shared/rules'
 import type { HandoverState } from '../shared/handover'
 import { MemoryLoginFailures } from './auth'
+import type { LedgerItems } from '../shared/ledger'
+import { createSqliteLedger } from './ledger/sqlite'
 import type { AuditStore } from './audit/store'
 import { sqliteAuditStore } from './audit/sqlite'
 
@@ -179,6 +181,13 @@ export interface HandoverRow {
 
 export interface QuarantineStore {
   list(limit?: number): Promise<QuarantineRow[]>
+  /** the rows pushed by any of `userIds`, newest first, at most `limit` */
+  byUsers(userIds: readonly string[], limit: number): Promise<QuarantineRow[]>
+  /**
+   * Deletes rows received before `before` (ISO), or all rows of `userId` when given, except
+   * those a handover still refers to. Returns how many went.
+   */
+  purge(opts: { before?: string; userId?: string }): Promise<number>
   get(qid: number): Promise<QuarantineRow | null>
   /** the latest quarantined copy of `recordId` pushed by `userId`, or null */
   latestFor(recordId: string, userId: string): Promise<QuarantineRow | null>
@@ -191,9 +200,66 @@ export interface QuarantineStore {
   decide(recordId: string, d: { state: 'placed' | 'dismissed'; by: string; at: string; placedPath?: string; reason?: string }): Promise<boolean>
 }
 
+/** Which log a device is talking to: see IdentityStore. */
+export interface DatabaseHead {
+  /** random; a restore gives the database a new one */
+  identity: string
+  /** the highest seq stored (0: none) */
+  highestSeq: number
+}
+
+/**
+ * The database's identity. A restored backup has lost the records accepted after it
+ * and hands their seq values to new records, so it gets a new identity: a device that
+ * sees another identity than the one it synced with sends again what the server lacks
+ * and pulls from the start (src/app/sync/restored.ts).
+ */
+export interface IdentityStore {
+  /** the identity (created on first use) and the highest seq; read after any write it must cover */
+  head(): Promise<DatabaseHead>
+  /** gives the database a new random identity; `now` ISO */
+  renew(now: string): Promise<DatabaseHead>
+}
+
+/** Per-account push limits (README "Abuse limits"); epoch ms, bytes. */
+export interface PushLimits {
+  recordsPerMinute: number
+  bytesPerDay: number
+}
+
+/**
+ * Records and bytes each account pushed, in fixed minute and day windows, kept in the
+ * database so every server process counts the same pushes.
+ */
+export interface PushUsageStore {
+  /**
+   * Counts one push of `records` records and `bytes` bytes by `userId` at `now` when
+   * both windows stay within `limits`, and answers 0; otherwise counts nothing and
+   * answers the seconds until the window that is full ends.
+   */
+  take(userId: string, records: number, bytes: number, now: number, limits: PushLimits): Promise<number>
+}
+
+/**
+ * The monthly ledger's summaries (src/server/ledger/summaries.ts), kept current by
+ * `records.appendBatch` in the same transaction as the append.
+ */
+export interface LedgerStore {
+  /** the figures' items of `scope` (an org path) for `month` (YYYY-MM, Shanghai) */
+  items(scope: string, month: string): Promise<LedgerItems>
+  /** the `ledger.weights` records placed on `street`, in seq order */
+  weights(street: string): Promise<StoredRecord[]>
+  /** true when the summaries do not cover the log yet (a database from before them) */
+  stale(): Promise<boolean>
+  /** empties and refills every summary from the log; returns how many records it read */
+  rebuild(): Promise<number>
+}
+
 export interface Storage {
   /** which implementation this is (the backup command differs) */
   backend: 'sqlite' | 'postgres'
+  identity: IdentityStore
+  usage: PushUsageStore
   org: OrgStore
   users: UserStore
   sessions: SessionStore
@@ -201,6 +267,7 @@ export interface Storage {
   devices: KnownDeviceStore
   records: RecordStore
   quarantine: QuarantineStore
+  ledger: LedgerStore
   /** the audit trail: exports, reveals, erasures, account actions (src/shared/audit.ts) */
   audit: AuditStore
   /**
@@ -248,6 +315,22 @@ function handoverQueries(db: Db) {
 
 /** The quarantine keeps at most this much of a rejected record. */
 export const QUARANTINE_RAW_MAX = 64 * 1024
+/**
+ * At most this many quarantined rows per account: a push beyond it drops that
+ * account's oldest rows (never one a handover refers to), so one account cannot
+ * fill the disk with refused records.
+ */
+export const QUARANTINE_PER_ACCOUNT = 1000
+
+/** The minute and day windows `now` falls in, and when each ends (epoch ms). */
+export function usageWindows(now: number): { minute: number; minuteEnd: number; day: number; dayEnd: number } {
+  const minute = now - (now % 60_000)
+  const day = now - (now % 86_400_000)
+  return { minute, minuteEnd: minute + 60_000, day, dayEnd: day + 86_400_000 }
+}
+
+/** A new random database identity. */
+export const newIdentity = (): string => crypto.randomUUID()
 
 interface OrgDbRow {
   path: string
@@ -355,6 +438,7 @@ export const byIdOrder = (a: PersonRow, b: PersonRow): number => (a.id < b.id ? 
 const WIDE_SCOPE_DEPTH = 2
 
 export function createSqliteStorage(db: Db): Storage {
+  const ledger = createSqliteLedger(db)
   const q = {
     orgGet: db.prepare<[string], OrgDbRow>('SELECT * FROM org_nodes WHERE path = ?'),
     orgSubtree: db.prepare<[string, string, string], OrgDbRow>(
@@ -431,12 +515,39 @@ export function createSqliteStorage(db: Db): Storage {
        VALUES (@record_id, @user_id, @received_at, @code, @reason, @path, @raw)`,
     ),
     quarantineList: db.prepare<[number], QuarantineDbRow>('SELECT * FROM quarantine ORDER BY qid LIMIT ?'),
+    quarantineByUsers: db.prepare<[string, number], QuarantineDbRow>(
+      'SELECT * FROM quarantine WHERE user_id IN (SELECT value FROM json_each(?)) ORDER BY qid DESC LIMIT ?',
+    ),
+    // keeps an account's newest QUARANTINE_PER_ACCOUNT rows (and every row a handover refers to)
+    quarantineTrim: db.prepare<[string, string, number]>(
+      `DELETE FROM quarantine WHERE user_id = ? AND qid NOT IN (SELECT qid FROM handovers)
+         AND qid < (SELECT qid FROM quarantine WHERE user_id = ? ORDER BY qid DESC LIMIT 1 OFFSET ?)`,
+    ),
+    quarantinePurgeBefore: db.prepare<[string]>('DELETE FROM quarantine WHERE received_at < ? AND qid NOT IN (SELECT qid FROM handovers)'),
+    quarantinePurgeUser: db.prepare<[string]>('DELETE FROM quarantine WHERE user_id = ? AND qid NOT IN (SELECT qid FROM handovers)'),
+    identityGet: db.prepare<[], { identity: string }>('SELECT identity FROM database_identity WHERE id = 1'),
+    identitySet: db.prepare<[string, string, number]>(
+      `INSERT INTO database_identity (id, identity, renewed_at, base_seq) VALUES (1, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET identity = excluded.identity, renewed_at = excluded.renewed_at, base_seq = excluded.base_seq`,
+    ),
+    identityCreate: db.prepare<[string, string]>('INSERT INTO database_identity (id, identity, renewed_at, base_seq) VALUES (1, ?, ?, 0) ON CONFLICT (id) DO NOTHING'),
+    highestSeq: db.prepare<[], { n: number | null }>('SELECT max(seq) AS n FROM records'),
+    usageAdd: db.prepare<[string, string, number, number, number]>(
+      `INSERT INTO push_usage (user_id, window_kind, window_start, records, bytes) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, window_kind, window_start) DO UPDATE SET records = records + excluded.records, bytes = bytes + excluded.bytes`,
+    ),
+    usageGet: db.prepare<[string, string, number], { records: number; bytes: number }>(
+      'SELECT records, bytes FROM push_usage WHERE user_id = ? AND window_kind = ? AND window_start = ?',
+    ),
+    usageForget: db.prepare<[number]>('DELETE FROM push_usage WHERE window_start < ?'),
     ...handoverQueries(db),
   }
 
   const appendTx = db.transaction(
     (items: readonly BatchItem[], ctx: BatchContext): BatchOutcome[] => {
+      let quarantined = 0
       const quarantine = (recordId: string | null, code: MessageCode, path: string, raw: string) => {
+        quarantined++
         q.quarantineInsert.run({
           record_id: recordId,
           user_id: ctx.userId,
@@ -447,7 +558,7 @@ export function createSqliteStorage(db: Db): Storage {
           raw: truncateUtf8(raw, QUARANTINE_RAW_MAX),
         })
       }
-      return items.map((item): BatchOutcome => {
+      const outcomes = items.map((item): BatchOutcome => {
         if (item.kind === 'reject') {
           quarantine(item.recordId, item.code, item.path, item.raw)
           return { status: 'rejected', code: item.code, path: item.path, ...(item.max ? { max: item.max } : {}) }
@@ -498,8 +609,12 @@ export function createSqliteStorage(db: Db): Storage {
           server_time: ctx.serverTime,
           target_id: targetId,
         })
-        return { status: 'accepted', seq: Number(res.lastInsertRowid), serverTime: ctx.serverTime }
+        const seq = Number(res.lastInsertRowid)
+        ledger.apply({ ...r, seq, serverTime: ctx.serverTime } as StoredRecord)
+        return { status: 'accepted', seq, serverTime: ctx.serverTime }
       })
+      if (quarantined) q.quarantineTrim.run(ctx.userId, ctx.userId, QUARANTINE_PER_ACCOUNT - 1)
+      return outcomes
     },
   )
 
@@ -512,8 +627,37 @@ export function createSqliteStorage(db: Db): Storage {
       while (gate) await gate
       return f(...args)
     }
+  const highest = (): number => q.highestSeq.get()?.n ?? 0
+  const identityTx = db.transaction((renew: boolean, now: string): DatabaseHead => {
+    if (renew) q.identitySet.run(newIdentity(), now, highest())
+    else q.identityCreate.run(newIdentity(), now)
+    return { identity: q.identityGet.get()!.identity, highestSeq: highest() }
+  })
+  const usageTx = db.transaction((userId: string, records: number, bytes: number, now: number, limits: PushLimits): number => {
+    const w = usageWindows(now)
+    const minute = q.usageGet.get(userId, 'm', w.minute)
+    const day = q.usageGet.get(userId, 'd', w.day)
+    if ((minute?.records ?? 0) + records > limits.recordsPerMinute) return Math.ceil((w.minuteEnd - now) / 1000)
+    if ((day?.bytes ?? 0) + bytes > limits.bytesPerDay) return Math.ceil((w.dayEnd - now) / 1000)
+    q.usageAdd.run(userId, 'm', w.minute, records, bytes)
+    q.usageAdd.run(userId, 'd', w.day, records, bytes)
+    // a new day's first push forgets the windows gone by
+    if (!day) q.usageForget.run(w.day)
+    return 0
+  })
+
   const build = (g: typeof gated): Omit<Storage, 'transaction' | 'close' | 'logins'> => ({
     backend: 'sqlite',
+    identity: {
+      head: g(() => {
+        const row = q.identityGet.get()
+        return row ? { identity: row.identity, highestSeq: highest() } : identityTx.immediate(false, new Date().toISOString())
+      }),
+      renew: g((now: string) => identityTx.immediate(true, now)),
+    },
+    usage: {
+      take: g((userId: string, records: number, bytes: number, now: number, limits: PushLimits) => usageTx.immediate(userId, records, bytes, now, limits)),
+    },
     org: {
       get: g((path: string) => {
         const r = q.orgGet.get(path)
@@ -624,6 +768,11 @@ export function createSqliteStorage(db: Db): Storage {
     },
     quarantine: {
       list: g((limit = 1000) => q.quarantineList.all(limit).map(toQuarantine)),
+      byUsers: g((userIds: readonly string[], limit: number) => q.quarantineByUsers.all(JSON.stringify(userIds), limit).map(toQuarantine)),
+      purge: g((opts: { before?: string; userId?: string }) => {
+        if (opts.userId !== undefined) return q.quarantinePurgeUser.run(opts.userId).changes
+        return opts.before !== undefined ? q.quarantinePurgeBefore.run(opts.before).changes : 0
+      }),
       get: g((qid: number) => {
         const r = q.quarantineGet.get(qid)
         return r ? toQuarantine(r) : null
@@ -645,6 +794,12 @@ export function createSqliteStorage(db: Db): Storage {
         (recordId: string, d: { state: 'placed' | 'dismissed'; by: string; at: string; placedPath?: string; reason?: string }) =>
           q.handoverDecide.run({ record_id: recordId, state: d.state, by: d.by, at: d.at, placed_path: d.placedPath ?? null, reason: d.reason ?? null }).changes > 0,
       ),
+    },
+    ledger: {
+      items: g((scope: string, month: string) => ledger.items(scope, month)),
+      weights: g((street: string) => ledger.weights(street)),
+      stale: g(() => ledger.stale()),
+      rebuild: g(() => ledger.rebuild()),
     },
     audit: sqliteAuditStore(db, g),
   })

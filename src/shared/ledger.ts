@@ -45,7 +45,7 @@
  */
 import { foldVisits, inLogOrder, type VisitView } from './fold'
 import { foldFeedback, type FeedbackView } from './feedback'
-import { foldReadingSessions, isReadingPointPath } from './reading'
+import { foldReadingSessions, isReadingPointPath, type ReadingSessionView } from './reading'
 import { foldCareFlags, householdRef, isCoveringVisit, type CareFlagView } from './rounds'
 import { householdsOf, isUnder, levelOfPath, type Level, type OrgNode } from './org'
 import { TIME_FLOOR, type AnyRecord, type Urgency } from './records'
@@ -153,7 +153,8 @@ export interface TimedVisit {
 
 /**
  * Everything the ledger counts, folded once from the log with the shared folds,
- * each item with its trusted instant. Both sides build it the same way.
+ * each item with its trusted instant. The detailed sheets of the export read
+ * these views; the figures read the slimmer `LedgerItems` made from them.
  */
 export interface LedgerFacts {
   visits: TimedVisit[]
@@ -163,6 +164,121 @@ export interface LedgerFacts {
   sessions: { id: string; path: string; at: number; attendance: number; households: string[]; reader: string; materials: string[] }[]
   /** author id → trusted instants of their records */
   authored: Map<string, number[]>
+}
+
+/** A live visit as the figures count it. `at`: trusted epoch ms. */
+export interface LedgerVisit {
+  id: string
+  path: string
+  household: string
+  at: number
+  outcome: VisitView['outcome']
+  /** tagged 政策宣传 */
+  policy: boolean
+  /** `isCoveringVisit` */
+  covering: boolean
+}
+
+/** A feedback item as the figures count it; instants are trusted epoch ms. */
+export interface LedgerFeedback {
+  id: string
+  path: string
+  raised: number
+  /** while resolved: when, and the level that resolved it */
+  resolved?: number
+  resolvedLevel?: Level
+  /** the level that resolved it, else the level holding it now */
+  heldLevel: Level
+  urgency: Urgency
+  reopened: boolean
+  /** resolved and reported back (回访) on the current resolution */
+  reportedBack: boolean
+  /** reported back with 满意 or 基本满意 */
+  satisfied: boolean
+}
+
+/** A household on (or once on) the care list. `flaggedAt`: epoch ms of the flagging record's device time. */
+export interface LedgerCare {
+  building: string
+  household: string
+  flaggedAt: number
+  intervalDays: number
+  active: boolean
+}
+
+/** A live reading session: where, trusted start (epoch ms), people, named households (`householdRef`s). */
+export interface LedgerSession {
+  id: string
+  path: string
+  at: number
+  attendance: number
+  households: string[]
+}
+
+/**
+ * The per-item facts the figures are computed from: what the tablet makes from
+ * its records with `ledgerItems`, and what the server keeps current at append
+ * time (src/server/ledger/summaries.ts) and reads back for a scope and month.
+ * Both sides make each item with the converters below, so the figures are the
+ * same. `authored`: author id → trusted instants of their records under the
+ * scope (at least one per month they recorded in).
+ */
+export interface LedgerItems {
+  visits: LedgerVisit[]
+  feedback: LedgerFeedback[]
+  care: LedgerCare[]
+  sessions: LedgerSession[]
+  authored: ReadonlyMap<string, readonly number[]>
+}
+
+/** The trusted instant of a visit: its (corrected) visitedAt, not after the receipt of the record that set it. */
+export function visitInstant(v: VisitView, serverTimeOf: (recordId: string) => string | undefined): number {
+  let setBy = v.id
+  for (const h of v.history) if (h.kind === 'correction' && h.changes && 'visitedAt' in h.changes) setBy = h.recordId
+  return boundedTime(v.visitedAt, { notBefore: TIME_FLOOR, notAfter: serverTimeOf(setBy) })
+}
+
+/** A folded live visit as the figures count it. */
+export function ledgerVisit(v: VisitView, at: number): LedgerVisit {
+  return { id: v.id, path: v.orgPath, household: v.household, at, outcome: v.outcome, policy: v.purposes.includes('policy'), covering: isCoveringVisit(v) }
+}
+
+/** A folded feedback item as the figures count it. */
+export function ledgerFeedback(f: FeedbackView): LedgerFeedback {
+  const resolved = f.status === 'resolved' && f.at.resolved !== undefined && f.resolvedLevel ? { at: f.at.resolved, level: f.resolvedLevel } : null
+  const view = resolved ? f.reportedBack?.residentView : undefined
+  return {
+    id: f.id,
+    path: f.orgPath,
+    raised: f.at.raised,
+    ...(resolved ? { resolved: resolved.at, resolvedLevel: resolved.level } : {}),
+    heldLevel: f.resolvedLevel ?? f.currentLevel,
+    urgency: f.urgency,
+    reopened: f.reopenCount > 0,
+    reportedBack: f.status === 'resolved' && !!f.reportedBack,
+    satisfied: view === 'satisfied' || view === 'fairly_satisfied',
+  }
+}
+
+/** A folded care flag as the figures count it. */
+export function ledgerCare(f: CareFlagView): LedgerCare {
+  return { building: f.building, household: f.household, flaggedAt: Date.parse(f.flaggedAt), intervalDays: f.intervalDays, active: f.active }
+}
+
+/** A folded live session as the figures count it; `serverTime`: when the server received it, if it has. */
+export function ledgerSession(s: ReadingSessionView, serverTime: string | undefined): LedgerSession {
+  return {
+    id: s.id,
+    path: s.orgPath,
+    at: boundedTime(s.startedAt, { notBefore: TIME_FLOOR, notAfter: serverTime }),
+    attendance: s.attendance,
+    households: s.households.map((h) => householdRef(h.building, h.household)),
+  }
+}
+
+/** The trusted instant of a record for "who recorded in the month": its device time, not after its receipt. */
+export function authoredInstant(r: Pick<AnyRecord, 'clientTime' | 'serverTime'>): number {
+  return boundedTime(r.clientTime, { notBefore: TIME_FLOOR, notAfter: r.serverTime })
 }
 
 /**
@@ -176,27 +292,16 @@ export function ledgerFacts(records: readonly AnyRecord[]): LedgerFacts {
   const visits: TimedVisit[] = []
   for (const v of foldVisits(records).values()) {
     if (v.voided) continue
-    // the ceiling is the receipt of the last correction that touched visitedAt, else the visit's own
-    let setBy = v.id
-    for (const h of v.history) if (h.kind === 'correction' && h.changes && 'visitedAt' in h.changes) setBy = h.recordId
-    visits.push({ view: v, at: boundedTime(v.visitedAt, { notBefore: TIME_FLOOR, notAfter: serverTime.get(setBy) }) })
+    visits.push({ view: v, at: visitInstant(v, (id) => serverTime.get(id)) })
   }
   const sessions: LedgerFacts['sessions'] = []
   for (const s of foldReadingSessions(records).values()) {
     if (s.voided) continue
-    sessions.push({
-      id: s.id,
-      reader: s.reader,
-      materials: s.materials,
-      path: s.orgPath,
-      at: boundedTime(s.startedAt, { notBefore: TIME_FLOOR, notAfter: serverTime.get(s.id) }),
-      attendance: s.attendance,
-      households: s.households.map((h) => householdRef(h.building, h.household)),
-    })
+    sessions.push({ ...ledgerSession(s, serverTime.get(s.id)), reader: s.reader, materials: s.materials })
   }
   const authored = new Map<string, number[]>()
   for (const r of records) {
-    const t = boundedTime(r.clientTime, { notBefore: TIME_FLOOR, notAfter: r.serverTime })
+    const t = authoredInstant(r)
     const list = authored.get(r.authorId)
     if (list) list.push(t)
     else authored.set(r.authorId, [t])
@@ -210,10 +315,25 @@ export function ledgerFacts(records: readonly AnyRecord[]): LedgerFacts {
   }
 }
 
+/** The figures' items from folded facts. */
+export function itemsOfFacts(facts: LedgerFacts): LedgerItems {
+  return {
+    visits: facts.visits.map((v) => ledgerVisit(v.view, v.at)),
+    feedback: facts.feedback.map(ledgerFeedback),
+    care: facts.care.map(ledgerCare),
+    sessions: facts.sessions.map(({ id, path, at, attendance, households }) => ({ id, path, at, attendance, households })),
+    authored: facts.authored,
+  }
+}
+
+/** The figures' items folded from the log (the tablet, and the proof that the server's summaries agree). */
+export function ledgerItems(records: readonly AnyRecord[]): LedgerItems {
+  return itemsOfFacts(ledgerFacts(records))
+}
+
 /** Was a care household ever overdue in [from, end)? Days are Shanghai days, as on the care list. */
-function careKept(flag: CareFlagView, metTimes: number[], from: number, end: number): boolean {
-  const flagged = Date.parse(flag.flaggedAt)
-  let last = flagged
+function careKept(flag: LedgerCare, metTimes: number[], from: number, end: number): boolean {
+  let last = flag.flaggedAt
   for (const t of metTimes) if (t < from && t > last) last = t
   for (const t of metTimes) {
     if (t < from || t >= end) continue
@@ -224,12 +344,13 @@ function careKept(flag: CareFlagView, metTimes: number[], from: number, end: num
 }
 
 /**
- * The figures of one path for one month from folded facts (see the module
+ * The figures of one path for one month from the items (see the module
  * comment for each definition). `people`: leaders anywhere; those under `path`
- * are counted.
+ * are counted. Items outside the path or month are skipped, so a caller may
+ * pass more than it needs.
  */
 export function ledgerFigures(
-  facts: LedgerFacts,
+  items: LedgerItems,
   ctx: { path: string; nodes: readonly OrgNode[]; people: readonly LedgerPerson[]; month: string; now: number },
 ): LedgerFigures {
   const { from, to } = monthRange(ctx.month)
@@ -241,74 +362,70 @@ export function ledgerFigures(
 
   const covered = new Set<string>()
   let visits = 0, met = 0, nobody = 0, declined = 0, publicity = 0
+  // met times of the care households only: nothing else needs them
   const metTimes = new Map<string, number[]>()
-  for (const { view: v, at } of facts.visits) {
-    if (!under(v.orgPath)) continue
-    const ref = householdRef(v.orgPath, v.household)
-    if (isCoveringVisit(v)) {
-      const list = metTimes.get(ref)
-      if (list) list.push(at)
-      else metTimes.set(ref, [at])
-    }
-    if (!inMonth(at)) continue
+  for (const f of items.care) if (under(f.building)) metTimes.set(householdRef(f.building, f.household), [])
+  for (const v of items.visits) {
+    if (!under(v.path)) continue
+    const ref = v.covering ? householdRef(v.path, v.household) : ''
+    if (v.covering) metTimes.get(ref)?.push(v.at)
+    if (!inMonth(v.at)) continue
     visits++
     if (v.outcome === 'met') met++
     else if (v.outcome === 'nobody_home') nobody++
     else declined++
-    if (v.purposes.includes('policy')) publicity++
-    if (isCoveringVisit(v)) covered.add(ref)
+    if (v.policy) publicity++
+    if (v.covering) covered.add(ref)
   }
 
   // care: on the list at the month's end (or now), and kept through the part of the month that has come
   const end = Math.min(to, Math.max(from + 1, ctx.now))
   let careHouseholds = 0, careOnTime = 0
-  for (const f of facts.care) {
-    if (!f.active || !under(f.building) || Date.parse(f.flaggedAt) >= end) continue
+  for (const f of items.care) {
+    if (!f.active || !under(f.building) || f.flaggedAt >= end) continue
     careHouseholds++
     const times = (metTimes.get(householdRef(f.building, f.household)) ?? []).slice().sort((a, b) => a - b)
-    if (careKept(f, times, Math.max(from, Date.parse(f.flaggedAt)), end)) careOnTime++
+    if (careKept(f, times, Math.max(from, f.flaggedAt), end)) careOnTime++
   }
 
   let collected = 0, resolved = 0, open = 0, overdue = 0, reopened = 0, replied = 0, reportedBack = 0, satisfied = 0
   const resolvedByLevel = zeroByLevel()
   const openByLevel = zeroByLevel()
   const durations: number[] = []
-  for (const f of facts.feedback) {
-    if (!under(f.orgPath)) continue
-    const raisedIn = inMonth(f.at.raised)
-    if (raisedIn) {
+  for (const f of items.feedback) {
+    if (!under(f.path)) continue
+    if (inMonth(f.raised)) {
       collected++
-      if (f.reopenCount > 0) reopened++
-      if (f.status === 'resolved' && f.reportedBack) replied++
+      if (f.reopened) reopened++
+      if (f.reportedBack) replied++
     }
-    const resolvedAt = f.status === 'resolved' ? f.at.resolved : undefined
-    if (resolvedAt !== undefined && inMonth(resolvedAt) && f.resolvedLevel) {
+    if (f.resolved !== undefined && inMonth(f.resolved) && f.resolvedLevel) {
       resolved++
       resolvedByLevel[f.resolvedLevel]++
-      durations.push(resolvedAt - f.at.raised)
+      durations.push(f.resolved - f.raised)
       if (f.reportedBack) {
         reportedBack++
-        if (f.reportedBack.residentView === 'satisfied' || f.reportedBack.residentView === 'fairly_satisfied') satisfied++
+        if (f.satisfied) satisfied++
       }
     }
-    if (f.at.raised < to && (resolvedAt === undefined || resolvedAt >= to)) {
+    if (f.raised < to && (f.resolved === undefined || f.resolved >= to)) {
       open++
-      openByLevel[f.resolvedLevel ?? f.currentLevel]++
-      if ((to - f.at.raised) / DAY_MS > OVERDUE_DAYS[f.urgency]) overdue++
+      openByLevel[f.heldLevel]++
+      if ((to - f.raised) / DAY_MS > OVERDUE_DAYS[f.urgency]) overdue++
     }
   }
   const med = median(durations)
 
   let readingSessions = 0, readingAttendance = 0
   const named = new Set<string>()
-  for (const s of facts.sessions) {
+  for (const s of items.sessions) {
     if (!under(s.path) || !inMonth(s.at)) continue
     readingSessions++
     readingAttendance += s.attendance
     for (const h of s.households) named.add(h)
   }
 
-  const leadersWithoutRecords = quietLeaders(facts, ctx.people, ctx.path, ctx.month).length
+  const leadersWithoutRecords = quietLeaders(items, ctx.people, ctx.path, ctx.month).length
 
   return {
     households,
@@ -340,13 +457,25 @@ export function ledgerFigures(
 }
 
 /** Building and group leaders working under `path` with no record dated in the month, by name. */
-export function quietLeaders(facts: LedgerFacts, people: readonly LedgerPerson[], path: string, month: string): QuietLeader[] {
+export function quietLeaders(items: Pick<LedgerItems, 'authored'>, people: readonly LedgerPerson[], path: string, month: string): QuietLeader[] {
   const { from, to } = monthRange(month)
   return people
     .filter((p) => (LEADER_ROLES as readonly Role[]).includes(p.role) && p.scopes.length > 0 && p.scopes.every((s) => isUnder(s, path)))
-    .filter((p) => !(facts.authored.get(p.id) ?? []).some((t) => t >= from && t < to))
+    .filter((p) => !(items.authored.get(p.id) ?? []).some((t) => t >= from && t < to))
     .map((p) => ({ id: p.id, name: p.name, role: p.role, scopes: [...p.scopes] }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1))
+}
+
+/**
+ * Whether a person's scopes go to a caller's device with /people, so the
+ * tablet can count its leaders with no record as the server does: only for
+ * building and group leaders, and only when every one of their scopes lies
+ * within the caller's (nothing about places the caller cannot see). A leader
+ * who also works elsewhere is never wholly under a path the caller can ask
+ * for, so the server leaves them out of the caller's figure too.
+ */
+export function sharesLedgerScopes(person: { role: Role; scopes: readonly string[] }, callerScopes: readonly string[]): boolean {
+  return (LEADER_ROLES as readonly Role[]).includes(person.role) && person.scopes.length > 0 && person.scopes.every((s) => callerScopes.some((c) => isUnder(s, c)))
 }
 
 /** The children of `scope` a ledger has a row for: the next level down (not reading points), by path. */
@@ -358,29 +487,53 @@ export function ledgerChildren(nodes: readonly OrgNode[], scope: string): OrgNod
 }
 
 /**
- * The ledger of `scope` for `month`: totals and one row per child (district →
- * streets, street → communities, community → groups, group → buildings), and
- * the leaders with no record. Pure: the server and the tablet call it with
- * what they hold. Facts may be passed in when several ledgers share one fold.
+ * The ledger of `scope` for `month` from the figures' items: totals and one
+ * row per child (district → streets, street → communities, community →
+ * groups, group → buildings), and the leaders with no record. Pure: the
+ * server calls it with its summaries, the tablet through `computeLedger`.
  */
-export function computeLedger(input: LedgerInput, facts: LedgerFacts = ledgerFacts(input.records)): Ledger {
+export function ledgerOfItems(items: LedgerItems, input: Omit<LedgerInput, 'records'>): Ledger {
   const node = input.nodes.find((n) => n.path === input.scope)
   const kind = levelOfPath(input.scope) ?? 'district'
   const ctx = { nodes: input.nodes, people: input.people, month: input.month, now: input.now }
+  const children = ledgerChildren(input.nodes, input.scope)
+  const byChild = partitionItems(items, children.map((c) => c.path))
   return {
     scope: input.scope,
     name: node?.name ?? input.scope,
     kind,
     month: input.month,
-    totals: ledgerFigures(facts, { ...ctx, path: input.scope }),
-    rows: ledgerChildren(input.nodes, input.scope).map((c) => ({
+    totals: ledgerFigures(items, { ...ctx, path: input.scope }),
+    rows: children.map((c) => ({
       path: c.path,
       name: c.name,
       kind: levelOfPath(c.path) ?? 'building',
-      figures: ledgerFigures(facts, { ...ctx, path: c.path }),
+      figures: ledgerFigures(byChild.get(c.path)!, { ...ctx, path: c.path }),
     })),
-    quietLeaders: quietLeaders(facts, input.people, input.scope, input.month),
+    quietLeaders: quietLeaders(items, input.people, input.scope, input.month),
   }
+}
+
+/**
+ * The items under each of `paths` (siblings: one level below a scope), each
+ * item once, so the rows of a wide scope are counted in one pass rather than
+ * one pass per row. What is under none of them is left out.
+ */
+function partitionItems(items: LedgerItems, paths: readonly string[]): Map<string, LedgerItems> {
+  const out = new Map<string, { visits: LedgerVisit[]; feedback: LedgerFeedback[]; care: LedgerCare[]; sessions: LedgerSession[] }>()
+  for (const p of paths) out.set(p, { visits: [], feedback: [], care: [], sessions: [] })
+  const depth = paths.length ? paths[0]!.split('/').length : 0
+  const bucket = (path: string) => out.get(path.split('/', depth).join('/'))
+  for (const v of items.visits) bucket(v.path)?.visits.push(v)
+  for (const f of items.feedback) bucket(f.path)?.feedback.push(f)
+  for (const c of items.care) bucket(c.building)?.care.push(c)
+  for (const s of items.sessions) bucket(s.path)?.sessions.push(s)
+  return new Map([...out].map(([p, b]) => [p, { ...b, authored: items.authored }]))
+}
+
+/** The ledger folded from the records themselves (`input.records`); see `ledgerOfItems`. */
+export function computeLedger(input: LedgerInput): Ledger {
+  return ledgerOfItems(ledgerItems(input.records), input)
 }
 
 /** Coverage share of a row: households covered ÷ households, null without households. */

@@ -14,6 +14,8 @@ export const MESSAGES = {
   login_throttled: ['密码错误次数太多,请{wait}后再试;忘记密码请找{contact}重设', 'Too many wrong passwords; try again in {wait}, or ask {contact} to reset it'],
   rate_limited: ['尝试次数过多,请稍后再试', 'Too many attempts; please try again later'],
   too_large: ['一次上传的数据太多,请分批上传', 'Too much data in one upload; send it in smaller batches'],
+  database_restored: ['服务器已从备份恢复,手机会先重新上传服务器缺少的记录', 'The server was restored from a backup; this phone first sends again what it lacks'],
+  push_limited: ['上传太频繁,记录仍保存在手机上,稍后会自动再传', 'Too many uploads for now; your records are kept on this device and will be sent again later'],
   outdated_client: ['应用版本过旧,请刷新页面更新', 'This app version is too old; refresh the page to update'],
   storage_full: ['手机存储空间已满,记录没有保存', 'The phone storage is full; the record was not saved'],
   missing_record: ['这条记录在手机上找不到了,无法上传', 'This record is no longer on the phone, so it cannot be sent'],

@@ -50,8 +50,18 @@ export type ChangePasswordRequest = v.InferOutput<typeof ChangePasswordRequest>
 export const LoginResponse = v.object({ token: v.pipe(v.string(), v.minLength(16)), user: SessionUserSchema })
 export type LoginResponse = v.InferOutput<typeof LoginResponse>
 
+/**
+ * What the device knows of the server database it synced with: the identity and its
+ * pull cursor. A push naming another identity, or a cursor above the highest seq, is
+ * answered 409 `database_restored` before anything is stored: the server was restored
+ * from a backup, and the device sends again what it lacks first (a waiting record may
+ * refer to one of those). Older devices omit it.
+ */
+export const KnownDatabase = v.object({ identity: v.pipe(v.string(), v.maxLength(100)), cursor: seqValue })
+export type KnownDatabase = v.InferOutput<typeof KnownDatabase>
+
 /** The records themselves are checked one by one (rules.ts), so one bad record never spoils the batch. */
-export const PushRequest = v.object({ records: v.array(v.unknown()) })
+export const PushRequest = v.object({ records: v.array(v.unknown()), known: v.optional(KnownDatabase) })
 export type PushRequest = v.InferOutput<typeof PushRequest>
 
 export const PushResult = v.variant('status', [
@@ -62,8 +72,22 @@ export const PushResult = v.variant('status', [
 ])
 export type PushResult = v.InferOutput<typeof PushResult>
 
+/**
+ * Which database answered, in every sync answer (push, pull, missing): its identity,
+ * renewed by a restore, and its highest seq, read after the answer's own records. A
+ * device that synced with another identity, or whose pull cursor is above
+ * `highestSeq`, talks to a restored database that lacks records it holds: it sends its
+ * own again and pulls from the start (src/app/sync/restored.ts). Older servers omit it.
+ */
+export const DatabaseHead = v.object({
+  identity: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+  highestSeq: seqValue,
+})
+export type DatabaseHead = v.InferOutput<typeof DatabaseHead>
+
 export const PushResponse = v.object({
   results: v.array(PushResult),
+  database: v.optional(DatabaseHead),
   /** the server clock when it answered (ISO): devices learn their clock offset from it. Older servers omit it. */
   now: v.optional(isoTime),
 })
@@ -108,8 +132,23 @@ export const PullResponse = v.object({
   scope: v.optional(v.string()),
   /** the server clock when it answered (ISO). Older servers omit it. */
   now: v.optional(isoTime),
+  database: v.optional(DatabaseHead),
 })
 export type PullResponse = v.InferOutput<typeof PullResponse>
+
+/** Ids asked about at most per POST /api/v1/sync/missing. */
+export const MISSING_MAX_IDS = 2000
+
+/**
+ * POST /api/v1/sync/missing: which of these record ids (the caller's own, already
+ * synced once) the server does not hold. After a restore the device asks this
+ * instead of sending every record again, and sends only the missing ones.
+ */
+export const MissingRequest = v.object({ ids: v.pipe(v.array(v.pipe(v.string(), v.maxLength(64))), v.maxLength(MISSING_MAX_IDS)) })
+export type MissingRequest = v.InferOutput<typeof MissingRequest>
+
+export const MissingResponse = v.object({ missing: v.array(v.string()), database: DatabaseHead })
+export type MissingResponse = v.InferOutput<typeof MissingResponse>
 
 export interface OrgResponse {
   nodes: OrgNode[]
@@ -123,6 +162,12 @@ export interface Person {
   id: string
   name: string
   role: Role
+  /**
+   * Where a building or group leader works, sent only when every scope lies within
+   * the caller's (src/shared/ledger.ts `sharesLedgerScopes`): the tablet's ledger
+   * counts its leaders with no record from it.
+   */
+  scopes?: string[]
 }
 
 export interface PeopleResponse {

@@ -341,7 +341,7 @@ async function main(): Promise<void> {
           const { existsSync } = await import('node:fs')
           if (!existsSync(join(dist, 'index.html'))) log(`  vite build → .tmp/bench/dist in ${((await viteBuild(dist, 180_000)) / 1000).toFixed(1)} s`)
         }
-        cached = await withTimeout(ensureServerDb(world, opts.records, join(BENCH_DIR, 'cache'), log), 300_000, 'generating the server database')
+        cached = await withTimeout(ensureServerDb(world, opts.records, join(BENCH_DIR, 'cache'), log), 900_000, 'generating the server database')
         const dataDir = join(BENCH_DIR, 'run', 'data')
         const needTokens = [world.pullUser, world.big.leader, world.pushBuilding.leader, ...world.ingestBuildings.map((b) => b.leader)]
         tokens = prepareRunDb(cached, dataDir, needTokens)

@@ -80,6 +80,8 @@ export interface RunningServer {
 /**
  * Starts `src/server/main.ts` as its own process; resolves once it answers HTTP.
  * NODE_ENV=development: the tests need the demo district, which production never creates.
+ * The push limits are lifted: suites (and the bench) that push thousands, or again after a crash, test other things
+ * (the limits have their own tests, tests/unit/server/limits.test.ts).
  * `demoRecords`: also the demo months of records (off unless asked: most suites start from an empty log).
  */
 export async function startServer(opts: { dataDir?: string; port?: number; distDir?: string; env?: Record<string, string>; demoRecords?: boolean } = {}): Promise<RunningServer> {
@@ -88,7 +90,7 @@ export async function startServer(opts: { dataDir?: string; port?: number; distD
   const distDir = opts.distDir ?? DIST
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/server/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DIST_DIR: distDir, NODE_ENV: 'development', DEMO_RECORDS: opts.demoRecords ? '1' : '0', ...opts.env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DIST_DIR: distDir, NODE_ENV: 'development', DEMO_RECORDS: opts.demoRecords ? '1' : '0', PUSH_RECORDS_PER_MINUTE: '1000000', PUSH_BYTES_PER_DAY: '1000000000000', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

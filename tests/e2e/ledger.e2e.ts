@@ -115,6 +115,35 @@ describe('台账', () => {
     await shot(page, 'ledger-street-1366-en-xl')
   }, 120_000)
 
+  it('street staff set the ranking weights on the 台账 screen: a record, synced, and the ranking says who set them', async () => {
+    for (const [viewport, settings, name] of [[TAB, { lang: 'zh-CN', textSize: 'xlarge' }, 'ledger-weights-820-zh-xl'], [WIDE, { lang: 'en', textSize: 'normal' }, 'ledger-weights-1366-en']] as const) {
+      const page = await open(viewport, '13800000004', settings)
+      await page.goto(`${server.url}/ledger?month=${LAST_MONTH}`)
+      const ranking = page.locator('[data-ledger-ranking]')
+      await ranking.waitFor()
+      await ranking.locator('[data-ledger-weights]').click()
+      const form = page.locator('[data-ledger-weights-form]')
+      await form.waitFor()
+      const coverage = form.locator('[data-weight="coverage"] input')
+      const next = String(Number(await coverage.inputValue()) + 10)
+      await coverage.fill(next)
+      await coverage.blur()
+      await form.locator('[data-weight="activeLeaders"] input').fill('0')
+      await form.locator('[data-weight="activeLeaders"] input').blur()
+      await form.locator('[data-weights-save]').click()
+      // saved on the device at once; then synced, and the ranking is fetched again with the new weights
+      await form.locator('[data-weights-saved]').waitFor()
+      await expect.poll(() => ranking.innerText(), { timeout: 30_000 }).toContain(settings.lang === 'en' ? `coverage ${next}` : `覆盖 ${next}`)
+      expect(await ranking.innerText()).toContain(settings.lang === 'en' ? 'set by 陈刚' : '陈刚 于')
+      await form.scrollIntoViewIfNeeded()
+      await shot(page, name)
+      await ranking.screenshot({ path: join(SHOTS, `${name}-card.png`) })
+      // nothing of the form reaches past the screen's edge
+      const past = await form.evaluate((el) => [el, ...el.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => e.className))
+      expect(past).toEqual([])
+    }
+  }, 180_000)
+
   it('a group leader’s tablet computes its group; screenshots in both languages at the largest text', async () => {
     for (const settings of [{ lang: 'zh-CN', textSize: 'xlarge' }, { lang: 'en', textSize: 'xlarge' }]) {
       const page = await open(TAB, '13800000002', settings)

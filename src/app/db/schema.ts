@@ -32,6 +32,12 @@ export interface MetaValues {
    * and the pull starts again from 0 to backfill; stored with the page's cursor.
    */
   pullScope: string
+  /**
+   * The identity of the server database this device's cursor and seqs belong to
+   * (DatabaseHead.identity). Another one in an answer means the server was restored
+   * from a backup: sync/restored.ts sends again what it lacks and pulls from 0.
+   */
+  serverIdentity: string
   /** device clock time of the last completed sync */
   lastSyncAt: number
   /** server minus device clock, learned from the last sync answer (sync/clock.ts) */

@@ -8,9 +8,9 @@ import { db as appDb, type LoudongDB } from '@app/db/database'
 
 /**
  * The ledger of `scope` for `month` from the records and org tree on this
- * device. `people`: leaders with their scopes when known; the device's people
- * list carries no scopes, so without them leaders with no record are not counted
- * (the screen says so).
+ * device. `people`: the leaders with their scopes that /people sent (those
+ * wholly within this user's scope: `usePeopleStore().leaders()`); leaders with no
+ * record are counted among them, as the server does.
  */
 export async function deviceLedger(scope: string, month: string, now: number, people: readonly LedgerPerson[] = [], db: LoudongDB = appDb): Promise<Ledger> {
   const [records, nodes] = await Promise.all([db.records.toArray(), db.org.toArray()])

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { ROLES, type Person } from '@shared/index'
+import type { LedgerPerson } from '@shared/ledger'
 import { db } from '@app/db/database'
 
 /** Keeps only well-formed entries: the list comes over the network and is shown as text. */
@@ -9,9 +10,13 @@ function wellFormed(list: unknown): Person[] {
   const out: Person[] = []
   for (const item of list as unknown[]) {
     if (typeof item !== 'object' || item === null) continue
-    const { id, name, role } = item as Record<string, unknown>
+    const { id, name, role, scopes } = item as Record<string, unknown>
     // copied field by field: whatever else a server might add is not kept
-    if (typeof id === 'string' && typeof name === 'string' && name.trim() && (ROLES as readonly unknown[]).includes(role)) out.push({ id, name, role: role as Person['role'] })
+    if (typeof id !== 'string' || typeof name !== 'string' || !name.trim() || !(ROLES as readonly unknown[]).includes(role)) continue
+    const person: Person = { id, name, role: role as Person['role'] }
+    // a leader's scopes (within this user's), for the tablet's leaders with no record
+    if (Array.isArray(scopes) && scopes.length && scopes.every((s) => typeof s === 'string')) person.scopes = [...(scopes as string[])]
+    out.push(person)
   }
   return out
 }
@@ -47,5 +52,10 @@ export const usePeopleStore = defineStore('people', () => {
     return byId.value.get(id)
   }
 
-  return { byId, load, replace, clear, find }
+  /** Building and group leaders whose scopes came with the list (all within this user's), for the tablet's ledger. */
+  function leaders(): LedgerPerson[] {
+    return [...byId.value.values()].flatMap((p) => (p.scopes ? [{ id: p.id, name: p.name, role: p.role, scopes: p.scopes }] : []))
+  }
+
+  return { byId, load, replace, clear, find, leaders }
 })

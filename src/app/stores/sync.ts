@@ -7,6 +7,7 @@ import { setClockOffset } from '@app/sync/clock'
 import { SyncEngine } from '@app/sync/engine'
 import { SyncScheduler } from '@app/sync/scheduler'
 import type { SyncState } from '@app/sync/status'
+import type { RecoveryProgress } from '@app/sync/restored'
 import { globalTimers } from '@app/sync/timers'
 import { useSessionStore } from '@app/stores/session'
 
@@ -29,6 +30,10 @@ export const useSyncStore = defineStore('sync', () => {
   const syncing = ref(false)
   /** how the last run ended, for the details screen (e.g. 'disabled', 'outdated', 'offline') */
   const state = ref<SyncState>('idle')
+  /** the server's error code of the last failure ('push_limited': this account sent too much for now) */
+  const code = ref<string | null>(null)
+  /** while the server was restored from a backup and this phone sends its records again (sync/restored.ts) */
+  const progress = ref<RecoveryProgress | null>(null)
   /** server minus phone clock, ms, as last learned; the clock warning shows when it is more than a few minutes */
   const clockOffsetMs = ref(0)
 
@@ -48,6 +53,8 @@ export const useSyncStore = defineStore('sync', () => {
       engine.onStatus((s) => {
         syncing.value = s.state === 'syncing'
         state.value = s.state
+        code.value = s.code
+        progress.value = s.state === 'syncing' ? (s.progress ?? null) : null
         if (s.state === 'idle' && s.lastSyncAt !== null) online.value = true
       })
     }
@@ -118,5 +125,5 @@ export const useSyncStore = defineStore('sync', () => {
     void requestBackgroundSync()
   }
 
-  return { online, waiting, attention, lastSyncAt, paused, syncing, state, clockOffsetMs, start, stop, syncNow, resume, afterSave }
+  return { online, waiting, attention, lastSyncAt, paused, syncing, state, code, progress, clockOffsetMs, start, stop, syncNow, resume, afterSave }
 })

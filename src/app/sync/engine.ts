@@ -14,6 +14,8 @@ import { SessionChangedError } from './errors'
 import { defaultLocks, withSyncLock, type LockLike } from './locks'
 import { assertOwner, ownerOf, type Owner } from './owner'
 import { pullAll } from './pull'
+import { learnIdentity, requeueMissing, restoredFor } from './restored'
+import type { DatabaseHead, KnownDatabase } from '@shared/index'
 import { pushOutbox, type PushLimits } from './push'
 import type { SyncStatus } from './status'
 import { globalTimers, type Timers } from './timers'
@@ -153,10 +155,14 @@ export class SyncEngine {
     )
   }
 
-  /** Every write of the run checks it still speaks for `owner` (see owner.ts); a change throws SessionChangedError. */
+  /**
+   * Every write of the run checks it still speaks for `owner` (see owner.ts); a change throws SessionChangedError.
+   * An answer from a restored server (restored.ts) sends again what it lacks, then pushes and pulls from the start.
+   */
   private async exchange(owner: Owner): Promise<SyncStatus> {
-    this.set({ state: 'syncing' })
+    this.set({ state: 'syncing', progress: null })
     let learned: number | null = null
+    const seen: { head: DatabaseHead | null } = { head: null }
     const api = createSyncApi(
       {
         fetch: this.opts.fetch,
@@ -167,18 +173,57 @@ export class SyncEngine {
       },
       owner.token ?? '',
       (ms) => (learned = ms),
+      (head) => (seen.head = head),
     )
-    const pushed = await pushOutbox(this.db, api, this.opts.pushLimits, owner)
-    // learned even when the run fails later: the next save (or a mend) is stamped right
-    await this.keepClock(learned, owner)
-    if (pushed.kind === 'failed') return this.fail(pushed.failure, owner)
-    const pulled = await pullAll(this.db, api, this.opts.pullLimit, owner)
-    await this.keepClock(learned, owner)
-    if (pulled.kind === 'failed') return this.fail(pulled.failure, owner)
+    let recoveries = 0
+    let recovering = false
+    for (;;) {
+      seen.head = null
+      const sending = recovering ? { done: 0, total: await this.db.outbox.where('state').equals('pending').count() } : null
+      const pushed = await pushOutbox(this.db, api, this.opts.pushLimits, owner, {
+        ...(await this.knownDatabase()),
+        ...(sending
+          ? {
+              onAnswered: (n: number) => {
+                sending.done = Math.min(sending.total, sending.done + n)
+                this.set({ progress: { phase: 'send', ...sending } })
+              },
+            }
+          : {}),
+      })
+      // learned even when the run fails later: the next save (or a mend) is stamped right
+      await this.keepClock(learned, owner)
+      // a restored server refuses the push before storing anything (KnownDatabase), or its answer tells
+      let restored = pushed.kind === 'failed' && pushed.failure.kind === 'http' && pushed.failure.code === 'database_restored'
+      if (pushed.kind === 'failed' && !restored) return this.fail(pushed.failure, owner)
+      if (!restored && seen.head) restored = await restoredFor(this.db, seen.head)
+      if (!restored) {
+        const pulled = await pullAll(this.db, api, this.opts.pullLimit, owner, {
+          restored: (head) => restoredFor(this.db, head),
+          ...(recovering ? { progress: (cursor: number, highestSeq: number) => this.set({ progress: { phase: 'pull', done: cursor, total: highestSeq } }) } : {}),
+        })
+        await this.keepClock(learned, owner)
+        if (pulled.kind === 'failed') return this.fail(pulled.failure, owner)
+        restored = pulled.kind === 'restored'
+      }
+      if (!restored) break
+      // restored again within one run: something is wrong on the server; the next run looks again
+      if (++recoveries > 2) return this.fail({ kind: 'http', status: 503, code: 'database_restored', retryAfterMs: null }, owner)
+      recovering = true
+      const requeued = await requeueMissing(this.db, api, owner, this.now(), (progress) => this.set({ progress }))
+      if (requeued.kind === 'failed') return this.fail(requeued.failure, owner)
+    }
+    if (seen.head) await learnIdentity(this.db, seen.head, owner)
     this.failures = 0
     const at = this.now()
     await this.writeMeta('lastSyncAt', at, owner)
-    return this.set({ state: 'idle', lastSyncAt: at, code: null })
+    return this.set({ state: 'idle', lastSyncAt: at, code: null, progress: null })
+  }
+
+  /** The database this device synced with, for the push (KnownDatabase); nothing before it learned one. */
+  private async knownDatabase(): Promise<{ known?: KnownDatabase }> {
+    const [identity, cursor] = await Promise.all([this.db.getMeta('serverIdentity'), this.db.getMeta('cursor')])
+    return identity === undefined ? {} : { known: { identity, cursor: cursor ?? 0 } }
   }
 
   /** Stores the clock offset an answer taught, and applies it to the times this context stamps. */

@@ -3,17 +3,30 @@
  * that follows it are stored together, so an interrupted pull resumes exactly
  * where the last stored page ended.
  */
-import { PULL_DEFAULT_LIMIT, type AnyRecord, type StoredRecord } from '@shared/index'
+import { PULL_DEFAULT_LIMIT, type AnyRecord, type DatabaseHead, type StoredRecord } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
 import { guardedWrite } from '@app/db/guarded'
 import type { SyncApi } from './api'
 import { assertOwner, type Owner } from './owner'
 import type { TransportFailure } from './transport'
 
-export type PullOutcome = { kind: 'done'; stored: number } | { kind: 'failed'; failure: TransportFailure }
+export type PullOutcome =
+  | { kind: 'done'; stored: number }
+  | { kind: 'failed'; failure: TransportFailure }
+  /** a page came from a restored server (restored.ts): nothing of it was stored */
+  | { kind: 'restored'; head: DatabaseHead }
+
+/** What the engine watches while pulling. */
+export interface PullWatch {
+  /** true when a page's head says the server was restored: the pull stops before storing it */
+  restored?: (head: DatabaseHead) => Promise<boolean>
+  /** after each stored page: its cursor and the server's highest seq */
+  progress?: (cursor: number, highestSeq: number) => void
+}
 
 /**
- * Records are immutable: one already here keeps its body and only learns its seq.
+ * Records are immutable: one already here keeps its body and only learns its seq
+ * (or a new one, from a restored server).
  * With `owner`, stores nothing (throws SessionChangedError) when the device no
  * longer belongs to the session the pull began with.
  *
@@ -46,7 +59,8 @@ export async function storePage(db: LoudongDB, records: readonly StoredRecord[],
     for (const record of records) {
       const local = here.get(record.id)
       if (!local) fresh.push(record)
-      else if (local.seq === undefined) learned.push({ ...local, seq: record.seq, serverTime: record.serverTime })
+      // a restored server numbers again what it lacked and got back (restored.ts): the seq follows the server's
+      else if (local.seq !== record.seq) learned.push({ ...local, seq: record.seq, serverTime: record.serverTime })
     }
     await db.records.bulkPut(learned.length ? [...fresh, ...learned] : fresh)
     const stored = (await db.getMeta('cursor')) ?? 0
@@ -69,7 +83,7 @@ export async function storePage(db: LoudongDB, records: readonly StoredRecord[],
  * of the new pull, together with its cursor, so an interrupted backfill resumes
  * from there. Records that left the scope are not removed here (they stay until logout).
  */
-export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_LIMIT, owner?: Owner): Promise<PullOutcome> {
+export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_LIMIT, owner?: Owner, watch: PullWatch = {}): Promise<PullOutcome> {
   let cursor = (await db.getMeta('cursor')) ?? 0
   let known = await db.getMeta('pullScope')
   const startedEmpty = (await db.records.toCollection().limit(1).primaryKeys()).length === 0
@@ -82,6 +96,7 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
     if (res.kind !== 'ok') return { kind: 'failed', failure: res }
     // the page was read through the shared PullResponse schema (api.ts)
     const page = res.data
+    if (page.database && watch.restored && (await watch.restored(page.database))) return { kind: 'restored', head: page.database }
     const scope = page.scope
     // (a page asked for from 0 already is the start: it is stored with its new scope)
     if (scope !== undefined && known !== undefined && scope !== known && cursor > 0) {
@@ -102,6 +117,7 @@ export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_
     }
     stored += await storePage(db, page.records, page.cursor, owner, startedEmpty, { scope, restart: restartPending })
     restartPending = false
+    if (page.database) watch.progress?.(page.cursor, page.database.highestSeq)
     if (scope !== undefined) known = scope
     if (last) return { kind: 'done', stored }
     cursor = page.cursor

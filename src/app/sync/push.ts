@@ -2,7 +2,7 @@
  * Push: send the outbox oldest first, in batches the server accepts, and apply
  * each record's answer only after the response arrived, in one transaction.
  */
-import { PUSH_MAX_BYTES, PUSH_MAX_RECORDS, type AnyRecord, type LocalRecord, type PushResult } from '@shared/index'
+import { PUSH_MAX_BYTES, PUSH_MAX_RECORDS, type AnyRecord, type KnownDatabase, type LocalRecord, type PushResult } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
 import type { OutboxEntry } from '@app/db/schema'
 import { guardedWrite } from '@app/db/guarded'
@@ -190,7 +190,15 @@ export async function applyResults(db: LoudongDB, batch: readonly LocalRecord[],
  * storing them fails, the run throws once the batch in flight has come back;
  * that batch's records stay pending and are sent again (as duplicates) later.
  */
-export async function pushOutbox(db: LoudongDB, api: SyncApi, limits: PushLimits = DEFAULT_LIMITS, owner?: Owner): Promise<PushOutcome> {
+export interface PushExtras {
+  /** the server database this device synced with, sent with every batch (see KnownDatabase) */
+  known?: KnownDatabase
+  /** hears each batch's size as its answer arrives, for progress */
+  onAnswered?: (records: number) => void
+}
+
+export async function pushOutbox(db: LoudongDB, api: SyncApi, limits: PushLimits = DEFAULT_LIMITS, owner?: Owner, extras: PushExtras = {}): Promise<PushOutcome> {
+  const { known, onAnswered } = extras
   const tried = new Set<string>()
   const total = { accepted: 0, attention: 0 }
   let maxRecords = limits.maxRecords
@@ -203,7 +211,7 @@ export async function pushOutbox(db: LoudongDB, api: SyncApi, limits: PushLimits
     answered = null
     // awaited below, after the request; this only keeps a failure from counting as unhandled meanwhile
     storing?.catch(() => undefined)
-    const res = batch.length ? await api.push(batch) : null
+    const res = batch.length ? await api.push(batch, known) : null
     if (storing) {
       const counts = await storing
       total.accepted += counts.accepted
@@ -223,5 +231,6 @@ export async function pushOutbox(db: LoudongDB, api: SyncApi, limits: PushLimits
     if (res.kind !== 'ok') return { kind: 'failed', failure: res }
     for (const r of batch) tried.add(r.id)
     answered = { batch, results: res.data.results }
+    onAnswered?.(batch.length)
   }
 }

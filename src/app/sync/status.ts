@@ -1,4 +1,5 @@
 import type { OutboxEntry } from '@app/db/schema'
+import type { RecoveryProgress } from './restored'
 
 /**
  * What a sync run ended in, for people: idle (all sent), offline / retrying
@@ -16,6 +17,8 @@ export interface SyncStatus {
   retryInMs: number | null
   /** the server's error code of the last failure */
   code: string | null
+  /** while recovering from a restored server (restored.ts): how far; absent or null otherwise */
+  progress?: RecoveryProgress | null
 }
 
 export type RecordStatus = 'waiting' | 'synced' | 'attention'

@@ -22,12 +22,16 @@ import { checkReference } from '../../shared/rules'
 import {
   belowRange,
   byIdOrder,
+  newIdentity,
+  QUARANTINE_PER_ACCOUNT,
   QUARANTINE_RAW_MAX,
+  usageWindows,
   selfAndAbove,
   truncateUtf8,
   type BatchContext,
   type BatchItem,
   type BatchOutcome,
+  type DatabaseHead,
   type ExistingRecord,
   type HandoverRow,
   type NewUser,
@@ -37,6 +41,7 @@ import {
   type UserRow,
 } from '../storage'
 import { APPEND_LOCK, withTransaction, type Pool, type PoolClient } from './db'
+import { applyLedger, postgresLedger } from './ledger'
 import { postgresAuditStore } from './audit'
 
 /** A pool or one transaction's connection: both answer `query`. */
@@ -140,8 +145,60 @@ export function createPostgresStorage(pool: Pool): Storage {
 
     const userByPhone = async (phone: string) => (hasNul(phone) ? null : one<UserDbRow>('SELECT * FROM users WHERE phone = $1', [phone]))
 
+    const head = async (): Promise<DatabaseHead | null> => {
+      const r = await one<{ identity: string | null; n: number | null }>(
+        'SELECT (SELECT identity FROM database_identity WHERE id = 1) AS identity, (SELECT max(seq) FROM records) AS n',
+      )
+      return r?.identity ? { identity: r.identity, highestSeq: r.n ?? 0 } : null
+    }
+
     const storage: Storage = {
       backend: 'postgres',
+      identity: {
+        head: async () => {
+          const found = await head()
+          if (found) return found
+          await db.query('INSERT INTO database_identity (id, identity, renewed_at, base_seq) VALUES (1, $1, $2, 0) ON CONFLICT (id) DO NOTHING', [newIdentity(), new Date().toISOString()])
+          return (await head())!
+        },
+        renew: async (now) => {
+          await db.query(
+            `INSERT INTO database_identity (id, identity, renewed_at, base_seq) VALUES (1, $1, $2, (SELECT coalesce(max(seq), 0) FROM records))
+             ON CONFLICT (id) DO UPDATE SET identity = excluded.identity, renewed_at = excluded.renewed_at, base_seq = excluded.base_seq`,
+            [newIdentity(), now],
+          )
+          return (await head())!
+        },
+      },
+      usage: {
+        // both windows' rows locked in one transaction: two processes cannot both pass the last place
+        take: (userId, records, bytes, now, limits) => {
+          const take = async (c: Queryable): Promise<number> => {
+            const w = usageWindows(now)
+            await c.query(`INSERT INTO push_usage (user_id, window_kind, window_start, records, bytes) VALUES ($1, 'm', $2, 0, 0), ($1, 'd', $3, 0, 0) ON CONFLICT DO NOTHING`, [userId, w.minute, w.day])
+            const got = (
+              await c.query<{ window_kind: 'm' | 'd'; records: number; bytes: number }>(
+                `SELECT window_kind, records, bytes FROM push_usage
+                 WHERE user_id = $1 AND ((window_kind = 'm' AND window_start = $2) OR (window_kind = 'd' AND window_start = $3)) ORDER BY window_kind FOR UPDATE`,
+                [userId, w.minute, w.day],
+              )
+            ).rows
+            const minute = got.find((r) => r.window_kind === 'm')
+            const day = got.find((r) => r.window_kind === 'd')
+            if ((minute?.records ?? 0) + records > limits.recordsPerMinute) return Math.ceil((w.minuteEnd - now) / 1000)
+            if ((day?.bytes ?? 0) + bytes > limits.bytesPerDay) return Math.ceil((w.dayEnd - now) / 1000)
+            await c.query(
+              `UPDATE push_usage SET records = records + $4, bytes = bytes + $5
+               WHERE user_id = $1 AND ((window_kind = 'm' AND window_start = $2) OR (window_kind = 'd' AND window_start = $3))`,
+              [userId, w.minute, w.day, records, bytes],
+            )
+            // now and then forget the windows gone by, for everyone
+            if (Math.random() < 0.01) await c.query('DELETE FROM push_usage WHERE window_start < $1', [w.day])
+            return 0
+          }
+          return inTx ? take(db) : withTransaction(pool, take)
+        },
+      },
       org: {
         get: async (path) => {
           if (hasNul(path)) return null
@@ -284,6 +341,14 @@ export function createPostgresStorage(pool: Pool): Storage {
       },
       quarantine: {
         list: async (limit = 1000) => (await rows<QuarantineDbRow>('SELECT * FROM quarantine ORDER BY qid LIMIT $1', [limit])).map(toQuarantine),
+        byUsers: async (userIds, limit) =>
+          (await rows<QuarantineDbRow>('SELECT * FROM quarantine WHERE user_id = ANY($1) ORDER BY qid DESC LIMIT $2', [[...userIds], limit])).map(toQuarantine),
+        purge: async (opts) => {
+          const keep = 'qid NOT IN (SELECT qid FROM handovers)'
+          if (opts.userId !== undefined) return (await db.query(`DELETE FROM quarantine WHERE user_id = $1 AND ${keep}`, [opts.userId])).rowCount ?? 0
+          if (opts.before === undefined) return 0
+          return (await db.query(`DELETE FROM quarantine WHERE received_at < $1 AND ${keep}`, [opts.before])).rowCount ?? 0
+        },
         get: async (qid) => {
           const r = await one<QuarantineDbRow>('SELECT * FROM quarantine WHERE qid = $1', [qid])
           return r ? toQuarantine(r) : null
@@ -314,6 +379,7 @@ export function createPostgresStorage(pool: Pool): Storage {
             )
           ).rowCount ?? 0) > 0,
       },
+      ledger: postgresLedger(db, inTx ? (fn) => fn(db) : (fn) => withTransaction(pool, fn)),
       audit: postgresAuditStore(db),
       transaction: inTx ? (fn) => fn(storage) : (fn) => withTransaction(pool, (c) => fn(build(c, true))),
       close: () => pool.end(),
@@ -405,6 +471,7 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
       stored.set(p.record.id, { seq, serverTime: ctx.serverTime, hash: p.hash })
       outcomes[p.index] = { status: 'accepted', seq, serverTime: ctx.serverTime }
     }
+    await applyLedger(c, pending.map((p) => ({ ...p.record, seq: seqOf.get(p.record.id)!, serverTime: ctx.serverTime }) as StoredRecord))
     pending = []
   }
 
@@ -471,6 +538,12 @@ async function appendBatch(c: PoolClient, items: readonly BatchItem[], ctx: Batc
         .map((_, i) => `(${Array.from({ length: cols }, (_, k) => `$${i * cols + k + 1}`).join(', ')})`)
         .join(', ')}`,
       quarantined.flat(),
+    )
+    // keeps the account's newest QUARANTINE_PER_ACCOUNT rows (and every row a handover refers to)
+    await c.query(
+      `DELETE FROM quarantine WHERE user_id = $1 AND qid NOT IN (SELECT qid FROM handovers)
+         AND qid < (SELECT qid FROM quarantine WHERE user_id = $1 ORDER BY qid DESC LIMIT 1 OFFSET $2)`,
+      [ctx.userId, QUARANTINE_PER_ACCOUNT - 1],
     )
   }
   return outcomes

@@ -12,9 +12,9 @@ import { callerOf } from './auth'
 import { effectiveScopes } from '../scope'
 import { isUnderAny, levelOfPath } from '../../shared/org'
 import { monthKey } from '../../shared/time'
-import { computeLedger, ledgerFacts, leaderCount, rankingWeights, rankRows, type Ledger } from '../../shared/ledger'
+import { computeLedger, ledgerOfItems, leaderCount, rankingWeights, rankRows, type Ledger } from '../../shared/ledger'
 import { LedgerQuery, type LedgerResponse, type RankingResponse } from '../../shared/ledgerProtocol'
-import { loadLedgerSource, type LedgerSource } from '../ledger/load'
+import { loadLedgerSource, peopleUnder, type LedgerSource } from '../ledger/load'
 import { ledgerCsv, ledgerWorkbook, exportFileName } from '../ledger/export'
 
 function parseQuery(query: unknown): LedgerQuery {
@@ -41,14 +41,21 @@ export const ledgerRoutes =
       return computeLedger({ records: src.records, nodes: src.nodes, people: src.people, scope, month, now: ctx.now() })
     }
 
+    /** The ledger from the summaries kept at append time (the same shared definitions as a fold). */
+    async function summarised(scope: string, month: string): Promise<{ ledger: Ledger; people: Awaited<ReturnType<typeof peopleUnder>> }> {
+      const [items, nodes, people] = await Promise.all([ctx.storage.ledger.items(scope, month), ctx.storage.org.subtree(scope), peopleUnder(ctx.storage, scope)])
+      return { ledger: ledgerOfItems(items, { nodes, people, scope, month, now: ctx.now() }), people }
+    }
+
     app.get('/api/v1/ledger', async (req, reply) => {
       const user = callerOf(req)
       const q = parseQuery(req.query)
       await prepare(user, q.scope)
       const month = q.month ?? monthKey(ctx.now())
+      if (q.format === 'json') return (await summarised(q.scope, month)).ledger satisfies LedgerResponse
+      // the detailed sheets list every visit and item of the month: they read the records themselves
       const src = await loadLedgerSource(ctx.storage, q.scope)
       const ledger = ledgerOf(src, q.scope, month)
-      if (q.format === 'json') return ledger satisfies LedgerResponse
       const name = exportFileName(ledger, q.format === 'csv' ? q.sheet : undefined)
       if (q.format === 'csv') return attachment(reply, `${name}.csv`, 'text/csv; charset=utf-8').send(ledgerCsv(ledger, src, q.sheet))
       const buf = await ledgerWorkbook(ledger, src).xlsx.writeBuffer()
@@ -61,16 +68,16 @@ export const ledgerRoutes =
       await prepare(user, q.scope)
       if (levelOfPath(q.scope) !== 'street') throw new HttpError(400, 'bad_request')
       const month = q.month ?? monthKey(ctx.now())
-      const src = await loadLedgerSource(ctx.storage, q.scope)
-      const ledger = computeLedger({ records: src.records, nodes: src.nodes, people: src.people, scope: q.scope, month, now: ctx.now() }, ledgerFacts(src.records))
-      const set = rankingWeights(src.records, q.scope)
-      const leaders = new Map(ledger.rows.map((r) => [r.path, leaderCount(src.people, r.path)]))
+      const [{ ledger, people }, weightRecords] = await Promise.all([summarised(q.scope, month), ctx.storage.ledger.weights(q.scope)])
+      const set = rankingWeights(weightRecords, q.scope)
+      const leaders = new Map(ledger.rows.map((r) => [r.path, leaderCount(people, r.path)]))
+      const setBy = set.setBy ? (people.find((p) => p.id === set.setBy)?.name ?? (await ctx.storage.users.byId(set.setBy))?.name ?? set.setBy) : undefined
       return {
         scope: q.scope,
         name: ledger.name,
         month,
         weights: set.weights,
-        ...(set.setBy ? { weightsSetBy: src.names.get(set.setBy) ?? set.setBy } : {}),
+        ...(setBy ? { weightsSetBy: setBy } : {}),
         ...(set.setAt ? { weightsSetAt: set.setAt } : {}),
         rows: rankRows(ledger.rows, set.weights, leaders),
       }

@@ -8,7 +8,23 @@ import { HttpError, langOf } from '../errors'
 import { pushRecords } from '../sync/push'
 import { callerOf } from './auth'
 import { effectiveScopes, scopeHash } from '../scope'
-import { PULL_MAX_LIMIT, PUSH_MAX_BYTES, PUSH_MAX_RECORDS, PullQuery, PushRequest, type PullResponse, type PushResponse } from '../../shared/protocol'
+import {
+  MissingRequest,
+  PULL_MAX_LIMIT,
+  PUSH_MAX_BYTES,
+  PUSH_MAX_RECORDS,
+  PullQuery,
+  PushRequest,
+  type MissingResponse,
+  type PullResponse,
+  type PushResponse,
+} from '../../shared/protocol'
+
+/** The bytes a push counts against the day's limit: its body as sent, or as parsed when the length was not given. */
+function bodyBytes(header: string | undefined, body: unknown): number {
+  const n = Number(header)
+  return Number.isInteger(n) && n >= 0 ? n : Buffer.byteLength(JSON.stringify(body ?? null), 'utf8')
+}
 
 export const syncRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
@@ -17,11 +33,30 @@ export const syncRoutes =
       const user = callerOf(req)
       const parsed = v.safeParse(PushRequest, req.body)
       if (!parsed.success) throw new HttpError(400, 'bad_request')
-      const { records } = parsed.output
+      const { records, known } = parsed.output
       if (records.length > PUSH_MAX_RECORDS) throw new HttpError(413, 'too_large')
-      const scopes = await effectiveScopes(ctx.storage, user.scopes)
+      // a device that synced with the database before a restore sends back what it lacks first
+      if (known) {
+        const head = await ctx.storage.identity.head()
+        if (known.identity !== head.identity || known.cursor > head.highestSeq) throw new HttpError(409, 'database_restored')
+      }
       const now = ctx.now()
-      return { results: await pushRecords(records, { storage: ctx.storage, user, scopes, now, lang: langOf(req) }), now: new Date(now).toISOString() }
+      // the account's limits (README "Abuse limits"); a 429 is "try later" to the device, never a refusal of its records
+      const wait = await ctx.storage.usage.take(user.id, records.length, bodyBytes(req.headers['content-length'], req.body), now, ctx.pushLimits)
+      if (wait > 0) throw new HttpError(429, 'push_limited', { 'retry-after': String(wait) })
+      const scopes = await effectiveScopes(ctx.storage, user.scopes)
+      const results = await pushRecords(records, { storage: ctx.storage, user, scopes, now, lang: langOf(req) })
+      // read after the append: the highest seq covers every seq answered here
+      return { results, now: new Date(now).toISOString(), database: await ctx.storage.identity.head() }
+    })
+
+    app.post('/api/v1/sync/missing', async (req): Promise<MissingResponse> => {
+      callerOf(req)
+      const parsed = v.safeParse(MissingRequest, req.body)
+      if (!parsed.success) throw new HttpError(400, 'bad_request')
+      const ids = parsed.output.ids
+      const stored = await ctx.storage.records.existing(ids)
+      return { missing: ids.filter((id) => !stored.has(id)), database: await ctx.storage.identity.head() }
     })
 
     app.get('/api/v1/sync/pull', async (req): Promise<PullResponse> => {
@@ -33,6 +68,8 @@ export const syncRoutes =
       const scopes = await effectiveScopes(ctx.storage, user.scopes)
       const page = await ctx.storage.records.pull(scopes, after, limit)
       const last = page.records[page.records.length - 1]
-      return { records: page.records, cursor: last ? last.seq : after, more: page.more, scope: scopeHash(scopes), now: new Date(ctx.now()).toISOString() }
+      // read after the page: the highest seq is at least the page's last
+      const database = await ctx.storage.identity.head()
+      return { records: page.records, cursor: last ? last.seq : after, more: page.more, scope: scopeHash(scopes), now: new Date(ctx.now()).toISOString(), database }
     })
   }

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { bearer, login, PHONES, setup, type TestEnv } from '../server/helpers'
 import { pushLedgerMonth } from '../server/ledgerFixture'
 import type { LedgerResponse } from '@shared/ledgerProtocol'
-import type { OrgResponse } from '@shared/index'
+import type { OrgResponse, PeopleResponse } from '@shared/index'
 import { SyncEngine } from '@app/sync/engine'
 import type { FetchLike } from '@app/sync/transport'
 import { deviceLedger } from '@app/ledger/deviceLedger'
@@ -53,21 +53,32 @@ describe('ledger on the tablet', () => {
     await tablet.org.bulkPut(org.nodes)
     expect(await tablet.records.count()).toBeGreaterThan(20)
 
+    // the leaders working within the group leader's scope come with their scopes (what the people store keeps)
+    const listed = (await env.app.inject({ url: '/api/v1/people', headers: bearer(wang.token) })).json<PeopleResponse>().people
+    const leaders = listed.flatMap((p) => (p.scopes ? [{ id: p.id, name: p.name, role: p.role, scopes: p.scopes }] : []))
+    expect(leaders.map((p) => p.name).sort()).toEqual(['张秀英', '王志强'])
+    expect(listed.filter((p) => p.role !== 'building_leader' && p.role !== 'group_leader').every((p) => p.scopes === undefined)).toBe(true)
+
     const scope = 'pl/tuodong/mingtongxiang/g01'
-    for (const month of ['2026-04', '2026-05', '2026-06']) {
+    let quiet = 0
+    for (const month of ['2026-04', '2026-05', '2026-06', '2026-07']) {
       const server = (await env.app.inject({ url: `/api/v1/ledger?scope=${scope}&month=${month}`, headers: bearer(wang.token) })).json<LedgerResponse>()
       // the tablet is offline now: nothing but its own database
-      const device = await deviceLedger(scope, month, env.clock.t, [], tablet)
-      // the device's people list has no scopes, so it does not count leaders with no record (the screen says so)
-      const strip = (l: { totals: object; rows: { path: string; figures: object }[] }) => ({
-        totals: { ...l.totals, leadersWithoutRecords: 0 },
-        rows: l.rows.map((r) => ({ path: r.path, figures: { ...r.figures, leadersWithoutRecords: 0 } })),
+      const device = await deviceLedger(scope, month, env.clock.t, leaders, tablet)
+      const figures = (l: { totals: object; rows: { path: string; figures: object }[]; quietLeaders: object[] }) => ({
+        totals: l.totals,
+        rows: l.rows.map((r) => ({ path: r.path, figures: r.figures })),
+        quietLeaders: l.quietLeaders,
       })
-      expect(strip(device)).toEqual(strip(server))
+      expect(figures(device), month).toEqual(figures(server))
       expect(device.name).toBe(server.name)
+      quiet += device.totals.leadersWithoutRecords
     }
+    // both leaders recorded in May; in a month with no records they are both counted, on both sides
+    expect((await deviceLedger(scope, '2026-05', env.clock.t, leaders, tablet)).totals.leadersWithoutRecords).toBe(0)
+    expect(quiet).toBeGreaterThan(0)
     // not agreement on nothing: May has the hand-worked figures
-    const may = await deviceLedger(scope, '2026-05', env.clock.t, [], tablet)
+    const may = await deviceLedger(scope, '2026-05', env.clock.t, leaders, tablet)
     expect([may.totals.householdsCovered, may.totals.visits, may.totals.feedbackCollected, may.totals.feedbackResolved, may.totals.replyResolveRate]).toEqual([3, 5, 4, 3, 0.5])
   })
 })

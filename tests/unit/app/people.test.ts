@@ -114,6 +114,13 @@ describe('people on the device', () => {
     expect(await db.getMeta('people')).toEqual([LIU, WANG])
   })
 
+  it('keeps a leader’s scopes when they are a list of paths, and lists those leaders for the tablet’s ledger', async () => {
+    const zhang = { id: 'demo-13800000001', name: '张秀英', role: 'building_leader' as const, scopes: ['pl/tuodong/mingtongxiang/g01/b01'] }
+    await usePeopleStore().replace([LIU, zhang, { ...WANG, scopes: 'pl/tuodong/mingtongxiang/g01' }, { id: 'z', name: '赵', role: 'building_leader', scopes: [1] }])
+    expect(await db.getMeta('people')).toEqual([LIU, zhang, WANG, { id: 'z', name: '赵', role: 'building_leader' }])
+    expect(usePeopleStore().leaders()).toEqual([zhang])
+  })
+
   it('the signed-in person is named from the session even before the list arrives', async () => {
     await loggedInWith(null)
     expect(usePeople().personOf('u1')).toEqual({ id: 'u1', name: '张秀英', role: 'building_leader' })

@@ -42,13 +42,26 @@ describe('GET /api/v1/people', () => {
     expect(names(await peopleOf(PHONES.chen))).toEqual(expect.arrayContaining(['张秀英', '李建华', '王志强', '赵丽华', '刘敏']))
   })
 
-  it('carries id, name and role only: no phone, no password data, no scopes', async () => {
+  it('carries id, name and role only (no phone, no password data); scopes only of leaders wholly within the caller’s', async () => {
     const { token } = await login(env.app, PHONES.zhang)
     const res = await env.app.inject({ url: '/api/v1/people', headers: bearer(token) })
     // (the demo's ids happen to embed phone numbers; real ids are random UUIDs, and ids already travel as authorId)
-    expect(res.body).not.toMatch(/phone|password|scrypt|scopes/i)
+    expect(res.body).not.toMatch(/phone|password|scrypt/i)
     expect(res.body.replace(/"id":"[^"]*"/g, '')).not.toMatch(/1[3-9]\d{9}/)
-    for (const p of res.json<PeopleResponse>().people) expect(Object.keys(p).sort()).toEqual(['id', 'name', 'role'])
+    const people = res.json<PeopleResponse>().people
+    // the building leader's own buildings: within their scope; the group leader's group is not
+    expect(people.filter((p) => p.scopes).map((p) => [p.name, p.scopes])).toEqual([['张秀英', ['pl/tuodong/mingtongxiang/g01/b01', 'pl/tuodong/mingtongxiang/g01/b02']]])
+    for (const p of people) expect(Object.keys(p).sort()).toEqual(p.scopes ? ['id', 'name', 'role', 'scopes'] : ['id', 'name', 'role'])
+  })
+
+  it('a group leader gets the scopes of the leaders working only in the group, so the tablet counts leaders with no record', async () => {
+    // one building in this group and one in the next: their scopes would tell of a place the group leader cannot see
+    await env.storage.users.upsert({ phone: '13800000097', name: '孙梅', role: 'building_leader', scopes: ['pl/tuodong/mingtongxiang/g01/b03', 'pl/tuodong/mingtongxiang/g02/b01'], passwordHash: await demoPasswordHash() })
+    const wang = await peopleOf(PHONES.wang)
+    expect(wang.filter((p) => p.scopes).map((p) => p.name).sort()).toEqual(['张秀英', '王志强'].sort())
+    expect(wang.find((p) => p.name === '孙梅')).toEqual({ id: expect.any(String), name: '孙梅', role: 'building_leader' })
+    // the community sees all of her
+    expect((await peopleOf(PHONES.liu)).find((p) => p.name === '孙梅')?.scopes).toEqual(['pl/tuodong/mingtongxiang/g01/b03', 'pl/tuodong/mingtongxiang/g02/b01'])
   })
 
   it('leaves out disabled accounts', async () => {

@@ -127,9 +127,9 @@ describe('GET /api/v1/sync/pull', () => {
     expect(seen).toEqual(seqs)
     // beyond the end: empty page, cursor stays
     const end = await pull(zhang.token, `?after=${cursor}`)
-    expect(end).toEqual({ records: [], cursor, more: false, scope: expect.any(String), now: expect.any(String) })
+    expect(end).toEqual({ records: [], cursor, more: false, scope: expect.any(String), now: expect.any(String), database: { identity: expect.any(String), highestSeq: cursor } })
     const far = await pull(zhang.token, '?after=999999999')
-    expect(far).toEqual({ records: [], cursor: 999999999, more: false, scope: expect.any(String), now: expect.any(String) })
+    expect(far).toEqual({ records: [], cursor: 999999999, more: false, scope: expect.any(String), now: expect.any(String), database: { identity: expect.any(String), highestSeq: cursor } })
   })
 
   it('exactly `limit` records left: more is false', async () => {

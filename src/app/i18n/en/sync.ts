@@ -39,6 +39,14 @@ export default {
     outdated: 'This app version is too old. Refresh the page to update, then upload',
     failed: 'The upload did not succeed. Tap "Sync now" later to try again. Your records are still on this phone.',
     busy: 'Another window is syncing',
+    limited: 'This account has uploaded a lot in a short time. Records are saved on this phone and will upload again shortly',
+  },
+  // restore: the server was restored from a backup (sync/restored.ts)
+  recovering: 'Recovering {done}/{total}',
+  recovery: {
+    check: 'The server was restored from a backup. Checking which records to send again: {done}/{total}',
+    send: 'The server was restored from a backup. Sending again the records it lacks: {done}/{total}',
+    pull: 'The server was restored from a backup. Downloading again: {done}/{total}',
   },
   relogin: 'Log in again',
   attention: {

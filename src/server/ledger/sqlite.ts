@@ -1,0 +1,159 @@
+/**
+ * The ledger's summaries in the SQLite file (./summaries.ts says what they
+ * are). `apply` runs inside the append transaction (synchronous, like every
+ * better-sqlite3 call); the rest backs `Storage.ledger`.
+ */
+import type { Db } from '../db'
+import type { StoredRecord } from '../../shared/records'
+import type { LedgerItems } from '../../shared/ledger'
+import { monthRange } from '../../shared/time'
+import {
+  careValues, feedbackValues, itemsOfRows, sessionValues, summaryNeeds, summaryWrites, visitValues,
+  type ActivityRow, type CareRow, type FeedbackRow, type SessionRow, type VisitRow,
+} from './summaries'
+
+/** Paths strictly beneath `scope`: [scope + '/', scope + '0') ('0' follows '/'). */
+const below = (scope: string): [string, string] => [scope + '/', scope + '0']
+
+interface RecordRow {
+  seq: number; id: string; type: string; v: number; org_path: string; author_id: string; device_id: string
+  client_time: string; body: string; server_time: string
+}
+
+const toStored = (r: RecordRow): StoredRecord =>
+  ({
+    id: r.id, type: r.type, v: r.v, orgPath: r.org_path, authorId: r.author_id, deviceId: r.device_id,
+    clientTime: r.client_time, body: JSON.parse(r.body), seq: r.seq, serverTime: r.server_time,
+  }) as StoredRecord
+
+export interface SqliteLedger {
+  /** keeps the summaries current for one record just inserted (inside the caller's transaction) */
+  apply(record: StoredRecord): void
+  items(scope: string, month: string): LedgerItems
+  /** `ledger.weights` records placed on `street`, in seq order */
+  weights(street: string): StoredRecord[]
+  stale(): boolean
+  /** empties and refills every summary from the log, one transaction per page; returns the records read */
+  rebuild(): number
+}
+
+export function createSqliteLedger(db: Db): SqliteLedger {
+  const SCOPE = '(org_path = @scope OR (org_path >= @lo AND org_path < @hi))'
+  const q = {
+    byId: db.prepare<[string], RecordRow>('SELECT * FROM records WHERE id = ?'),
+    related: db.prepare<[string], RecordRow>('SELECT * FROM records WHERE target_id = ? ORDER BY seq'),
+    careFlags: db.prepare<[string], RecordRow>("SELECT * FROM records WHERE org_path = ? AND type = 'care.flag' ORDER BY seq"),
+    activity: db.prepare(
+      `INSERT INTO ledger_activity (month, org_path, author_id, first_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (month, org_path, author_id) DO UPDATE SET first_at = min(first_at, excluded.first_at)`,
+    ),
+    visitPut: db.prepare(
+      `INSERT INTO ledger_visits (id, org_path, household, at, outcome, policy, covering) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET org_path = excluded.org_path, household = excluded.household, at = excluded.at,
+         outcome = excluded.outcome, policy = excluded.policy, covering = excluded.covering`,
+    ),
+    visitDrop: db.prepare('DELETE FROM ledger_visits WHERE id = ?'),
+    feedbackPut: db.prepare(
+      `INSERT INTO ledger_feedback (id, org_path, raised_at, resolved_at, resolved_level, held_level, urgency, reopened, reported_back, satisfied)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET org_path = excluded.org_path, raised_at = excluded.raised_at, resolved_at = excluded.resolved_at,
+         resolved_level = excluded.resolved_level, held_level = excluded.held_level, urgency = excluded.urgency,
+         reopened = excluded.reopened, reported_back = excluded.reported_back, satisfied = excluded.satisfied`,
+    ),
+    feedbackDrop: db.prepare('DELETE FROM ledger_feedback WHERE id = ?'),
+    sessionPut: db.prepare(
+      `INSERT INTO ledger_sessions (id, org_path, at, attendance, households) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET org_path = excluded.org_path, at = excluded.at, attendance = excluded.attendance, households = excluded.households`,
+    ),
+    sessionDrop: db.prepare('DELETE FROM ledger_sessions WHERE id = ?'),
+    carePut: db.prepare(
+      `INSERT INTO ledger_care (building, household, flagged_at, interval_days, active) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (building, household) DO UPDATE SET flagged_at = excluded.flagged_at, interval_days = excluded.interval_days, active = excluded.active`,
+    ),
+    visitsIn: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, VisitRow>(
+      `SELECT * FROM ledger_visits WHERE at >= @from AND at < @to AND ${SCOPE}`,
+    ),
+    // the last met visit before the month of each care household: all a month's care figure needs from before it
+    careVisits: db.prepare<{ scope: string; lo: string; hi: string; from: number }, VisitRow>(
+      `SELECT v.* FROM ledger_care c JOIN ledger_visits v ON v.id = (
+         SELECT w.id FROM ledger_visits w WHERE w.org_path = c.building AND w.household = c.household AND w.covering = 1 AND w.at < @from
+         ORDER BY w.at DESC LIMIT 1)
+       WHERE c.active = 1 AND (c.building = @scope OR (c.building >= @lo AND c.building < @hi))`,
+    ),
+    feedbackIn: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, FeedbackRow>(
+      // most items were raised before a month's end: one pass over the table beats the raised_at index
+      `SELECT * FROM ledger_feedback WHERE +raised_at < @to AND (resolved_at IS NULL OR resolved_at >= @from) AND ${SCOPE}`,
+    ),
+    careIn: db.prepare<{ scope: string; lo: string; hi: string }, CareRow>(
+      'SELECT * FROM ledger_care WHERE building = @scope OR (building >= @lo AND building < @hi)',
+    ),
+    sessionsIn: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, SessionRow>(
+      `SELECT * FROM ledger_sessions WHERE at >= @from AND at < @to AND ${SCOPE}`,
+    ),
+    activityIn: db.prepare<{ scope: string; lo: string; hi: string; month: string }, ActivityRow>(
+      `SELECT author_id, min(first_at) AS first_at FROM ledger_activity WHERE month = @month AND ${SCOPE} GROUP BY author_id`,
+    ),
+    weights: db.prepare<[string], RecordRow>("SELECT * FROM records WHERE org_path = ? AND type = 'ledger.weights' ORDER BY seq"),
+    stale: db.prepare<[], { stale: number }>('SELECT stale FROM ledger_state WHERE id = 1'),
+    page: db.prepare<[number, number], RecordRow>('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?'),
+  }
+
+  function apply(r: StoredRecord): void {
+    const needs = summaryNeeds(r)
+    const w = summaryWrites(r, {
+      ...(needs.target !== undefined
+        ? { target: [...(q.byId.all(needs.target)), ...q.related.all(needs.target)].map(toStored) }
+        : {}),
+      ...(needs.careAt !== undefined ? { care: q.careFlags.all(needs.careAt).map(toStored) } : {}),
+    })
+    q.activity.run(w.activity.month, w.activity.path, w.activity.authorId, w.activity.at)
+    if (w.visit?.item) q.visitPut.run(...visitValues(w.visit.item))
+    else if (w.visit) q.visitDrop.run(w.visit.id)
+    if (w.feedback?.item) q.feedbackPut.run(...feedbackValues(w.feedback.item))
+    else if (w.feedback) q.feedbackDrop.run(w.feedback.id)
+    if (w.session?.item) q.sessionPut.run(...sessionValues(w.session.item))
+    else if (w.session) q.sessionDrop.run(w.session.id)
+    if (w.care) q.carePut.run(...careValues(w.care))
+  }
+
+  const PAGE = 5000
+  const rebuildPage = db.transaction((after: number): { read: number; last: number } => {
+    const rows = q.page.all(after, PAGE)
+    for (const row of rows) apply(toStored(row))
+    return { read: rows.length, last: rows.length ? rows[rows.length - 1]!.seq : after }
+  })
+
+  return {
+    apply,
+    items(scope, month) {
+      const [lo, hi] = below(scope)
+      const { from, to } = monthRange(month)
+      const p = { scope, lo, hi }
+      return itemsOfRows({
+        visits: q.visitsIn.all({ ...p, from, to }),
+        careVisits: q.careVisits.all({ ...p, from }),
+        feedback: q.feedbackIn.all({ ...p, from, to }),
+        care: q.careIn.all(p),
+        sessions: q.sessionsIn.all({ ...p, from, to }),
+        activity: q.activityIn.all({ ...p, month }),
+      })
+    },
+    weights: (street) => q.weights.all(street).map(toStored),
+    stale: () => q.stale.get()?.stale === 1,
+    rebuild() {
+      db.transaction(() => {
+        for (const t of ['ledger_visits', 'ledger_feedback', 'ledger_sessions', 'ledger_care', 'ledger_activity']) db.exec(`DELETE FROM ${t}`)
+        db.exec('UPDATE ledger_state SET stale = 1 WHERE id = 1')
+      })()
+      let total = 0
+      for (let after = 0; ; ) {
+        const { read, last } = rebuildPage(after)
+        total += read
+        if (read < PAGE) break
+        after = last
+      }
+      db.exec('UPDATE ledger_state SET stale = 0 WHERE id = 1')
+      return total
+    },
+  }
+}
