@@ -42,12 +42,46 @@ function vantIconsWithoutFont(): Plugin {
   }
 }
 
+/**
+ * index.html names the login screen's chunk (and what it imports) as
+ * modulepreloads: a first visit fetches it alongside the entry instead of
+ * after the entry has run. Only the login screen: it is the first screen of
+ * everyone not logged in, and small; the logged-in home opens from the
+ * service worker's cache, where a preload buys nothing.
+ */
+function preloadLoginScreen(): Plugin {
+  return {
+    name: 'loudong:preload-login-screen',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const bundle = ctx.bundle
+        if (!bundle) return html
+        const chunks = Object.values(bundle).filter((c): c is Extract<typeof c, { type: 'chunk' }> => c.type === 'chunk')
+        const login = chunks.find((c) => c.facadeModuleId?.endsWith('/src/app/views/login/LoginView.vue'))
+        if (!login) throw new Error('preload-login-screen: no chunk for views/login/LoginView.vue')
+        const files = new Set<string>()
+        const add = (file: string) => {
+          if (files.has(file)) return
+          files.add(file)
+          for (const dep of bundle[file]?.type === 'chunk' ? (bundle[file] as typeof login).imports : []) add(dep)
+        }
+        add(login.fileName)
+        const tags = [...files].filter((f) => !html.includes(`/${f}"`)).map((f) => `    <link rel="modulepreload" crossorigin href="/${f}">`)
+        return html.replace('</head>', `${tags.join('\n')}\n  </head>`)
+      },
+    },
+  }
+}
+
 export default defineConfig({
   resolve: {
     alias: { '@shared': fileURLToPath(new URL('./src/shared', import.meta.url)), '@app': fileURLToPath(new URL('./src/app', import.meta.url)) },
   },
   plugins: [
     vantIconsWithoutFont(),
+    preloadLoginScreen(),
     vue(),
     Components({ resolvers: [VantResolver()], dts: false }),
     VitePWA({
@@ -62,6 +96,9 @@ export default defineConfig({
       includeManifestIcons: false,
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,png,svg,ico}'],
+        // ECharts (the 台账 trend chart, ≈ 1 MB, desk staff only) is not installed on every
+        // phone: the service worker caches it the first time the chart is shown (src/app/sw.ts)
+        globIgnores: ['**/assets/echarts-*.js'],
       },
       devOptions: { enabled: false },
     }),
@@ -73,8 +110,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 400,
     rollupOptions: {
       output: {
-        // the English words (loaded only when chosen, see src/app/i18n) in one request, not one per area
-        manualChunks: (id) => (id.includes('/src/app/i18n/en/') ? 'lang-en' : undefined),
+        // the English words (loaded only when chosen, see src/app/i18n) in one request, not one per area;
+        // ECharts and its renderer in one chunk the precache leaves out (see globIgnores above)
+        manualChunks: (id) => (id.includes('/src/app/i18n/en/') ? 'lang-en' : /[\\/]node_modules[\\/](echarts|zrender)[\\/]/.test(id) ? 'echarts' : undefined),
       },
     },
   },

@@ -1,12 +1,16 @@
 /// <reference lib="webworker" />
 /**
  * The service worker: the whole app shell and every lazy chunk are precached, so
- * the app opens in a stairwell with no signal. Updates wait for the person to tap
+ * the app opens in a stairwell with no signal. One exception: ECharts (the 台账
+ * trend chart, desk staff's screen) is cached the first time it is shown, so
+ * phones do not install a megabyte they never use. Updates wait for the person to tap
  * 刷新 (see pwa/PwaUpdatePrompt.vue); nothing here forces a reload.
  */
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { clientsClaim } from 'workbox-core'
+import { CacheFirst } from 'workbox-strategies'
+import { ExpirationPlugin } from 'workbox-expiration'
 import { SYNC_TAG, runBackgroundSync } from './sync/background'
 
 declare const self: ServiceWorkerGlobalScope
@@ -20,6 +24,12 @@ cleanupOutdatedCaches()
  * never put in a cache, and a stale API answer would be worse than "offline".
  */
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api\//] }))
+
+// the chart chunk (content-hashed name, so never stale): from the cache once fetched; only the newest kept
+registerRoute(
+  ({ url }) => url.origin === self.location.origin && /^\/assets\/echarts-[\w-]+\.js$/.test(url.pathname),
+  new CacheFirst({ cacheName: 'loudong-charts', plugins: [new ExpirationPlugin({ maxEntries: 1 })] }),
+)
 
 self.addEventListener('message', (event: ExtendableMessageEvent) => {
   const data = event.data as { type?: string } | null

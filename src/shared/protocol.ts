@@ -9,10 +9,8 @@ import { MESSAGES, type MessageCode } from './messages'
 import type { OrgNode } from './org'
 import { ROLES, type Role } from './roles'
 
-export const API_PREFIX = '/api/v1'
-export const PROTOCOL_VERSION = 1
-export const MIN_PROTOCOL = 1
-export const PROTOCOL_HEADER = 'x-loudong-protocol'
+import { SessionUserSchema } from './apiBasics'
+export { About, API_PREFIX, MIN_PROTOCOL, PROTOCOL_HEADER, PROTOCOL_VERSION, SessionUserSchema } from './apiBasics'
 
 export const PUSH_MAX_RECORDS = 500
 export const PUSH_MAX_BYTES = 2 * 1024 * 1024
@@ -48,18 +46,6 @@ export const ChangePasswordRequest = v.object({
 })
 export type ChangePasswordRequest = v.InferOutput<typeof ChangePasswordRequest>
 
-/** GET /api/v1/about (public): what the login page shows before anyone logs in. */
-export const About = v.object({ demo: v.boolean() })
-export type About = v.InferOutput<typeof About>
-
-export const SessionUserSchema = v.object({
-  id: v.string(),
-  name: v.string(),
-  phone: v.string(),
-  role: v.picklist(ROLES),
-  scopes: v.array(v.string()),
-  mustChangePassword: v.optional(v.boolean()),
-})
 
 export const LoginResponse = v.object({ token: v.pipe(v.string(), v.minLength(16)), user: SessionUserSchema })
 export type LoginResponse = v.InferOutput<typeof LoginResponse>

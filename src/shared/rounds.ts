@@ -72,14 +72,27 @@ function valuesOf<T>(items: Map<string, T> | Iterable<T>): Iterable<T> {
   return items instanceof Map ? items.values() : items
 }
 
-/** The latest live visit per household (by visitedAt), optionally only those matching `keep`. */
-export function lastVisits(visits: Map<string, VisitView> | Iterable<VisitView>, keep: (v: VisitView) => boolean = () => true): Map<string, VisitView> {
-  const last = new Map<string, VisitView>()
+/** What deciding a door's last visit reads of a visit: the full view, or a device's per-door summary of it. */
+export type VisitFacts = Pick<VisitView, 'id' | 'orgPath' | 'household' | 'outcome' | 'voided' | 'visitedAt'>
+
+/**
+ * The latest live visit per household (by visitedAt; at the same instant the
+ * larger id, so the answer never depends on the order visits come in),
+ * optionally only those matching `keep`.
+ */
+export function lastVisits<V extends VisitFacts>(visits: Map<string, V> | Iterable<V>, keep: (v: V) => boolean = () => true): Map<string, V> {
+  const last = new Map<string, V>()
   for (const v of valuesOf(visits)) {
     if (v.voided || !keep(v)) continue
     const ref = householdRef(v.orgPath, v.household)
     const prev = last.get(ref)
-    if (!prev || Date.parse(v.visitedAt) > Date.parse(prev.visitedAt)) last.set(ref, v)
+    if (!prev) {
+      last.set(ref, v)
+      continue
+    }
+    const t = Date.parse(v.visitedAt)
+    const p = Date.parse(prev.visitedAt)
+    if (t > p || (t === p && v.id > prev.id)) last.set(ref, v)
   }
   return last
 }
@@ -109,11 +122,11 @@ export interface BuildingCoverage {
 
 /** Last covering and last attempt visit per household, for `coverageFrom`. */
 interface LastByKind {
-  met: Map<string, VisitView>
-  attempt: Map<string, VisitView>
+  met: Map<string, VisitFacts>
+  attempt: Map<string, VisitFacts>
 }
 
-function lastByKind(visits: Map<string, VisitView> | Iterable<VisitView>, keep: (v: VisitView) => boolean = () => true): LastByKind {
+function lastByKind(visits: Map<string, VisitFacts> | Iterable<VisitFacts>, keep: (v: VisitFacts) => boolean = () => true): LastByKind {
   const all = [...valuesOf(visits)].filter(keep)
   return { met: lastVisits(all, isCoveringVisit), attempt: lastVisits(all, isAttemptVisit) }
 }
@@ -147,7 +160,7 @@ function coverageFrom(last: LastByKind, layout: BuildingLayout, buildingPath: st
  * Visits to rooms outside the layout are ignored.
  */
 export function buildingCoverage(
-  visits: Map<string, VisitView> | Iterable<VisitView>,
+  visits: Map<string, VisitFacts> | Iterable<VisitFacts>,
   layout: BuildingLayout,
   buildingPath: string,
   now: Instant,
@@ -227,7 +240,7 @@ export interface CareItem extends CareFlagView {
  */
 export function careList(
   flags: Map<string, CareFlagView> | Iterable<CareFlagView>,
-  visits: Map<string, VisitView> | Iterable<VisitView>,
+  visits: Map<string, VisitFacts> | Iterable<VisitFacts>,
   now: Instant,
 ): CareItem[] {
   const met = lastVisits(visits, isCoveringVisit)
@@ -249,7 +262,7 @@ export function careList(
 /** How many flagged households are overdue: the tab badge. */
 export function overdueCount(
   flags: Map<string, CareFlagView> | Iterable<CareFlagView>,
-  visits: Map<string, VisitView> | Iterable<VisitView>,
+  visits: Map<string, VisitFacts> | Iterable<VisitFacts>,
   now: Instant,
 ): number {
   return careList(flags, visits, now).filter((i) => i.overdue).length
@@ -275,10 +288,10 @@ export interface BuildingOverview {
  */
 export function buildingsOverview(
   buildings: Iterable<OrgNode>,
-  visits: Map<string, VisitView> | Iterable<VisitView>,
+  visits: Map<string, VisitFacts> | Iterable<VisitFacts>,
   flags: Map<string, CareFlagView> | Iterable<CareFlagView>,
   now: Instant,
-  careVisits: Map<string, VisitView> | Iterable<VisitView> = visits,
+  careVisits: Map<string, VisitFacts> | Iterable<VisitFacts> = visits,
 ): BuildingOverview[] {
   const last = lastByKind(visits)
   const overdue = new Map<string, number>()

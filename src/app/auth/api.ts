@@ -3,19 +3,9 @@
  * `sync/`; these stay separate so logging in works even if sync is broken.
  */
 import * as v from 'valibot'
-import {
-  About,
-  API_PREFIX,
-  PROTOCOL_HEADER,
-  PROTOCOL_VERSION,
-  SessionUserSchema,
-  type ApiError,
-  type ChangePasswordRequest,
-  type LoginResponse,
-  type OrgResponse,
-  type PeopleResponse,
-  type SessionUser,
-} from '@shared/index'
+// the constants from their own small module: the login page must not pull in the record schemas
+import { About, API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION, SessionUserSchema } from '@shared/apiBasics'
+import type { ApiError, ChangePasswordRequest, LoginResponse, OrgResponse, PeopleResponse, SessionUser } from '@shared/index'
 import { locale, t } from '@app/i18n'
 
 /** A failed call, carrying words a person can read. */

@@ -1,8 +1,10 @@
 import Dexie, { type Table } from 'dexie'
 import type { AnyRecord, OrgNode } from '@shared/index'
 import type { Draft, MetaKey, MetaRow, MetaValues, OutboxEntry } from './schema'
+import { doorsMiddleware, type DoorSummary, type DoorVisitsRow } from './doors'
 import { guardAgainstOtherTabs } from './tabs'
 import { SCHEMA_VERSIONS } from './versions'
+import { DB_NAME } from './savedSession'
 
 /**
  * The device database. Every version ever shipped stays listed in versions.ts,
@@ -14,13 +16,17 @@ export class LoudongDB extends Dexie {
   meta!: Table<MetaRow, MetaKey>
   org!: Table<OrgNode, string>
   drafts!: Table<Draft, string>
+  /** per-door last-visit summaries, kept by `doorsMiddleware` with every write to `records` (doors.ts) */
+  doors!: Table<DoorSummary, string>
+  doorVisits!: Table<DoorVisitsRow, string>
 
-  constructor(name = 'loudong') {
+  constructor(name = DB_NAME) {
     super(name)
     for (const { version, stores, upgrade } of SCHEMA_VERSIONS) {
       const declared = this.version(version).stores(stores)
       if (upgrade) declared.upgrade(upgrade)
     }
+    this.use(doorsMiddleware)
   }
 
   async getMeta<K extends MetaKey>(key: K): Promise<MetaValues[K] | undefined> {

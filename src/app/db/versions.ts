@@ -1,4 +1,6 @@
 import type { Transaction } from 'dexie'
+import type { AnyRecord } from '@shared/records'
+import { doorRowsFrom } from './doors'
 
 /**
  * Every schema version ever shipped, oldest first. Never edit a shipped entry:
@@ -20,6 +22,22 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
       meta: 'key',
       org: 'path, kind',
       drafts: 'key',
+    },
+  },
+  {
+    // per-door last-visit summaries (db/doors.ts), built here from the records already on the phone;
+    // `[type+orgPath]` was written on every save and never read: dropped
+    version: 2,
+    stores: {
+      records: 'id, seq, type, orgPath',
+      doors: 'ref, building',
+      doorVisits: 'ref',
+    },
+    upgrade: async (tx) => {
+      const records = (await tx.table('records').where('type').anyOf('visit', 'correction', 'void').toArray()) as AnyRecord[]
+      const { doors, doorVisits } = doorRowsFrom(records)
+      await tx.table('doors').bulkPut(doors)
+      await tx.table('doorVisits').bulkPut(doorVisits)
     },
   },
 ]

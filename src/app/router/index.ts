@@ -1,6 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '@app/stores/session'
-import { useSyncStore } from '@app/stores/sync'
 import { handleChunkFailure } from './chunkReload'
 import './types'
 import { VOLUNTEER_TABS } from '@app/components/layout/tabs'
@@ -26,7 +25,7 @@ export const router = createRouter({
   scrollBehavior: (to, from, saved) => saved ?? (to.path === from.path ? false : { top: 0 }),
 })
 
-router.beforeEach((to) => {
+router.beforeEach(async (to) => {
   const session = useSessionStore()
   if (!to.meta.public && !session.loggedIn) return { path: '/login', replace: true }
   // logged in with a one-time code: choose a password of one's own before anything else
@@ -35,7 +34,11 @@ router.beforeEach((to) => {
   if (session.user?.role === 'volunteer' && to.meta.tab && !VOLUNTEER_TABS.includes(to.meta.tab) && !to.path.startsWith('/wishes')) return { path: '/volunteers', replace: true }
   if (!to.meta.public) return true
   // a logged-in person only sees the login screen again when their login expired
-  if (to.path === '/login' && session.loggedIn && useSyncStore().paused !== 'login') return { path: HOME, replace: true }
+  // (the sync store is loaded only then: someone logged out never needs it here)
+  if (to.path === '/login' && session.loggedIn) {
+    const { useSyncStore } = await import('@app/stores/sync')
+    if (useSyncStore().paused !== 'login') return { path: HOME, replace: true }
+  }
   return true
 })
 

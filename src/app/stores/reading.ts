@@ -5,7 +5,6 @@ import {
   HEADCOUNT_MAX,
   checkSessionCorrection,
   draftToBody,
-  foldFeedback,
   foldHouseholdProfiles,
   foldReadingSessions,
   householdInLayout,
@@ -35,6 +34,7 @@ import { storageFaultText } from '@app/db/faults'
 import { RecordShapeError } from '@app/sync/errors'
 import { fieldText } from '@app/components/sync/words'
 import { useOrgStore } from '@app/stores/org'
+import { useFeedbackStore } from '@app/stores/feedback'
 import { useRecordsStore } from '@app/stores/records'
 import { useSessionStore } from '@app/stores/session'
 
@@ -71,14 +71,10 @@ function refuseLocal(key: string): Refusal {
   return { ok: false, code: key, text: t(`reading.errors.${key}`) }
 }
 
-/** Reading sessions, their corrections and voids, feedback raised at them, and household names for the roster. */
+/** Reading sessions, their corrections and voids, and household names for the roster (feedback: the feedback store's fold). */
 async function readingLog(): Promise<AnyRecord[]> {
-  const rows = await db.records.where('type').anyOf('reading.session', 'correction', 'void', 'feedback', 'household.profile').toArray()
-  return rows.filter((r) => {
-    if (r.type === 'household.profile') return true
-    if (r.type === 'feedback') return r.body.source?.type === 'reading.session'
-    return isReadingPointPath(r.orgPath)
-  })
+  const rows = await db.records.where('type').anyOf('reading.session', 'correction', 'void', 'household.profile').toArray()
+  return rows.filter((r) => r.type === 'household.profile' || isReadingPointPath(r.orgPath))
 }
 
 /** Reading points, their sessions and the session running on this device. Views use this, never Dexie. */
@@ -86,6 +82,7 @@ export const useReadingStore = defineStore('reading', () => {
   const records = useRecordsStore()
   const session = useSessionStore()
   const org = useOrgStore()
+  const feedbackStore = useFeedbackStore()
 
   /** the session running now, mirrored in the drafts table on every change (shallow: stored as plain JSON) */
   const running = shallowRef<SessionDraft | null>(null)
@@ -99,7 +96,8 @@ export const useReadingStore = defineStore('reading', () => {
   const justFinished = shallowRef<string | null>(null)
 
   const sessions = computed(() => foldReadingSessions(log.value))
-  const feedback = computed(() => foldFeedback(log.value))
+  // the feedback store owns the fold of feedback; the counts per session come from its views
+  const feedback = computed(() => feedbackStore.views)
   const summaries = computed(() => readingSummary(sessions.value, feedback.value))
   /** feedback raised per session id */
   const feedbackCount = computed(() => {

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
-import { liveQuery } from 'dexie'
-import { computed, ref, shallowRef } from 'vue'
+import { liveQuery, type Subscription } from 'dexie'
+import { computed, ref, shallowRef, watch } from 'vue'
 import {
   buildingCoverage,
   buildingsOverview,
@@ -8,7 +8,6 @@ import {
   checkAmendment,
   checkHouseholdRecord,
   foldCareFlags,
-  foldFeedback,
   foldPairings,
   foldServices,
   pairedWith,
@@ -27,6 +26,7 @@ import {
   type Consent,
   type CorrectionBody,
   type FeedbackView,
+  type VisitFacts,
   type LocalRecord,
   type OrgNode,
   type RecordIssue,
@@ -35,13 +35,32 @@ import {
   type VisitView,
 } from '@shared/index'
 import { db } from '@app/db/database'
+import type { DoorSummary } from '@app/db/doors'
+import { useFeedbackStore } from '@app/stores/feedback'
 import { RecordShapeError } from '@app/sync/errors'
 import { useOrgStore } from '@app/stores/org'
 import { useRecordsStore } from '@app/stores/records'
 import { useSessionStore } from '@app/stores/session'
 
-/** Every record type the rounds screens fold. */
-export const ROUND_TYPES = ['visit', 'correction', 'void', 'care.flag', 'household.profile', 'feedback', 'feedback.event', 'volunteer.service', 'volunteer.pairing'] as const
+/**
+ * The record types this store folds itself (visits: door summaries and door histories;
+ * feedback: the feedback store); volunteers' services and pairings restart and name care clocks.
+ */
+const PROFILE_TYPES = ['care.flag', 'household.profile', 'volunteer.service', 'volunteer.pairing'] as const
+
+/**
+ * A door's summary as the two visits coverage and the care list look at. An
+ * attempt is given as 无人在家: any outcome but 见到住户 counts the same there.
+ */
+function doorFacts(summaries: Iterable<DoorSummary>): VisitFacts[] {
+  const out: VisitFacts[] = []
+  for (const d of summaries) {
+    const base = { orgPath: d.building, household: d.household, voided: false }
+    if (d.met) out.push({ ...base, id: d.met.id, visitedAt: d.met.at, outcome: 'met' })
+    if (d.attempt) out.push({ ...base, id: d.attempt.id, visitedAt: d.attempt.at, outcome: 'nobody_home' })
+  }
+  return out
+}
 
 export const DEFAULT_CARE_INTERVAL = 7
 /** How often "now" moves on by itself, so a care household turns overdue while the app stays open. */
@@ -80,8 +99,11 @@ export function householdHistory(visits: Iterable<VisitView>, building: string, 
 }
 
 /**
- * Door-to-door rounds as the screens see them: visits, care flags, profiles
- * and feedback folded from the device's log, plus the saves that add to it.
+ * Door-to-door rounds as the screens see them. Doors are coloured from the
+ * per-door summaries (db/doors.ts: one small row per door, read by building),
+ * never by folding a building's history; a door's full history is read only
+ * when a screen shows it. Care flags and profiles are folded from their own
+ * few records, feedback comes from the feedback store (the one fold of it).
  * Every save is checked on the device first (place, room, time, length) so a
  * refusal comes at once, in words, with nothing typed lost.
  */
@@ -89,39 +111,108 @@ export const useRoundsStore = defineStore('rounds', () => {
   const org = useOrgStore()
   const session = useSessionStore()
   const records = useRecordsStore()
+  const feedbackStore = useFeedbackStore()
 
-  /** the rounds records on this device, synced or not */
+  /** door summaries of my buildings, by householdRef */
+  const doors = shallowRef<Map<string, DoorSummary>>(new Map())
+  /** care flags and household profiles on this device, synced or not */
   const log = shallowRef<AnyRecord[]>([])
   /** the clock the derived lists use; moves every half minute and on each save */
   const now = ref(Date.now())
   /** the last visit saved from the grid or the form */
   const lastSaved = ref<SavedNote | null>(null)
 
+  let doorsRead = false
+  let logRead = false
   let markLoaded: () => void = () => undefined
   const loaded = new Promise<void>((resolve) => (markLoaded = resolve))
-  liveQuery(() => db.records.where('type').anyOf([...ROUND_TYPES]).toArray()).subscribe({
+  const settle = () => doorsRead && logRead && markLoaded()
+  liveQuery(() => db.records.where('type').anyOf([...PROFILE_TYPES]).toArray()).subscribe({
     next: (rows) => {
       log.value = rows
-      markLoaded()
+      logRead = true
+      settle()
     },
     error: () => undefined,
   })
 
-  /** Resolves once the device's records have been read, for screens that open on one record. */
+  /** the buildings whose doors the screens colour: every building in my scopes (the `building` index of `doors`) */
+  const doorBuildings = computed(() => org.under(session.user?.scopes ?? [], 'building').map((b) => b.path).sort().join('\n'))
+  let doorSub: Subscription | null = null
+  watch(
+    doorBuildings,
+    (joined) => {
+      doorSub?.unsubscribe()
+      const paths = joined ? joined.split('\n') : []
+      doorSub = liveQuery(async (): Promise<DoorSummary[]> => (paths.length ? db.doors.where('building').anyOf(paths).toArray() : [])).subscribe({
+        next: (rows) => {
+          doors.value = new Map(rows.map((d) => [d.ref, d]))
+          doorsRead = true
+          settle()
+        },
+        error: () => undefined,
+      })
+    },
+    { immediate: true },
+  )
+
+  /** Resolves once the device's door summaries and care records have been read. */
   function whenLoaded(): Promise<void> {
     return loaded
   }
   setInterval(() => (now.value = Date.now()), CLOCK_TICK_MS)
   globalThis.document?.addEventListener('visibilitychange', () => (now.value = Date.now()))
 
-  const visits = computed(() => foldVisits(log.value))
+  /** each door's last met visit and last attempt, the only visits coverage and the care list look at */
+  const lastVisitFacts = computed(() => doorFacts(doors.value.values()))
   const flags = computed(() => foldCareFlags(log.value))
   const profiles = computed(() => foldHouseholdProfiles(log.value))
-  const feedback = computed(() => foldFeedback(log.value))
+  const feedback = computed(() => feedbackStore.views)
   /** volunteers' services to households count as met contacts for the care clock (serviceContacts) */
-  const careVisits = computed<VisitView[]>(() => [...visits.value.values(), ...serviceContacts(foldServices(log.value))])
+  const careVisits = computed<VisitFacts[]>(() => [...lastVisitFacts.value, ...serviceContacts(foldServices(log.value))])
   /** `building:household` → names of the volunteers paired with it */
   const paired = computed(() => pairedWith(foldPairings(log.value)))
+
+  /** door histories being shown, by householdRef: every visit of the door, voided ones included, newest first */
+  const histories = shallowRef<Map<string, VisitView[]>>(new Map())
+  const watchedDoors = new Map<string, Promise<void>>()
+
+  /** Reads one door's visits with their corrections and voids (the records its `doorVisits` row names) and folds them. */
+  async function readHistory(building: string, household: string): Promise<VisitView[]> {
+    const row = await db.doorVisits.get(householdRef(building, household))
+    if (!row) return []
+    const rows = (await db.records.bulkGet(row.entries.map((e) => e.id))).filter((r) => r !== undefined)
+    return householdHistory(foldVisits(rows).values(), building, household)
+  }
+
+  /** Starts keeping one door's history current (once per door); resolves when it was first read. */
+  function watchDoor(building: string, household: string): Promise<void> {
+    const ref = householdRef(building, household)
+    let first = watchedDoors.get(ref)
+    if (first) return first
+    first = new Promise<void>((resolve) => {
+      liveQuery(() => readHistory(building, household)).subscribe({
+        next: (list) => {
+          histories.value = new Map(histories.value).set(ref, list)
+          resolve()
+        },
+        error: () => resolve(),
+      })
+    })
+    watchedDoors.set(ref, first)
+    return first
+  }
+
+  /** Reads a door's summary and history again at once after a save, before the live queries answer. */
+  async function refreshDoor(building: string, household: string): Promise<void> {
+    const ref = householdRef(building, household)
+    const [summary, history] = await Promise.all([db.doors.get(ref), watchedDoors.has(ref) ? readHistory(building, household) : null])
+    const next = new Map(doors.value)
+    if (summary) next.set(ref, summary)
+    else next.delete(ref)
+    doors.value = next
+    if (history) histories.value = new Map(histories.value).set(ref, history)
+  }
 
   /** buildings with a layout in the signed-in person's scopes */
   const buildings = computed<OrgNode[]>(() => org.under(session.user?.scopes ?? [], 'building').filter((b) => b.layout))
@@ -136,15 +227,30 @@ export const useRoundsStore = defineStore('rounds', () => {
     return careList([...flags.value.values()].filter((f) => mine.has(f.building)), careVisits.value, now.value)
   })
   const overdue = computed(() => careItems.value.filter((i) => i.overdue).length)
-  const overview = computed(() => buildingsOverview(buildings.value, visits.value, flags.value, now.value, careVisits.value))
+  const overview = computed(() => buildingsOverview(buildings.value, lastVisitFacts.value, flags.value, now.value, careVisits.value))
 
   function coverageOf(building: string) {
     const layout = org.nodes.get(building)?.layout
-    return layout ? buildingCoverage(visits.value, layout, building, now.value) : null
+    return layout ? buildingCoverage(lastVisitFacts.value, layout, building, now.value) : null
   }
 
+  /** A door's visits, voided ones included, newest first; empty until first read (the screen updates when it is). */
   function historyOf(building: string, household: string): VisitView[] {
-    return householdHistory(visits.value.values(), building, household)
+    void watchDoor(building, household)
+    return histories.value.get(householdRef(building, household)) ?? []
+  }
+
+  /** Resolves to a door's history once read, for code that needs it before going on. */
+  async function whenHistoryOf(building: string, household: string): Promise<VisitView[]> {
+    await watchDoor(building, household)
+    return historyOf(building, household)
+  }
+
+  /** A visit as corrected so far (voided ones too), or undefined when it is not on this device. */
+  async function visitView(id: string): Promise<VisitView | undefined> {
+    const record = await db.records.get(id)
+    if (record?.type !== 'visit') return undefined
+    return (await readHistory(record.orgPath, record.body.household)).find((v) => v.id === id)
   }
 
   function profileOf(building: string, household: string) {
@@ -184,7 +290,9 @@ export const useRoundsStore = defineStore('rounds', () => {
   async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>, opts: { id?: string } = {}): Promise<LocalRecord<T>> {
     const record = await records.save(type, orgPath, body, opts)
     // shown at once: the grid must not wait for the live query to change a door's colour
-    if (!log.value.some((r) => r.id === record.id)) log.value = [...log.value, widenRecord(record)]
+    const door = await doorOfRecord(widenRecord(record))
+    if (door) await refreshDoor(door.building, door.household)
+    else if (PROFILE_TYPES.includes(type as (typeof PROFILE_TYPES)[number]) && !log.value.some((r) => r.id === record.id)) log.value = [...log.value, widenRecord(record)]
     now.value = Date.now()
     return record
   }
@@ -197,13 +305,21 @@ export const useRoundsStore = defineStore('rounds', () => {
     return record
   }
 
-  function targetOf(id: string): AnyRecord | undefined {
-    return log.value.find((r) => r.id === id)
+  function targetOf(id: string): Promise<AnyRecord | undefined> {
+    return db.records.get(id)
+  }
+
+  /** The door a visit, or a correction or void of one, belongs to. */
+  async function doorOfRecord(r: AnyRecord): Promise<{ building: string; household: string } | null> {
+    if (r.type === 'visit') return { building: r.orgPath, household: r.body.household }
+    if (r.type !== 'correction' && r.type !== 'void') return null
+    const target = await targetOf(r.body.target)
+    return target?.type === 'visit' ? { building: target.orgPath, household: target.body.household } : null
   }
 
   /** Saves a `correction` holding only what changed; a change of nothing is refused (`required`). */
   async function correctVisit(id: string, fields: VisitFields, reason?: string): Promise<LocalRecord<'correction'>> {
-    const target = targetOf(id)
+    const target = await targetOf(id)
     const body: CorrectionBody = { target: id, targetType: 'visit', fields, ...(reason?.trim() ? { reason: reason.trim() } : {}) }
     const orgPath = target?.orgPath ?? ''
     refuse(checkAmendment({ type: 'correction', orgPath, body }, target))
@@ -212,7 +328,7 @@ export const useRoundsStore = defineStore('rounds', () => {
   }
 
   async function voidVisit(id: string, reason: string): Promise<LocalRecord<'void'>> {
-    const target = targetOf(id)
+    const target = await targetOf(id)
     const body = { target: id, reason: reason.trim() }
     const orgPath = target?.orgPath ?? ''
     refuse(checkAmendment({ type: 'void', orgPath, body }, target))
@@ -246,8 +362,8 @@ export const useRoundsStore = defineStore('rounds', () => {
   }
 
   return {
-    log, now, lastSaved, whenLoaded, visits, flags, profiles, feedback, buildings, leadsBuildings, careItems, overdue, overview, paired,
-    coverageOf, historyOf, profileOf, flagOf, careItemOf, pairedOf, openFeedbackOf, search, checkPlace,
+    log, doors, now, lastSaved, whenLoaded, flags, profiles, feedback, buildings, leadsBuildings, careItems, overdue, overview, paired,
+    coverageOf, historyOf, whenHistoryOf, visitView, profileOf, flagOf, careItemOf, pairedOf, openFeedbackOf, search, checkPlace,
     logVisit, correctVisit, voidVisit, setCare, saveProfile,
   }
 })

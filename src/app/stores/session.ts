@@ -1,18 +1,24 @@
 import { defineStore } from 'pinia'
 import { clearPersonalCaches } from '@app/pipl/caches'
-import { useLockStore } from './lock'
-import { computed, ref, watch } from 'vue'
-import { samePhone } from '@shared/index'
+import { computed, ref } from 'vue'
+import { samePhone } from '@shared/phone'
 import type { Session } from '@app/db/schema'
-import { db } from '@app/db/database'
 import { RUNNING_KEY } from '@app/db/draftKeys'
 import { t } from '@app/i18n'
 import { tn } from '@app/i18n/plural'
 import { ApiProblem, getOrg, getPeople, postLogin, postLogout, postLogoutOthers, postPassword } from '@app/auth/api'
-import { useOrgStore } from '@app/stores/org'
-import { usePeopleStore } from '@app/stores/people'
-import { useSyncStore } from '@app/stores/sync'
 import { afterSyncRuns } from '@app/sync/locks'
+
+/*
+ * The login screen needs this store but not the device database or the sync
+ * engine: both are loaded on first use (after a login, or at a start with a
+ * saved session), so the login page's first download stays small.
+ */
+const database = () => import('@app/db/database').then((m) => m.db)
+const orgStore = () => import('@app/stores/org').then((m) => m.useOrgStore())
+const peopleStore = () => import('@app/stores/people').then((m) => m.usePeopleStore())
+const syncModule = () => import('@app/stores/sync')
+const lockStore = () => import('@app/stores/lock').then((m) => m.useLockStore())
 
 /** Thrown inside the wipe transaction when a record slipped into the outbox (or a reading session started) after the check. */
 class StillUnsynced extends Error {
@@ -38,6 +44,7 @@ function refusal(unsynced: number, running: boolean): LogoutRefusal {
  * running, as the reading store itself decides on load.
  */
 async function readingRunning(): Promise<boolean> {
+  const db = await database()
   const draft = (await db.drafts.get(RUNNING_KEY))?.value as { id?: unknown } | undefined
   if (!draft) return false
   return typeof draft.id !== 'string' || (await db.records.get(draft.id)) === undefined
@@ -57,6 +64,7 @@ function worthRetrying(error: unknown): boolean {
 
 /** Remembers `token` to be revoked at the next contact with the server (a logout made offline). */
 async function revokeLater(token: string): Promise<void> {
+  const db = await database()
   await db.transaction('rw', db.meta, async () => {
     const list = (await db.getMeta('revokeLater')) ?? []
     if (!list.includes(token)) await db.setMeta('revokeLater', [...list, token])
@@ -72,6 +80,7 @@ let flushing: Promise<void> | null = null
 export function flushRevocations(): Promise<void> {
   flushing ??= (async () => {
     try {
+      const db = await database()
       for (const token of (await db.getMeta('revokeLater')) ?? []) {
         const done = await postLogout(token).then(
           () => true,
@@ -106,6 +115,7 @@ export function flushRevocations(): Promise<void> {
  * covers the cases without Web Locks.
  */
 async function wipePersonalData(opts: { evenUnsynced?: boolean } = {}): Promise<void> {
+  const db = await database()
   await afterSyncRuns(() =>
     db.transaction('rw', [db.records, db.outbox, db.org, db.drafts, db.meta], async () => {
       const left = await db.outbox.count()
@@ -131,10 +141,21 @@ export const useSessionStore = defineStore('session', () => {
   /** set when the server said this account was disabled and the device wiped itself */
   const endedBecause = ref<EndedBecause>(null)
 
+  /** The sync store, loaded on first use (it reacts to a disabled account itself, see stores/sync.ts). */
+  async function syncStore(): Promise<ReturnType<Awaited<ReturnType<typeof syncModule>>['useSyncStore']>> {
+    return (await syncModule()).useSyncStore()
+  }
+
+  /** Starts syncing (after a start with a saved session); idempotent. */
+  async function startSync(): Promise<void> {
+    ;(await syncStore()).start()
+  }
+
   /** Reads the saved session; called before the first render. */
   async function load(): Promise<void> {
+    const db = await database()
     session.value = (await db.getMeta('session')) ?? null
-    if (session.value) await Promise.all([useOrgStore().load(), usePeopleStore().load()])
+    if (session.value) await Promise.all([orgStore().then((o) => o.load()), peopleStore().then((p) => p.load())])
     // logouts made offline reach the server at the first contact: now if online, else when the network returns
     void flushRevocations()
   }
@@ -142,15 +163,15 @@ export const useSessionStore = defineStore('session', () => {
   if (typeof window !== 'undefined') window.addEventListener('online', () => void flushRevocations())
 
   /** Forgets, in memory, what the wipe just removed from the database. */
-  function clearLoaded(): void {
-    useOrgStore().clear()
-    usePeopleStore().clear()
-    useLockStore().reset()
+  async function clearLoaded(): Promise<void> {
+    ;(await orgStore()).clear()
+    ;(await peopleStore()).clear()
+    ;(await lockStore()).reset()
   }
 
   /** Records not yet accepted by the server. The outbox is the truth; the sync store's counts may lag. */
   async function unsyncedCount(): Promise<number> {
-    const sync = useSyncStore()
+    const [db, sync] = await Promise.all([database(), syncStore()])
     return Math.max(await db.outbox.count(), sync.waiting + sync.attention)
   }
 
@@ -171,20 +192,12 @@ export const useSessionStore = defineStore('session', () => {
    * personal, unsynced records included, and go back to the login screen.
    */
   async function accountDisabled(): Promise<void> {
-    useSyncStore().stop()
+    ;(await syncStore()).stop()
     await wipePersonalData({ evenUnsynced: true })
     session.value = null
-    clearLoaded()
+    await clearLoaded()
     endedBecause.value = 'disabled'
   }
-
-  // any sync run that hears 403 account_disabled ends here
-  watch(
-    () => useSyncStore().state,
-    (state) => {
-      if (state === 'disabled' && session.value) void accountDisabled()
-    },
-  )
 
   /**
    * Downloads the user's part of the organisation tree and the names of the people
@@ -205,8 +218,8 @@ export const useSessionStore = defineStore('session', () => {
       ])
       // logged out or switched user while the answers were on their way: they are someone else's now
       if (session.value?.token !== token) return
-      await useOrgStore().replace(nodes)
-      if (people) await usePeopleStore().replace(people.people)
+      await (await orgStore()).replace(nodes)
+      if (people) await (await peopleStore()).replace(people.people)
     } catch (e) {
       if (isAccountDisabled(e)) await accountDisabled()
       throw e
@@ -229,7 +242,7 @@ export const useSessionStore = defineStore('session', () => {
       if (isAccountDisabled(e) && previous && samePhone(previous.user.phone, phone)) await accountDisabled()
       throw e
     }
-    const sync = useSyncStore()
+    const sync = await syncStore()
     if (previous && previous.user.id !== res.user.id) {
       // another person: the previous one's unsynced work would be wiped, so refuse and drop the new token
       const blockers = await logoutBlockers()
@@ -246,21 +259,22 @@ export const useSessionStore = defineStore('session', () => {
         if (e instanceof StillUnsynced) throw otherUserProblem(previous.user.name, refusal(e.count, e.running))
         throw e
       }
-      clearLoaded()
+      await clearLoaded()
     }
     endedBecause.value = null
     // the server answered: any logout made offline can reach it now
     void flushRevocations()
     const next: Session = { token: res.token, user: res.user }
-    await db.setMeta('session', next)
+    await (await database()).setMeta('session', next)
     session.value = next
     // a one-time code opens only the password change: the tree and sync follow it (changePassword)
     if (res.user.mustChangePassword) return
     // the tree is needed for the screens but not for being logged in; it is fetched again on the next start
     await refreshOrg().catch(() => undefined)
     // the community's app lock policy (a PIN may be required before the app opens)
-    await useLockStore().start().catch(() => undefined)
-    await useLockStore().refreshPolicy().catch(() => undefined)
+    const lock = await lockStore()
+    await lock.start().catch(() => undefined)
+    await lock.refreshPolicy().catch(() => undefined)
     // idempotent: wires the triggers after a first login and again after a switch (which stopped them)
     sync.start()
     // not awaited: the first download of a big area takes a while, and the screens are usable meanwhile
@@ -275,7 +289,7 @@ export const useSessionStore = defineStore('session', () => {
   async function logout(): Promise<LogoutResult> {
     const blockers = await logoutBlockers()
     if (blockers) return blockers
-    const sync = useSyncStore()
+    const sync = await syncStore()
     sync.stop()
     const token = session.value?.token
     // offline (or the server failing), the token is ended at the next contact instead
@@ -288,7 +302,7 @@ export const useSessionStore = defineStore('session', () => {
       return refusal(e.count, e.running)
     }
     session.value = null
-    clearLoaded()
+    await clearLoaded()
     return { ok: true }
   }
 
@@ -303,12 +317,12 @@ export const useSessionStore = defineStore('session', () => {
     const user = await postPassword(s.token, { ...(current !== undefined ? { current } : {}), next })
     if (session.value?.token !== s.token) return
     const updated: Session = { token: s.token, user }
-    await db.setMeta('session', updated)
+    await (await database()).setMeta('session', updated)
     session.value = updated
     if (s.user.mustChangePassword) {
       // the first real start of this login: the tree, then sync (both held back until now)
       await refreshOrg().catch(() => undefined)
-      const sync = useSyncStore()
+      const sync = await syncStore()
       sync.start()
       await sync.resume()
     }
@@ -320,5 +334,5 @@ export const useSessionStore = defineStore('session', () => {
     return postLogoutOthers(session.value.token)
   }
 
-  return { session, user, loggedIn, endedBecause, load, login, logout, refreshOrg, accountDisabled, unsyncedCount, logoutBlockers, changePassword, logoutOthers }
+  return { session, user, loggedIn, endedBecause, load, login, logout, refreshOrg, accountDisabled, unsyncedCount, logoutBlockers, changePassword, logoutOthers, startSync }
 })

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { liveQuery, type Subscription } from 'dexie'
-import { ref } from 'vue'
+import { ref, watch } from 'vue'
 import { db } from '@app/db/database'
 import { requestBackgroundSync } from '@app/sync/background'
 import { setClockOffset } from '@app/sync/clock'
@@ -10,6 +10,7 @@ import type { SyncState } from '@app/sync/status'
 import type { RecoveryProgress } from '@app/sync/restored'
 import type { PullProgress } from '@app/sync/pull'
 import { globalTimers } from '@app/sync/timers'
+import { useSessionStore } from '@app/stores/session'
 
 /**
  * Sync as people see it: counts, last sync, paused. The engine in
@@ -38,6 +39,12 @@ export const useSyncStore = defineStore('sync', () => {
   const pulling = ref<PullProgress | null>(null)
   /** server minus phone clock, ms, as last learned; the clock warning shows when it is more than a few minutes */
   const clockOffsetMs = ref(0)
+
+  // any sync run that hears 403 account_disabled ends here: the device wipes itself
+  watch(state, (now) => {
+    const session = useSessionStore()
+    if (now === 'disabled' && session.loggedIn) void session.accountDisabled()
+  })
 
   let engine: SyncEngine | null = null
   let started = false

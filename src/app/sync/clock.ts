@@ -27,10 +27,22 @@ export function offsetFrom(serverNow: string | undefined, sentAt: number, receiv
 }
 
 let current = 0
+const listeners = new Set<(ms: number) => void>()
 
 /** The offset to apply from now on (loaded from the device database at start, then after every sync). */
 export function setClockOffset(ms: number): void {
   current = Number.isFinite(ms) ? ms : 0
+  for (const l of listeners) l(current)
+}
+
+/**
+ * Hears the offset now and at every change (server minus device, ms), for the
+ * clock warning, without loading the sync store. Returns the unsubscribe.
+ */
+export function onClockOffset(listener: (ms: number) => void): () => void {
+  listeners.add(listener)
+  listener(current)
+  return () => listeners.delete(listener)
 }
 
 /** The time as the server would tell it, epoch ms: the device clock plus the last offset learned. */

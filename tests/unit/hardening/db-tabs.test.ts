@@ -6,9 +6,13 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LoudongDB } from '@app/db/database'
+import { SCHEMA_VERSIONS } from '@app/db/versions'
 import { guardAgainstOtherTabs, onReloadNeeded, resetReloadNeeded, type ReloadReason } from '@app/db/tabs'
 
 afterEach(() => resetReloadNeeded())
+
+/** An IndexedDB version above the app's (Dexie opens version N as N × 10). */
+const NEWER = (Math.max(...SCHEMA_VERSIONS.map((v) => v.version)) + 1) * 10
 
 /** What a newer build does: open the same database at a higher IndexedDB version. */
 function openNewer(name: string, idbVersion: number): Promise<{ db: IDBDatabase; blocked: boolean }> {
@@ -30,7 +34,7 @@ describe('versionchange from another tab', () => {
     const heard: ReloadReason[] = []
     const off = onReloadNeeded((r) => heard.push(r))
 
-    const newer = await openNewer(name, 20)
+    const newer = await openNewer(name, NEWER)
     expect(newer.blocked).toBe(false)
     expect(heard).toEqual(['versionchange'])
     expect(db.isOpen()).toBe(false)
@@ -45,7 +49,7 @@ describe('versionchange from another tab', () => {
     const db = new LoudongDB(name)
     guardAgainstOtherTabs(db)
     await db.open()
-    ;(await openNewer(name, 20)).db.close()
+    ;(await openNewer(name, NEWER)).db.close()
     const heard: ReloadReason[] = []
     onReloadNeeded((r) => heard.push(r))()
     expect(heard).toEqual(['versionchange'])

@@ -80,14 +80,14 @@ describe('rounds store', () => {
   it('a correction carries only what changed; an empty one and a reasonless withdrawal are refused', async () => {
     const rounds = useRoundsStore()
     const v = await rounds.logVisit(BUILDING, visitBody('1-2-1', { outcome: 'nobody_home' }))
-    const current = rounds.visits.get(v.id)!
+    const current = (await rounds.visitView(v.id))!
     const fields = changedFields(current, { outcome: 'met', purposes: [], note: '见到了', visitedAt: current.visitedAt })
     expect(fields).toEqual({ outcome: 'met', note: '见到了' })
     await rounds.correctVisit(v.id, fields, '  ')
     const [correction] = (await holder.db!.records.where('type').equals('correction').toArray()) as { body: unknown }[]
     expect(correction!.body).toEqual({ target: v.id, targetType: 'visit', fields: { outcome: 'met', note: '见到了' } })
-    expect(rounds.visits.get(v.id)).toMatchObject({ outcome: 'met', note: '见到了' })
-    expect(rounds.historyOf(BUILDING, '1-2-1')[0]!.history[0]!.changes).toEqual({ outcome: ['nobody_home', 'met'], note: ['', '见到了'] })
+    expect(await rounds.visitView(v.id)).toMatchObject({ outcome: 'met', note: '见到了' })
+    expect((await rounds.whenHistoryOf(BUILDING, '1-2-1'))[0]!.history[0]!.changes).toEqual({ outcome: ['nobody_home', 'met'], note: ['', '见到了'] })
 
     expect(await refusal(rounds.correctVisit(v.id, {}))).toEqual(['required', 'body.fields'])
     expect(await refusal(rounds.correctVisit(v.id, { visitedAt: new Date(Date.now() + 3 * DAY).toISOString() }))).toEqual([

@@ -113,7 +113,7 @@ export function useVisitRecord(mode: Ref<RecordMode>) {
     place.value = { building: visit.orgPath, household: visit.body.household }
     if (m.kind === 'fix') refused.value = visit
     // a correction starts from the visit as corrected so far
-    fill(m.kind === 'correct' ? (rounds.visits.get(m.id) ?? visit.body) : visit.body)
+    fill(m.kind === 'correct' ? ((await rounds.visitView(m.id)) ?? visit.body) : visit.body)
   }
 
   function chosenTime(fallback: string): string {
@@ -137,7 +137,7 @@ export function useVisitRecord(mode: Ref<RecordMode>) {
         return record.id
       }
       if (m.kind === 'correct') {
-        const current = rounds.visits.get(m.id)
+        const current = await rounds.visitView(m.id)
         if (!current) throw new Error('not found')
         await rounds.correctVisit(m.id, changedFields(current, { ...fields, visitedAt: chosenTime(current.visitedAt) }), reason.value)
         savedId.value = m.id // a second tap must not save a second correction
