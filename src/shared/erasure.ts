@@ -10,7 +10,8 @@
  * What goes: the profile's name and phone; a care flag's note and its category
  * (kept as `other`, so "on the care list since…" stays a fact while the sensitive
  * category goes) and consent details; a visit's note (and the notes of its
- * corrections); a feedback's description and every event's text on it.
+ * corrections); a feedback's description and every event's text on it; how to reach
+ * the household about a 微心愿 (its `wish.address` contact).
  */
 import type { AnyRecord } from './records'
 
@@ -24,7 +25,7 @@ export interface Redaction {
 }
 
 /** Record types whose body names a household directly. */
-const HOUSEHOLD_TYPES = new Set(['visit', 'feedback', 'care.flag', 'household.profile'])
+const HOUSEHOLD_TYPES = new Set(['visit', 'feedback', 'care.flag', 'household.profile', 'wish.address'])
 
 /**
  * The rewrites an erasure of `household` makes among `atBuilding` (every record
@@ -64,6 +65,9 @@ export function erasureRedactions(household: string, atBuilding: readonly AnyRec
         break
       case 'feedback.event':
         if (feedback.has(r.body.feedback)) changed(r, { ...r.body, text: ERASED_TEXT })
+        break
+      case 'wish.address':
+        if (own.includes(r)) changed(r, { ...r.body, contact: '' })
         break
       default:
         break

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   careList,
+  erasureRedactions,
   foldCareFlags,
   foldServices,
   foldVisits,
@@ -79,5 +80,15 @@ describe("the month's hours", () => {
     const drop = rec('void', { target: b.id, reason: '重复' }, T0 + 2000, 'pl/s/c')
     const month = volunteerLedger([vol, a, b, fix, drop], 'pl/s/c', '2026-05', T0)
     expect(month).toMatchObject({ hours: 2.5, services: 1, volunteers: [{ name: '孙丽', hours: 2.5, services: 1 }], teams: [{ id: '', hours: 2.5, volunteers: 1 }] })
+  })
+})
+
+describe('erasing a household reaches its 微心愿 address', () => {
+  it('the contact goes, the wish and the household key stay; another household keeps its contact', () => {
+    const wish = rec('wish', { category: 'repair', description: '修门锁', costCap: 30, postedAt: iso(T0) }, T0)
+    const mine = rec('wish.address', { wish: wish.id, household: '1-2-1', contact: '王阿姨 13800001111' }, T0)
+    const other = rec('wish.address', { wish: wish.id, household: '1-2-2', contact: '李叔 13800002222' }, T0)
+    const out = erasureRedactions('1-2-1', [wish, mine, other])
+    expect(out).toEqual([{ id: mine.id, body: { wish: wish.id, household: '1-2-1', contact: '' } }])
   })
 })
