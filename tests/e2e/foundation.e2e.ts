@@ -173,7 +173,7 @@ describe('bad input', () => {
     expect(answers.slice(0, 5).map((a) => a.status)).toEqual([401, 401, 401, 401, 401])
     expect(answers[5]!.status).toBe(429)
     expect(answers[5]!.json.error.code).toBe('login_throttled')
-    expect(answers[5]!.json.error.message).toMatch(/请.*后再试;忘记密码请找/)
+    expect(answers[5]!.json.error.message).toMatch(/请.*后再试；忘记密码请找/)
 
     for (const path of ['/api/v1/org', '/api/v1/sync/pull?after=0', '/api/v1/me']) {
       const r = await api<{ error: { code: string; message: string } }>(server.url, path)

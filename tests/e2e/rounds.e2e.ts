@@ -252,7 +252,7 @@ describe('bad input on a phone, offline', () => {
     expect(long.length).toBeGreaterThan(2000)
     await note(page).fill(long)
     await save(page)
-    await expect.poll(() => page.locator('.visit-form').innerText()).toContain('备注：备注太长,最多 2000 字')
+    await expect.poll(() => page.locator('.visit-form').innerText()).toContain('备注：备注太长，最多 2000 字')
     expect(await note(page).inputValue()).toBe(long)
     expect(new URL(page.url()).pathname).toBe('/visits/record')
 
@@ -262,7 +262,7 @@ describe('bad input on a phone, offline', () => {
     const local = new Date(ahead.getTime() + 8 * 3600_000).toISOString().slice(0, 16) // the context is in Asia/Shanghai
     await page.locator('.visit-form input[type="datetime-local"]').fill(local)
     await save(page)
-    await expect.poll(() => page.locator('.visit-form').innerText()).toContain('走访时间：时间不能晚于现在一天以上,请检查手机时间')
+    await expect.poll(() => page.locator('.visit-form').innerText()).toContain('走访时间：时间不能晚于现在一天以上，请检查手机时间')
     expect(await note(page).inputValue()).toBe('复查楼道灯')
 
     // a building in the group that is not mine, and a room my building does not have

@@ -27,7 +27,7 @@ describe('an outbox entry whose record is missing', () => {
     expect(await db.outbox.get(lost.id)).toMatchObject({ state: 'attention', code: 'missing_record', attempts: 1 })
     expect(await db.outbox.where('state').equals('pending').count()).toBe(0)
     expect(reasonText('missing_record')).toBe(message('missing_record'))
-    expect(message('missing_record')).toBe('这条记录在手机上找不到了,无法上传')
+    expect(message('missing_record')).toBe('这条记录在手机上找不到了，无法上传')
     expect(message('missing_record', 'en')).toMatch(/no longer on the phone/)
 
     // the next push does not try it again

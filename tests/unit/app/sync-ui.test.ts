@@ -81,7 +81,7 @@ describe('sync UI', () => {
 
     const [first, second] = view.findAll('.attention-item')
     expect(first!.text()).toContain('入户走访 · 12栋 302')
-    expect(first!.text()).toContain('时间不能晚于现在一天以上,请检查手机时间')
+    expect(first!.text()).toContain('时间不能晚于现在一天以上，请检查手机时间')
     expect(first!.text()).toContain('走访时间')
     expect(first!.text()).toContain('修改后重新上传')
     expect(second!.text()).toContain('另存为新记录')

@@ -91,7 +91,7 @@ describe('走访 screens', () => {
     const long = '住户反映楼道灯坏了。'.repeat(201)
     await wrapper.find('textarea').setValue(long)
     await wrapper.find('form').trigger('submit')
-    await vi.waitFor(() => expect(wrapper.text()).toContain('备注：备注太长,最多 2000 字'))
+    await vi.waitFor(() => expect(wrapper.text()).toContain('备注：备注太长，最多 2000 字'))
     expect(wrapper.find('[data-count]').classes()).toContain('text-box__count--over')
     expect((wrapper.find('textarea').element as HTMLTextAreaElement).value).toBe(long)
     expect(await holder.db!.records.count()).toBe(0)

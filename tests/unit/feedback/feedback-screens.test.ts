@@ -125,7 +125,7 @@ describe('feedback store', () => {
     const store = await start('building_leader', [B1], [item])
 
     expect(await store.act(item.id, 'escalate', '   ')).toMatchObject({ ok: false, code: 'required', text: '有必填项未填写' })
-    expect(await store.act(item.id, 'reopen', '不满意')).toMatchObject({ ok: false, code: 'not_resolved', text: '该意见尚未解决,无需重新打开' })
+    expect(await store.act(item.id, 'reopen', '不满意')).toMatchObject({ ok: false, code: 'not_resolved', text: '该意见尚未解决，无需重新打开' })
     expect(await store.act('0190a000-0000-7000-8000-00000000dead', 'comment', '有人吗')).toMatchObject({ ok: false, code: 'unknown_target' })
     expect(await holder.db!.outbox.count()).toBe(0)
 
@@ -145,7 +145,7 @@ describe('feedback store', () => {
     const store = await start('district_staff', ['pl'], [item, up('group'), up('community'), up('street'), up('district')])
     expect(store.inbox.map((v) => v.id)).toEqual([item.id])
     expect(store.actionsFor(store.find(item.id)!)).toEqual(['comment', 'resolve'])
-    expect(await store.act(item.id, 'escalate', '再往上')).toMatchObject({ ok: false, code: 'cannot_escalate', text: '已到最高层级(区),不能再往上报' })
+    expect(await store.act(item.id, 'escalate', '再往上')).toMatchObject({ ok: false, code: 'cannot_escalate', text: '已到最高层级（区），不能再往上报' })
   })
 })
 

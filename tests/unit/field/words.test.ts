@@ -46,3 +46,11 @@ describe.each(areas)('words of %s', (area) => {
     expect(single.map(([key, text]) => `${key}: ${text}`)).toEqual([])
   })
 })
+
+describe("the server's messages (src/shared/messages.ts)", () => {
+  it('Chinese uses Chinese punctuation, not ASCII', async () => {
+    const { MESSAGES } = await import('@shared/messages')
+    const ascii = Object.entries(MESSAGES as Record<string, readonly [string, string]>).filter(([, [zhText]]) => /[,:;?!()]/.test(zhText.replace(/\{\w+\}/g, '').replace(/\d[,:]\d/g, '')))
+    expect(ascii.map(([code, [zhText]]) => `${code}: ${zhText}`)).toEqual([])
+  })
+})

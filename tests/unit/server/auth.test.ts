@@ -81,7 +81,7 @@ describe('POST /api/v1/auth/login', () => {
     const res = await loginReq(PHONES.zhang, 'demo-1234', { remoteAddress: '10.0.1.1' })
     expect(res.statusCode).toBe(429)
     expect(res.json().error.code).toBe('login_throttled')
-    expect(res.json().error.message).toBe('密码错误次数太多,请 2 秒后再试;忘记密码请找明通巷社区工作人员重设')
+    expect(res.json().error.message).toBe('密码错误次数太多，请 2 秒后再试；忘记密码请找明通巷社区工作人员重设')
     expect(res.headers['retry-after']).toBe('2')
     // every further failure doubles the wait, up to the longest
     const waits: number[] = []
@@ -179,7 +179,7 @@ describe('authenticated requests', () => {
       const res = await env.app.inject({ method, url, ...(method === 'POST' ? { payload: { records: [] } } : {}) })
       expect(res.statusCode, url).toBe(401)
       expect(res.headers['content-type']).toMatch(/application\/json/)
-      expect(res.json()).toEqual({ error: { code: 'unauthorized', message: '登录已过期,请重新登录' } })
+      expect(res.json()).toEqual({ error: { code: 'unauthorized', message: '登录已过期，请重新登录' } })
     }
   })
 
@@ -239,7 +239,7 @@ describe('disabled accounts', () => {
     for (const [method, url] of [['GET', '/api/v1/me'], ['GET', '/api/v1/sync/pull'], ['GET', '/api/v1/org']] as const) {
       const res = await env.app.inject({ method, url, headers: bearer(token) })
       expect(res.statusCode, url).toBe(403)
-      expect(res.json()).toEqual({ error: { code: 'account_disabled', message: '此账号已停用,请联系社区' } })
+      expect(res.json()).toEqual({ error: { code: 'account_disabled', message: '此账号已停用，请联系社区' } })
     }
     const res = await loginReq(PHONES.zhang, 'demo-1234')
     expect(res.statusCode).toBe(403)
@@ -265,7 +265,7 @@ describe('protocol version', () => {
     const { token } = await login(env.app, PHONES.zhang)
     const res = await env.app.inject({ url: '/api/v1/sync/pull', headers: { ...bearer(token), 'x-loudong-protocol': '0' } })
     expect(res.statusCode).toBe(426)
-    expect(res.json()).toEqual({ error: { code: 'outdated_client', message: '应用版本过旧,请刷新页面更新' } })
+    expect(res.json()).toEqual({ error: { code: 'outdated_client', message: '应用版本过旧，请刷新页面更新' } })
     // also before login, so an old app learns to refresh
     const res2 = await env.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'x-loudong-protocol': '0', 'accept-language': 'en' }, payload: { phone: PHONES.zhang, password: 'demo-1234' } })
     expect(res2.statusCode).toBe(426)

@@ -168,7 +168,7 @@ describe('with a built PWA', () => {
     expect(res.statusCode).toBe(400)
     expect(res.headers['content-type']).toMatch(/application\/json/)
     expect(res.body).not.toMatch(/<html|at .*\.ts:\d+/)
-    expect(res.json()).toEqual({ error: { code: 'bad_json', message: '数据格式不正确,无法读取' } })
+    expect(res.json()).toEqual({ error: { code: 'bad_json', message: '数据格式不正确，无法读取' } })
   })
 })
 

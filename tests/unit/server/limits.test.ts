@@ -35,7 +35,7 @@ describe('per-account push limits', () => {
     const refused = [visit(zhang.user.id), visit(zhang.user.id)]
     const res = await push(env.app, zhang.token, refused)
     expect(res.statusCode).toBe(429)
-    expect(res.json()).toEqual({ error: { code: 'push_limited', message: '上传太频繁,记录仍保存在手机上,稍后会自动再传' } })
+    expect(res.json()).toEqual({ error: { code: 'push_limited', message: '上传太频繁，记录仍保存在手机上，稍后会自动再传' } })
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0)
     expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60)
     const en = await push(env.app, zhang.token, refused, { 'accept-language': 'en' })

@@ -230,7 +230,7 @@ describe('batches', () => {
     } else await env.sql(`CREATE TRIGGER fail_third BEFORE INSERT ON records WHEN NEW.id = '${recs[2]!.id}' BEGIN SELECT RAISE(ABORT, 'boom'); END`)
     const res = await push(env.app, token, recs)
     expect(res.statusCode).toBe(500)
-    expect(res.json()).toEqual({ error: { code: 'server_error', message: '服务器出错了,记录仍保存在手机上' } })
+    expect(res.json()).toEqual({ error: { code: 'server_error', message: '服务器出错了，记录仍保存在手机上' } })
     expect(await count()).toBe(0)
     await env.sql(BACKEND === 'postgres' ? 'DROP TRIGGER fail_third ON records' : 'DROP TRIGGER fail_third')
     const again = await results(recs)
@@ -256,13 +256,13 @@ describe('batches', () => {
     const payload = JSON.stringify({ records: [visit(me)], pad: 'x'.repeat(PUSH_MAX_BYTES) })
     const res = await env.app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: { ...bearer(token), 'content-type': 'application/json' }, payload })
     expect(res.statusCode).toBe(413)
-    expect(res.json()).toEqual({ error: { code: 'too_large', message: '一次上传的数据太多,请分批上传' } })
+    expect(res.json()).toEqual({ error: { code: 'too_large', message: '一次上传的数据太多，请分批上传' } })
   })
 
   it('answers 400 bad_json for malformed JSON', async () => {
     const res = await env.app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: { ...bearer(token), 'content-type': 'application/json' }, payload: '{"records": [' })
     expect(res.statusCode).toBe(400)
-    expect(res.json()).toEqual({ error: { code: 'bad_json', message: '数据格式不正确,无法读取' } })
+    expect(res.json()).toEqual({ error: { code: 'bad_json', message: '数据格式不正确，无法读取' } })
   })
 
   it('answers 400 bad_json for prototype poisoning', async () => {

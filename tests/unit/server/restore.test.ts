@@ -69,7 +69,7 @@ describe('the database head in sync answers', () => {
     for (const known of [{ identity: 'before-the-restore', cursor: a.seq }, { identity: a.database.identity, cursor: a.seq + 5 }]) {
       const res = await send(known)
       expect(res.statusCode).toBe(409)
-      expect(res.json()).toEqual({ error: { code: 'database_restored', message: '服务器已从备份恢复,手机会先重新上传服务器缺少的记录' } })
+      expect(res.json()).toEqual({ error: { code: 'database_restored', message: '服务器已从备份恢复，手机会先重新上传服务器缺少的记录' } })
       expect(await env.storage.records.getById(r.id)).toBeNull()
     }
     const ok = await send({ identity: a.database.identity, cursor: a.seq })

@@ -38,7 +38,7 @@ describe('length limits in the schemas', () => {
     expect(checkRecordShape(visit('😀'.repeat(NOTE_MAX))).ok).toBe(true)
     const refused = checkRecordShape(visit('😀'.repeat(NOTE_MAX + 1)))
     expect(refused).toEqual({ ok: false, issue: { code: 'note_too_long', path: 'body.note', max: NOTE_MAX } })
-    expect(message('note_too_long', 'zh-CN', { max: NOTE_MAX })).toBe('备注太长,最多 2000 字')
+    expect(message('note_too_long', 'zh-CN', { max: NOTE_MAX })).toBe('备注太长，最多 2000 字')
     expect(message('note_too_long', 'en', { max: NOTE_MAX })).toBe('The note is too long (2000 characters at most)')
   })
 })

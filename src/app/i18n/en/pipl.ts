@@ -66,7 +66,10 @@ export default {
     wrongPin: 'Wrong PIN',
     unlock: 'Unlock',
     offlineTitle: 'Connect to carry on',
-    offlineBody: "This device has not reached the server for {days} days. To protect residents' information, connect and sync to carry on.",
+    offlineBody: {
+      one: "This device has not reached the server for {n} day. To protect residents' information, connect and sync to carry on.",
+      other: "This device has not reached the server for {n} days. To protect residents' information, connect and sync to carry on.",
+    },
     retry: 'Connect and sync',
     retryFailed: 'Still cannot reach the server',
     setTitle: 'App lock',

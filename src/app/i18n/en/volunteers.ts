@@ -15,7 +15,7 @@ export default {
   myWishes: 'Wishes I claimed',
   pairings: 'Pairings',
   noPairings: 'No pairings yet',
-  every: 'every {n} days',
+  every: { one: 'every {n} day', other: 'every {n} days' },
   lastService: 'last service {day}',
   register: 'Register a volunteer',
   teams: 'Volunteer teams',

@@ -1,7 +1,10 @@
 export default {
   title: 'Wish wall',
   detailTitle: 'Wish',
-  intro: "Residents' small wishes, claimed and fulfilled by volunteers. A claim not fulfilled within {days} days lapses and the wish is open again.",
+  intro: {
+    one: "Residents' small wishes, claimed and fulfilled by volunteers. A claim not fulfilled within {n} day lapses and the wish is open again.",
+    other: "Residents' small wishes, claimed and fulfilled by volunteers. A claim not fulfilled within {n} days lapses and the wish is open again.",
+  },
   empty: 'No wishes on the wall yet',
   post: 'Post a wish',
   statuses: { open: 'Waiting', claimed: 'Claimed', fulfilled: 'Fulfilled, to confirm', confirmed: 'Done', withdrawn: 'Taken down' },

@@ -73,7 +73,7 @@ export default {
   weightsForm: {
     open: '调整权重',
     title: '排名权重',
-    hint: '每项 0–100,得分按各项所占比例计算。保存后记入记录,可追溯谁在何时设置;同步到服务器后排名按新权重计算。',
+    hint: '每项 0–100，得分按各项所占比例计算。保存后记入记录，可追溯谁在何时设置；同步到服务器后排名按新权重计算。',
     c: { coverage: '走访覆盖', careOnTime: '按期关爱', selfGovernance: '自治解决', replyResolve: '反馈解决', activeLeaders: '楼栋长在岗' },
     what: {
       coverage: '本月见到户数 ÷ 户数',
@@ -85,9 +85,9 @@ export default {
     shareOf: '{name}所占比例',
     total: '合计 {n}',
     allZero: '至少有一项权重要大于 0',
-    notSaved: '没有保存成功,请再试一次',
-    saved: '已保存在本机,联网同步后排名按新权重计算',
-    synced: '已同步,排名已按新权重计算',
+    notSaved: '没有保存成功，请再试一次',
+    saved: '已保存在本机，联网同步后排名按新权重计算',
+    synced: '已同步，排名已按新权重计算',
     save: '保存权重',
     defaults: '恢复默认',
     close: '收起',

@@ -45,14 +45,14 @@ export default {
     outdated: '应用版本过旧，请刷新页面更新后再上传',
     failed: '上传没有成功，请稍后点“立即同步”再试。记录都还在手机上。',
     busy: '另一个窗口正在同步',
-    limited: '这个账号短时间内上传太多,记录已保存在手机上,稍后会自动继续上传',
+    limited: '这个账号短时间内上传太多，记录已保存在手机上，稍后会自动继续上传',
   },
   // restore: the server was restored from a backup (sync/restored.ts)
   recovering: '正在恢复 {done}/{total}',
   recovery: {
-    check: '服务器已从备份恢复,正在核对哪些记录需要重新上传:{done}/{total}',
-    send: '服务器已从备份恢复,正在重新上传服务器缺少的记录:{done}/{total}',
-    pull: '服务器已从备份恢复,正在重新下载:{done}/{total}',
+    check: '服务器已从备份恢复，正在核对哪些记录需要重新上传：{done}/{total}',
+    send: '服务器已从备份恢复，正在重新上传服务器缺少的记录：{done}/{total}',
+    pull: '服务器已从备份恢复，正在重新下载：{done}/{total}',
   },
   relogin: '重新登录',
   attention: {
