@@ -178,3 +178,21 @@ export function checkWishEvent(b: WishEventBody, w: WishView | undefined, actor:
 export function maySeeAddress(w: WishView, actor: WishActor): boolean {
   return !actor.volunteer || ((w.status === 'claimed' || w.status === 'fulfilled' || w.status === 'confirmed') && holdsClaim(w, actor))
 }
+
+/**
+ * The `wish.address` records a device must forget: those of wishes `actor` may no
+ * longer see (a volunteer whose claim lapsed, was given back or passed to another,
+ * or a wish taken down). The address must not stay on a volunteer's phone once the
+ * claim is gone, only hidden. `wishes` as folded at the device's trusted now.
+ * Returns record ids; none for leaders.
+ */
+export function addressesToForget(log: readonly AnyRecord[], wishes: ReadonlyMap<string, WishView>, actor: WishActor): string[] {
+  if (!actor.volunteer) return []
+  const out: string[] = []
+  for (const r of log) {
+    if (r.type !== 'wish.address') continue
+    const w = wishes.get(r.body.wish)
+    if (!w || !maySeeAddress(w, actor)) out.push(r.id)
+  }
+  return out
+}

@@ -1,11 +1,12 @@
 import { defineStore } from 'pinia'
 import { liveQuery } from 'dexie'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import * as v from 'valibot'
 import {
   LEVELS,
   ROLE_LEVEL,
   WishAddressResponse,
+  addressesToForget,
   foldPairings,
   foldServices,
   foldTeams,
@@ -80,6 +81,13 @@ export const useVolunteersStore = defineStore('volunteers', () => {
   const wall = computed(() => {
     const order: Record<WishView['status'], number> = { open: 0, claimed: 1, fulfilled: 2, confirmed: 3, withdrawn: 4 }
     return [...wishes.value.values()].sort((a, b) => order[a.status] - order[b.status] || b.postedAt - a.postedAt)
+  })
+
+  // a volunteer's phone keeps a wish's address only while it holds the claim: once the claim
+  // lapses, is given back or the wish is taken down, the fetched address record is deleted
+  watch([wishes, actor], () => {
+    const forget = addressesToForget(log.value, wishes.value, actor.value)
+    if (forget.length) void db.records.bulkDelete(forget).catch(() => undefined)
   })
 
   function monthOf(volunteer: string, month = monthKey(now.value)) {

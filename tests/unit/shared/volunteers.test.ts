@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   careList,
+  addressesToForget,
   erasureRedactions,
   foldCareFlags,
   foldServices,
@@ -90,5 +91,18 @@ describe('erasing a household reaches its 微心愿 address', () => {
     const other = rec('wish.address', { wish: wish.id, household: '1-2-2', contact: '李叔 13800002222' }, T0)
     const out = erasureRedactions('1-2-1', [wish, mine, other])
     expect(out).toEqual([{ id: mine.id, body: { wish: wish.id, household: '1-2-1', contact: '' } }])
+  })
+})
+
+describe("a volunteer's phone forgets a wish's address when the claim is gone", () => {
+  it('kept while the claim holds; forgotten once it lapses; a leader keeps every address', () => {
+    const wish = rec('wish', { category: 'repair', description: '修门锁', costCap: 30, postedAt: iso(T0) }, T0)
+    const address = rec('wish.address', { wish: wish.id, household: '1-2-1', contact: '' }, T0)
+    const claim = rec('wish.event', { wish: wish.id, action: 'claim', volunteer: 'vol-1', at: iso(T0 + 1000), note: '' }, T0 + 1000, B, 'u-vol')
+    const log = [wish, address, claim]
+    const me = { id: 'u-vol', volunteer: true, volunteerIds: ['vol-1'] }
+    expect(addressesToForget(log, foldWishes(log, T0 + DAY_MS), me)).toEqual([])
+    expect(addressesToForget(log, foldWishes(log, T0 + 30 * DAY_MS), me)).toEqual([address.id])
+    expect(addressesToForget(log, foldWishes(log, T0 + 30 * DAY_MS), { id: 'u-zhang', volunteer: false, volunteerIds: [] })).toEqual([])
   })
 })
