@@ -10,6 +10,13 @@ interface ShareNavigator {
   share?: (data: { files: File[]; title?: string }) => Promise<void>
 }
 
+/** The file name a server answer gives in Content-Disposition (`filename*=UTF-8''…`, decoded), else `fallback`. */
+export function fileNameOf(res: Response, fallback: string): string {
+  const disposition = res.headers.get('content-disposition') ?? ''
+  return decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? fallback)
+}
+
+/** Hands `blob` to the browser's download as `name`. */
 export function download(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob)
   const a = document.createElement('a')

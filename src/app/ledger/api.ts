@@ -7,6 +7,7 @@ import * as v from 'valibot'
 import { LedgerResponse, RankingResponse, type LedgerSheet } from '@shared/ledgerProtocol'
 import { db } from '@app/db/database'
 import { request, type TransportOptions, type TransportResult } from '@app/sync/transport'
+import { download, fileNameOf } from '@app/data/deliver'
 
 const opts: TransportOptions = { fetch: (url, init) => globalThis.fetch(url, init) }
 
@@ -70,16 +71,7 @@ export async function downloadLedger(scope: string, month: string, format: 'xlsx
     onProgress?.({ phase: 'preparing' })
     const res = await fetch(`/api/v1/ledger?${query(scope, month)}&format=${format}&sheet=${sheet}`, { headers: { authorization: `Bearer ${await token()}` } })
     if (!res.ok) return false
-    const disposition = res.headers.get('content-disposition') ?? ''
-    const name = decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? `ledger.${format}`)
-    const url = URL.createObjectURL(await readBody(res, onProgress))
-    const a = document.createElement('a')
-    a.href = url
-    a.download = name
-    document.body.appendChild(a)
-    a.click()
-    a.remove()
-    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    download(await readBody(res, onProgress), fileNameOf(res, `ledger.${format}`))
     return true
   } catch {
     return false

@@ -9,6 +9,7 @@ import { AuditResponse, RevealResponse } from '@shared/piplProtocol'
 import type { AuditAction } from '@shared/audit'
 import { db } from '@app/db/database'
 import { request, type TransportOptions, type TransportResult } from '@app/sync/transport'
+import { download, fileNameOf } from '@app/data/deliver'
 
 const opts: TransportOptions = { fetch: (url, init) => globalThis.fetch(url, init) }
 
@@ -43,16 +44,7 @@ export async function downloadHouseholdExport(building: string, household: strin
     const q = new URLSearchParams({ building, household, format })
     const res = await fetch(`/api/v1/households/export?${q}`, { headers: { authorization: `Bearer ${await token()}` } })
     if (!res.ok) return false
-    const disposition = res.headers.get('content-disposition') ?? ''
-    const name = decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? `household.${format}`)
-    const url = URL.createObjectURL(await res.blob())
-    const a = document.createElement('a')
-    a.href = url
-    a.download = name
-    document.body.appendChild(a)
-    a.click()
-    a.remove()
-    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    download(await res.blob(), fileNameOf(res, `household.${format}`))
     return true
   } catch {
     return false
