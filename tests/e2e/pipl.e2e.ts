@@ -96,7 +96,7 @@ describe('personal information', () => {
     await desk.getByRole('button', { name: '删除本户个人信息' }).click()
     await desk.locator('textarea[name="erasureReason"]').fill('居民申请删除')
     await desk.getByRole('button', { name: '确认删除' }).click()
-    await visibleText(desk, '已删除,同步后各设备上的信息也会删除').waitFor()
+    await visibleText(desk, '已删除，同步后各设备上的信息也会删除').waitFor()
     // this device's copies are gone at once
     expect(await deviceRecords(desk)).not.toContain(NAME)
     await syncNow(desk)

@@ -57,7 +57,7 @@ describe('被拒收的记录 for community staff', () => {
     await expect.poll(() => page.locator('[data-quarantine]').count(), { timeout: 15_000 }).toBe(2)
     await visibleText(page, '该户不在此楼栋').waitFor()
     await visibleText(page, '不在您负责的范围内').waitFor()
-    await visibleText(page, '张秀英(楼栋长)').first().waitFor()
+    await visibleText(page, '张秀英（楼栋长）').first().waitFor()
     for (const fold of await page.locator('[data-quarantine] summary').all()) await fold.click()
     await visibleText(page, '王奶奶说楼道灯坏了').waitFor()
     expect([...(await axeFindings(page, 'quarantine')), ...(await overflowFindings(page, 'quarantine'))]).toEqual([])

@@ -44,7 +44,7 @@ let sessionId = ''
 function addLeader(dataDir: string): void {
   execFileSync(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src/server/admin.ts'), 'user:add', '--phone', LEADER.phone, '--name', LEADER.name, '--role', 'group_leader', '--scope', LEADER.scope, '--password', DEMO_PASSWORD],
+    ['--import', 'tsx', join(ROOT, 'src/server/admin.ts'), 'user:add', '--phone', LEADER.phone, '--name', LEADER.name, '--role', 'group_leader', '--scope', LEADER.scope, '--password', DEMO_PASSWORD, '--demo'],
     { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir }, stdio: 'pipe' },
   )
 }

@@ -265,7 +265,7 @@ describe('nothing stuck', () => {
     // … while 2栋 is taken out of her scope
     execFileSync(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'src/server/admin.ts'), 'user:add', '--phone', LEADER.phone, '--name', LEADER.name, '--role', 'building_leader', '--scope', B01, '--password', DEMO_PASSWORD],
+      ['--import', 'tsx', join(ROOT, 'src/server/admin.ts'), 'user:add', '--phone', LEADER.phone, '--name', LEADER.name, '--role', 'building_leader', '--scope', B01, '--password', DEMO_PASSWORD, '--demo'],
       { cwd: ROOT, env: { ...process.env, DATA_DIR: server.dataDir }, stdio: 'pipe' },
     )
     await page.context().setOffline(false)

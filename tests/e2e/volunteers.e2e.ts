@@ -121,7 +121,7 @@ describe('volunteers, pairing and the wish wall', () => {
     await leader.reload()
     const item = leader.locator('.care-item[data-household="1-3-2"]')
     await expect.poll(() => item.getAttribute('class'), { timeout: 30_000 }).not.toContain('care-item--overdue')
-    expect(await item.textContent()).toContain('结对:孙丽')
+    expect(await item.textContent()).toContain('结对：孙丽')
 
     // a wish: posted by the building leader with the resident's room
     await leader.goto(`${server.url}/wishes`)

@@ -3,6 +3,7 @@ import { clearPersonalCaches } from '@app/pipl/caches'
 import { computed, ref } from 'vue'
 import { samePhone } from '@shared/phone'
 import type { Session } from '@app/db/schema'
+import type { LoudongDB } from '@app/db/database'
 import { RUNNING_KEY } from '@app/db/draftKeys'
 import { t } from '@app/i18n'
 import { tn } from '@app/i18n/plural'
@@ -43,8 +44,7 @@ function refusal(unsynced: number, running: boolean): LogoutRefusal {
  * wipe would lose it. One already saved (its draft's drop was lost) is not
  * running, as the reading store itself decides on load.
  */
-async function readingRunning(): Promise<boolean> {
-  const db = await database()
+async function readingRunning(db: LoudongDB): Promise<boolean> {
   const draft = (await db.drafts.get(RUNNING_KEY))?.value as { id?: unknown } | undefined
   if (!draft) return false
   return typeof draft.id !== 'string' || (await db.records.get(draft.id)) === undefined
@@ -119,7 +119,8 @@ async function wipePersonalData(opts: { evenUnsynced?: boolean } = {}): Promise<
   await afterSyncRuns(() =>
     db.transaction('rw', [db.records, db.outbox, db.org, db.drafts, db.meta], async () => {
       const left = await db.outbox.count()
-      const running = await readingRunning()
+      // the database is passed in: awaiting its lazy import here would end the transaction
+      const running = await readingRunning(db)
       if ((left > 0 || running) && !opts.evenUnsynced) throw new StillUnsynced(left, running)
       await db.outbox.clear()
       await db.records.clear()
@@ -177,7 +178,7 @@ export const useSessionStore = defineStore('session', () => {
 
   /** What stops a logout (or another person's login) right now; null when nothing does. */
   async function logoutBlockers(): Promise<LogoutRefusal | null> {
-    const [unsynced, running] = await Promise.all([unsyncedCount(), readingRunning()])
+    const [unsynced, running] = await Promise.all([unsyncedCount(), database().then(readingRunning)])
     return unsynced > 0 || running ? refusal(unsynced, running) : null
   }
 
