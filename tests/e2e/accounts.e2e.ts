@@ -64,8 +64,8 @@ describe('accounts in the app', () => {
     await page.goto(`${server.url}/me`)
     await page.locator('[data-accounts-entry]').click()
     await page.locator('[data-account="13800000001"]').waitFor()
-    // only the community's own leaders
-    expect(await page.locator('[data-account]').count()).toBe(2)
+    // only the community's own people: its two leaders and its volunteer
+    expect(await page.locator('[data-account]').count()).toBe(3)
     await look(page, 'list-1366-zh')
 
     await page.locator('[data-account-add]').click()
