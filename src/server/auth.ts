@@ -79,10 +79,10 @@ export function bearerToken(header: string | undefined): string | null {
 export async function authenticate(storage: Storage, token: string | null, now: number): Promise<AuthResult> {
   if (!token) return { ok: false, code: 'unauthorized' }
   const tokenHash = hashToken(token)
-  const session = await storage.sessions.get(tokenHash)
-  if (!session) return { ok: false, code: 'unauthorized' }
-  const user = await storage.users.byId(session.userId)
-  if (!user) return { ok: false, code: 'unauthorized' }
+  // one read for both, never cached: a revoked session or a disabled account is refused by every process at once
+  const found = await storage.sessions.withUser(tokenHash)
+  if (!found) return { ok: false, code: 'unauthorized' }
+  const { session, user } = found
   if (user.disabledAt) return { ok: false, code: 'account_disabled' }
   if (session.revokedAt !== null || now - session.lastSeenAt > SESSION_TTL_MS || now - session.createdAt > SESSION_MAX_MS) return { ok: false, code: 'unauthorized' }
   if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) await storage.sessions.touch(tokenHash, now)

@@ -69,6 +69,7 @@ const POSTGRES_ROWS: RowSpec[] = [
   { id: 'pgRatio', figure: '  2 processes on PostgreSQL ÷ 1 on SQLite', unit: '×', goal: ge(1.5) },
   { id: 'pgP99Open', figure: '  PostgreSQL p99 at 10,000 rec/s offered', unit: 'ms', goal: le(100) },
   { id: 'pgIngestFailed', figure: '  PostgreSQL at 10,000 rec/s offered, failed', unit: 'count', goal: le(0) },
+  { id: 'pgSustained', figure: '  (extra) PostgreSQL, 2 processes: highest rate with p99 ≤ 100 ms', unit: 'rec/s', goal: null },
   { id: 'pgPull', figure: 'PostgreSQL pull 50,000 → empty device', unit: 's', goal: le(10) },
 ]
 
@@ -95,6 +96,7 @@ const ROWS: RowSpec[] = [
   { id: 'ingest', figure: 'ingest flat out, 100 × 100 at 1M', unit: 'rec/s', goal: ge(10_000) },
   { id: 'saveWrite', figure: '  (extra) save: database write alone, p95', unit: 'ms', goal: null },
   { id: 'ingestP99Closed', figure: '  (extra) ingest flat out, p99 (closed loop)', unit: 'ms', goal: null },
+  { id: 'ingestSustained', figure: '  (extra) ingest: highest rate with p99 ≤ 100 ms', unit: 'rec/s', goal: null },
   { id: 'pouch', figure: '  (extra) PouchDB → express-pouchdb', unit: 'rec/s', goal: null },
   { id: 'heap', figure: '  (extra) JS heap, 50,000 records', unit: 'MiB', goal: null },
   { id: 'rss', figure: '  (extra) server RSS, 1M records', unit: 'MiB', goal: null },
@@ -277,7 +279,7 @@ async function main(): Promise<void> {
     big: ['warmBig', 'save'],
     push: ['push'],
     peer: ['pouch', 'ratio'],
-    ingest: ['ingest', 'ingestP99', 'ingestFailed', 'ingestP99Closed', 'rss'],
+    ingest: ['ingest', 'ingestP99', 'ingestFailed', 'ingestP99Closed', 'ingestSustained', 'rss'],
     postgres: POSTGRES_ROWS.map((r) => r.id),
     ledger: ['ledgerStreet', 'ledgerDistrict'],
   }
@@ -405,11 +407,12 @@ async function main(): Promise<void> {
       if (ours === undefined) throw new Error(`no push figure to compare with${measures.push?.error ? ` (${measures.push.error})` : ''}`)
       measures.ratio = { value: ours / theirs!, detail: `${Math.round(ours)} ÷ ${Math.round(theirs!)} records/s, same records, same Chromium, same run` }
     })
-    await step('ingest', 240_000, async () => {
+    // the drains between runs and the rate sweep when the goal's rate is missed take their time
+    await step('ingest', 420_000, async () => {
       if (setupError || !server) throw new Error(setupError ?? 'no server')
       Object.assign(measures, await ingestFigure(server, world, tokens, opts.runs, 10, log))
     })
-    await step('postgres', 600_000, async (scope) => {
+    await step('postgres', 900_000, async (scope) => {
       if (setupError || !cached) throw new Error(setupError ?? 'no server database')
       const pgDevice = chromePath ? async (s: RunningServer, t: Map<string, string>) => ({ ...(await deviceEnv()), server: s, tokens: t }) : null
       Object.assign(measures, await postgresFigures({ world, cached, dist, runs: opts.runs, seconds: 10, sqliteIngest: measures.ingest?.value, deviceEnv: pgDevice, log }, scope))

@@ -19,7 +19,7 @@ import type { BenchUser, BenchWorld, BuildingPlan } from './data'
 import { pullSaveHeap, type DeviceEnv, type Measures } from './device'
 import { Rng, seededUuidv7 } from './rng'
 import type { CachedDb } from './serverdb'
-import { OFFERED, paced, type PacedRun } from './ingest'
+import { drain, GOAL_P99_MS, OFFERED, p99Text, paced, sustainable, sweepMeasure, type PacedRun } from './ingest'
 import { median, type Scope } from './util'
 
 const BATCH = 100
@@ -111,14 +111,24 @@ function cannon(url: string, connections: number, seconds: number, next: ReturnT
   })
 }
 
+const highestSeqOf = (pool: Pool) => async () => Number((await pool.query<{ n: number | null }>('SELECT max(seq) AS n FROM records')).rows[0]!.n ?? 0)
+
+/** Waits for the servers to work off what they were still given (./ingest.ts `drain`), saying so when it took a while. */
+async function drained(pool: Pool, servers: readonly RunningServer[], log: (s: string) => void): Promise<number> {
+  const ms = await drain(highestSeqOf(pool), servers.map((s) => s.url))
+  if (ms > 1500) log(`    (waited ${(ms / 1000).toFixed(1)} s for the servers to work off the backlog)`)
+  return ms
+}
+
 /** Ingest flat out through `servers` (the connections split between them): records/s and p99 per run. */
 async function ingest(pool: Pool, servers: RunningServer[], runs: number, seconds: number, next: ReturnType<typeof batchMaker>, log: (s: string) => void) {
-  const maxSeq = async () => Number((await pool.query<{ n: number | null }>('SELECT max(seq) AS n FROM records')).rows[0]!.n ?? 0)
+  const maxSeq = highestSeqOf(pool)
   const each = CONNECTIONS / servers.length
   await Promise.all(servers.map((s) => cannon(s.url, each, 3, next))) // warm-up
   const rates: number[] = []
   const p99s: number[] = []
   for (let r = 0; r < runs; r++) {
+    await drained(pool, servers, log)
     const before = await maxSeq()
     const t0 = performance.now()
     const res = await Promise.all(servers.map((s) => cannon(s.url, each, seconds, next)))
@@ -183,15 +193,22 @@ export async function postgresFigures(input: PostgresBenchInput, scope: Scope): 
   const urls = [a.url, b.url]
   const open: PacedRun[] = []
   for (let r = 0; r < runs; r++) {
+    await drained(pool, [a, b], log)
     const res = await paced((i) => urls[i % urls.length]!, seconds, OFFERED / BATCH, next)
     open.push(res)
-    log(`  postgres, 2 processes, ${OFFERED.toLocaleString('en')} records/s offered, run ${r + 1}: p50 ${Math.round(res.p50)} ms, p99 ${Math.round(res.p99)} ms, ${res.failed} of ${res.sent} failed${res.causes.length ? ` (${res.causes.join(', ')})` : ''}`)
+    log(`  postgres, 2 processes, ${OFFERED.toLocaleString('en')} records/s offered, run ${r + 1}: p50 ${Math.round(res.p50)} ms, p99 ${p99Text(res)}, ${res.failed} of ${res.sent} failed${res.causes.length ? ` (${res.causes.join(', ')})` : ''}`)
   }
+  // the goal's rate missed: how much two processes on this machine do sustain within the goal
+  const sweep =
+    median(open.map((o) => o.p99)) > GOAL_P99_MS || open.some((o) => o.failed)
+      ? await sustainable((rate) => paced((i) => urls[i % urls.length]!, seconds, rate / BATCH, next), () => drained(pool, [a, b], log), GOAL_P99_MS, log)
+      : null
+  out.pgSustained = sweep ? sweepMeasure(sweep, GOAL_P99_MS, 'PostgreSQL, 2 processes') : { value: OFFERED, detail: `the goal's ${OFFERED.toLocaleString('en')} records/s held (no sweep needed)` }
   const failures = open.map((o) => o.failed)
   out.pgP99Open = {
     value: median(open.map((o) => o.p99)),
     runs: open.map((o) => o.p99),
-    detail: `open loop: ${OFFERED / BATCH} batches of ${BATCH}/s evenly paced over 2 processes for ${seconds} s a run, latency from each batch's scheduled send; p50 ${Math.round(median(open.map((o) => o.p50)))} ms, worst ${Math.round(Math.max(...open.map((o) => o.max)))} ms`,
+    detail: `open loop: ${OFFERED / BATCH} batches of ${BATCH}/s evenly paced over 2 processes for ${seconds} s a run after a drain, latency from each batch's scheduled send, a failed batch counted as slower than any (capped at the 30 s timeout); p99 of the answered alone ${open.map((o) => (Number.isNaN(o.p99Answered) ? 'none' : `${Math.round(o.p99Answered)} ms`)).join(', ')}; p50 ${Math.round(median(open.map((o) => o.p50)))} ms, worst ${Math.round(Math.max(...open.map((o) => o.max)))} ms`,
   }
   out.pgIngestFailed = {
     value: failures.reduce((x, y) => x + y, 0),

@@ -131,6 +131,13 @@ function toStored(r: RecordDbRow): StoredRecord {
   } as StoredRecord
 }
 
+/** A push over one of its account's limits: rolls back the count, answers the seconds to wait. */
+class OverLimit extends Error {
+  constructor(readonly seconds: number) {
+    super(`push limit: wait ${seconds} s`)
+  }
+}
+
 /** PostgreSQL text cannot hold U+0000: such a key matches nothing stored. */
 const hasNul = (s: string): boolean => s.includes('\u0000')
 /** For what is kept only to be read by people (quarantine): NUL shown as U+FFFD. */
@@ -176,32 +183,44 @@ export function createPostgresStorage(pool: Pool): Storage {
         },
       },
       usage: {
-        // both windows' rows locked in one transaction: two processes cannot both pass the last place
-        take: (userId, records, bytes, now, limits) => {
+        // Both windows counted by one upsert that also locks their rows, so two processes cannot
+        // both pass the last place; over a limit the transaction rolls back and nothing counts.
+        // Three round trips (BEGIN, upsert, COMMIT) instead of five: every push pays them.
+        take: async (userId, records, bytes, now, limits) => {
+          const w = usageWindows(now)
           const take = async (c: Queryable): Promise<number> => {
-            const w = usageWindows(now)
-            await c.query(`INSERT INTO push_usage (user_id, window_kind, window_start, records, bytes) VALUES ($1, 'm', $2, 0, 0), ($1, 'd', $3, 0, 0) ON CONFLICT DO NOTHING`, [userId, w.minute, w.day])
             const got = (
               await c.query<{ window_kind: 'm' | 'd'; records: number; bytes: number }>(
-                `SELECT window_kind, records, bytes FROM push_usage
-                 WHERE user_id = $1 AND ((window_kind = 'm' AND window_start = $2) OR (window_kind = 'd' AND window_start = $3)) ORDER BY window_kind FOR UPDATE`,
-                [userId, w.minute, w.day],
+                `INSERT INTO push_usage (user_id, window_kind, window_start, records, bytes) VALUES ($1, 'm', $2, $4, $5), ($1, 'd', $3, $4, $5)
+                 ON CONFLICT (user_id, window_kind, window_start) DO UPDATE SET records = push_usage.records + excluded.records, bytes = push_usage.bytes + excluded.bytes
+                 RETURNING window_kind, records, bytes`,
+                [userId, w.minute, w.day, records, bytes],
               )
             ).rows
             const minute = got.find((r) => r.window_kind === 'm')
             const day = got.find((r) => r.window_kind === 'd')
-            if ((minute?.records ?? 0) + records > limits.recordsPerMinute) return Math.ceil((w.minuteEnd - now) / 1000)
-            if ((day?.bytes ?? 0) + bytes > limits.bytesPerDay) return Math.ceil((w.dayEnd - now) / 1000)
-            await c.query(
-              `UPDATE push_usage SET records = records + $4, bytes = bytes + $5
-               WHERE user_id = $1 AND ((window_kind = 'm' AND window_start = $2) OR (window_kind = 'd' AND window_start = $3))`,
-              [userId, w.minute, w.day, records, bytes],
-            )
+            if (Number(minute?.records ?? 0) > limits.recordsPerMinute) throw new OverLimit(Math.ceil((w.minuteEnd - now) / 1000))
+            if (Number(day?.bytes ?? 0) > limits.bytesPerDay) throw new OverLimit(Math.ceil((w.dayEnd - now) / 1000))
             // now and then forget the windows gone by, for everyone
             if (Math.random() < 0.01) await c.query('DELETE FROM push_usage WHERE window_start < $1', [w.day])
             return 0
           }
-          return inTx ? take(db) : withTransaction(pool, take)
+          try {
+            if (!inTx) return await withTransaction(pool, take)
+            // inside a caller's transaction: undo just this count when over
+            await db.query('SAVEPOINT usage_take')
+            try {
+              const wait = await take(db)
+              await db.query('RELEASE SAVEPOINT usage_take')
+              return wait
+            } catch (err) {
+              await db.query('ROLLBACK TO SAVEPOINT usage_take')
+              throw err
+            }
+          } catch (err) {
+            if (err instanceof OverLimit) return err.seconds
+            throw err
+          }
         },
       },
       org: {
@@ -274,6 +293,14 @@ export function createPostgresStorage(pool: Pool): Storage {
             [hash],
           )
           return r ? { tokenHash: r.token_hash, userId: r.user_id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, revokedAt: r.revoked_at } : null
+        },
+        withUser: async (hash) => {
+          if (hasNul(hash)) return null
+          const r = await one<{ token_hash: string; user_id: string; created_at: number; last_seen_at: number; revoked_at: number | null } & UserDbRow>(
+            `SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.revoked_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
+            [hash],
+          )
+          return r ? { session: { tokenHash: r.token_hash, userId: r.user_id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, revokedAt: r.revoked_at }, user: toUser(r) } : null
         },
         touch: async (hash, now) => {
           await db.query('UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1', [now, hash])
