@@ -33,6 +33,9 @@ function maxSeq(dataDir: string): number {
   }
 }
 
+/** The headers of a push with `token`. */
+const pushHeaders = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}`, [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) })
+
 const NOTES = ['宣传了垃圾分类新规,住户表示支持', '家中无人,门上留了联系卡', '老人身体还好,提醒按时吃药', '反映楼道灯坏了好几天']
 
 /** Builds push bodies: each call a new batch of 100 visits by the next of the 100 leaders, in turn. */
@@ -74,7 +77,7 @@ async function cannon(url: string, seconds: number, next: ReturnType<typeof batc
         method: 'POST',
         setupRequest: (req) => {
           const { token, body } = next()
-          return { ...req, body, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) } }
+          return { ...req, body, headers: pushHeaders(token) }
         },
       },
     ],
@@ -134,7 +137,7 @@ export async function paced(url: string | ((i: number) => string), seconds: numb
     inflight.push(
       fetch(`${urlOf(i)}/api/v1/sync/push`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
+        headers: pushHeaders(token),
         body,
         signal: AbortSignal.timeout(timeoutMs),
       })
@@ -163,14 +166,14 @@ export async function paced(url: string | ((i: number) => string), seconds: numb
 }
 
 /**
- * Waits until the server has worked off what it was still given: a paced run ends when
- * its last answer or timeout arrived, but batches the client gave up on keep the server
- * busy, and the next run would start on a backlog. Done when the highest seq has not
- * moved for a second and a push-free request is answered within 250 ms (a loaded
- * machine answers slower than that, a server still working off pushes far slower); at most
- * `maxMs`. Answers the ms it waited.
+ * Waits until the servers have worked off what they were still given: a paced run ends
+ * when its last answer or timeout arrived, but batches the client gave up on keep a
+ * server busy (its CPU, or on PostgreSQL its pool and the append lock), and the next run
+ * would start on a backlog. Done when the highest seq has not moved for a second and one
+ * more push to each server (a batch like the others) is answered within a second; at
+ * most `maxMs`. Answers the ms it waited.
  */
-export async function drain(highestSeq: () => Promise<number> | number, urls: readonly string[], maxMs = 60_000): Promise<number> {
+export async function drain(highestSeq: () => Promise<number> | number, urls: readonly string[], next: () => { token: string; body: string }, maxMs = 60_000): Promise<number> {
   const t0 = performance.now()
   let last = await highestSeq()
   let still = 0
@@ -182,13 +185,16 @@ export async function drain(highestSeq: () => Promise<number> | number, urls: re
     if (still < 1000) continue
     const quick = await Promise.all(
       urls.map(async (u) => {
+        const { token, body } = next()
         const s = performance.now()
-        const res = await fetch(`${u}/api/v1/health`, { signal: AbortSignal.timeout(5000) }).catch(() => null)
+        const res = await fetch(`${u}/api/v1/sync/push`, { method: 'POST', headers: pushHeaders(token), body, signal: AbortSignal.timeout(30_000) }).catch(() => null)
         await res?.arrayBuffer()
-        return res?.ok === true && performance.now() - s < 250
+        return res?.ok === true && performance.now() - s < 1000
       }),
     )
     if (quick.every(Boolean)) return performance.now() - t0
+    last = await highestSeq()
+    still = 0
   }
   return performance.now() - t0
 }
@@ -206,9 +212,16 @@ export async function sustainable(
   drained: () => Promise<number>,
   goalMs: number,
   log: (s: string) => void,
+  budgetMs = 180_000,
 ): Promise<{ held: PacedRun | null; tried: PacedRun[] }> {
   const tried: PacedRun[] = []
+  const t0 = performance.now()
   for (const rate of SWEEP_RATES) {
+    // the step's deadline must leave room for its other figures: a sweep past its budget says so and stops
+    if (performance.now() - t0 > budgetMs) {
+      log(`    sweep: stopped after ${Math.round((performance.now() - t0) / 1000)} s (its budget), below ${rate.toLocaleString('en')} records/s not tried`)
+      break
+    }
     await drained()
     const res = await run(rate)
     tried.push(res)
@@ -237,7 +250,7 @@ export async function ingestFigure(server: RunningServer, world: BenchWorld, tok
   const details: string[] = []
   // each run starts once the server has worked off the one before (a backlog the client gave up on included)
   const drained = async () => {
-    const ms = await drain(() => maxSeq(server.dataDir), [server.url])
+    const ms = await drain(() => maxSeq(server.dataDir), [server.url], next)
     if (ms > 1500) log(`    (waited ${(ms / 1000).toFixed(1)} s for the server to work off the backlog)`)
     return ms
   }

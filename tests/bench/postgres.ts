@@ -114,8 +114,8 @@ function cannon(url: string, connections: number, seconds: number, next: ReturnT
 const highestSeqOf = (pool: Pool) => async () => Number((await pool.query<{ n: number | null }>('SELECT max(seq) AS n FROM records')).rows[0]!.n ?? 0)
 
 /** Waits for the servers to work off what they were still given (./ingest.ts `drain`), saying so when it took a while. */
-async function drained(pool: Pool, servers: readonly RunningServer[], log: (s: string) => void): Promise<number> {
-  const ms = await drain(highestSeqOf(pool), servers.map((s) => s.url))
+async function drained(pool: Pool, servers: readonly RunningServer[], next: ReturnType<typeof batchMaker>, log: (s: string) => void): Promise<number> {
+  const ms = await drain(highestSeqOf(pool), servers.map((s) => s.url), next)
   if (ms > 1500) log(`    (waited ${(ms / 1000).toFixed(1)} s for the servers to work off the backlog)`)
   return ms
 }
@@ -128,7 +128,7 @@ async function ingest(pool: Pool, servers: RunningServer[], runs: number, second
   const rates: number[] = []
   const p99s: number[] = []
   for (let r = 0; r < runs; r++) {
-    await drained(pool, servers, log)
+    await drained(pool, servers, next, log)
     const before = await maxSeq()
     const t0 = performance.now()
     const res = await Promise.all(servers.map((s) => cannon(s.url, each, seconds, next)))
@@ -193,7 +193,7 @@ export async function postgresFigures(input: PostgresBenchInput, scope: Scope): 
   const urls = [a.url, b.url]
   const open: PacedRun[] = []
   for (let r = 0; r < runs; r++) {
-    await drained(pool, [a, b], log)
+    await drained(pool, [a, b], next, log)
     const res = await paced((i) => urls[i % urls.length]!, seconds, OFFERED / BATCH, next)
     open.push(res)
     log(`  postgres, 2 processes, ${OFFERED.toLocaleString('en')} records/s offered, run ${r + 1}: p50 ${Math.round(res.p50)} ms, p99 ${p99Text(res)}, ${res.failed} of ${res.sent} failed${res.causes.length ? ` (${res.causes.join(', ')})` : ''}`)
@@ -201,7 +201,7 @@ export async function postgresFigures(input: PostgresBenchInput, scope: Scope): 
   // the goal's rate missed: how much two processes on this machine do sustain within the goal
   const sweep =
     median(open.map((o) => o.p99)) > GOAL_P99_MS || open.some((o) => o.failed)
-      ? await sustainable((rate) => paced((i) => urls[i % urls.length]!, seconds, rate / BATCH, next), () => drained(pool, [a, b], log), GOAL_P99_MS, log)
+      ? await sustainable((rate) => paced((i) => urls[i % urls.length]!, seconds, rate / BATCH, next), () => drained(pool, [a, b], next, log), GOAL_P99_MS, log)
       : null
   out.pgSustained = sweep ? sweepMeasure(sweep, GOAL_P99_MS, 'PostgreSQL, 2 processes') : { value: OFFERED, detail: `the goal's ${OFFERED.toLocaleString('en')} records/s held (no sweep needed)` }
   const failures = open.map((o) => o.failed)
