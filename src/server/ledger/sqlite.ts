@@ -8,9 +8,16 @@ import type { StoredRecord } from '../../shared/records'
 import type { LedgerItems } from '../../shared/ledger'
 import { monthRange } from '../../shared/time'
 import {
-  careValues, feedbackValues, itemsOfRows, sessionValues, summaryNeeds, summaryWrites, visitValues,
-  type ActivityRow, type CareRow, type FeedbackRow, type SessionRow, type VisitRow,
+  addFeedbackTally, addVisitTally, careValues, coveredChange, emptyDeltas, feedbackOfRow, feedbackValues, itemsOfRows, keyOf, partsOf,
+  serviceValues, sessionValues, summaryNeeds, summaryWrites, visitOfRow, visitValues,
+  type ActivityRow, type CareRow, type FeedbackRow, type OpenRow, type ServiceRow, type SessionRow, type TallyDeltas, type TallyRow, type VisitRow,
 } from './summaries'
+
+/** Every summary table, emptied by a rebuild. */
+export const SUMMARY_TABLES = [
+  'ledger_visits', 'ledger_feedback', 'ledger_sessions', 'ledger_care', 'ledger_activity',
+  'ledger_tallies', 'ledger_covered', 'ledger_open', 'ledger_services',
+] as const
 
 /** Paths strictly beneath `scope`: [scope + '/', scope + '0') ('0' follows '/'). */
 const below = (scope: string): [string, string] => [scope + '/', scope + '0']
@@ -53,6 +60,40 @@ export function createSqliteLedger(db: Db): SqliteLedger {
          outcome = excluded.outcome, policy = excluded.policy, covering = excluded.covering`,
     ),
     visitDrop: db.prepare('DELETE FROM ledger_visits WHERE id = ?'),
+    visitGet: db.prepare<[string], VisitRow>('SELECT * FROM ledger_visits WHERE id = ?'),
+    feedbackGet: db.prepare<[string], FeedbackRow>('SELECT * FROM ledger_feedback WHERE id = ?'),
+    serviceDrop: db.prepare('DELETE FROM ledger_services WHERE id = ?'),
+    servicePut: db.prepare('INSERT INTO ledger_services (id, building, household, at) VALUES (?, ?, ?, ?)'),
+    tallyAdd: db.prepare(
+      `INSERT INTO ledger_tallies (month, org_path, visits, visits_met, visits_nobody, visits_declined, publicity, covered) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (month, org_path) DO UPDATE SET visits = visits + excluded.visits, visits_met = visits_met + excluded.visits_met,
+         visits_nobody = visits_nobody + excluded.visits_nobody, visits_declined = visits_declined + excluded.visits_declined,
+         publicity = publicity + excluded.publicity, covered = covered + excluded.covered`,
+    ),
+    coveredAdd: db.prepare<[string, string, string, number], { n: number }>(
+      `INSERT INTO ledger_covered (month, org_path, household, n) VALUES (?, ?, ?, ?)
+       ON CONFLICT (month, org_path, household) DO UPDATE SET n = n + excluded.n RETURNING n`,
+    ),
+    coveredPrune: db.prepare('DELETE FROM ledger_covered WHERE month = ? AND org_path = ? AND household = ? AND n = 0'),
+    openAdd: db.prepare(
+      `INSERT INTO ledger_open (org_path, level, month, open, overdue) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (org_path, level, month) DO UPDATE SET open = open + excluded.open, overdue = overdue + excluded.overdue`,
+    ),
+    talliesIn: db.prepare<{ scope: string; lo: string; hi: string; month: string }, TallyRow>(
+      `SELECT * FROM ledger_tallies WHERE month = @month AND ${SCOPE}`,
+    ),
+    openIn: db.prepare<{ scope: string; lo: string; hi: string; month: string }, OpenRow>(
+      `SELECT org_path, level, sum(open) AS open, sum(overdue) AS overdue FROM ledger_open WHERE month <= @month AND ${SCOPE} GROUP BY org_path, level`,
+    ),
+    careVisitsIn: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, VisitRow>(
+      `SELECT v.* FROM ledger_care c JOIN ledger_visits v ON v.org_path = c.building AND v.household = c.household AND v.covering = 1 AND v.at >= @from AND v.at < @to
+       WHERE c.active = 1 AND (c.building = @scope OR (c.building >= @lo AND c.building < @hi))`,
+    ),
+    careServices: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, ServiceRow>(
+      `SELECT s.* FROM ledger_care c JOIN ledger_services s ON s.building = c.building AND s.household = c.household AND s.at < @to AND s.at >= coalesce(
+         (SELECT max(w.at) FROM ledger_services w WHERE w.building = c.building AND w.household = c.household AND w.at < @from), @from)
+       WHERE c.active = 1 AND (c.building = @scope OR (c.building >= @lo AND c.building < @hi))`,
+    ),
     feedbackPut: db.prepare(
       `INSERT INTO ledger_feedback (id, org_path, raised_at, resolved_at, resolved_level, held_level, urgency, reopened, reported_back, satisfied)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -70,9 +111,6 @@ export function createSqliteLedger(db: Db): SqliteLedger {
       `INSERT INTO ledger_care (building, household, flagged_at, interval_days, active) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (building, household) DO UPDATE SET flagged_at = excluded.flagged_at, interval_days = excluded.interval_days, active = excluded.active`,
     ),
-    visitsIn: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, VisitRow>(
-      `SELECT * FROM ledger_visits WHERE at >= @from AND at < @to AND ${SCOPE}`,
-    ),
     // the last met visit before the month of each care household: all a month's care figure needs from before it
     careVisits: db.prepare<{ scope: string; lo: string; hi: string; from: number }, VisitRow>(
       `SELECT v.* FROM ledger_care c JOIN ledger_visits v ON v.id = (
@@ -81,8 +119,8 @@ export function createSqliteLedger(db: Db): SqliteLedger {
        WHERE c.active = 1 AND (c.building = @scope OR (c.building >= @lo AND c.building < @hi))`,
     ),
     feedbackIn: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, FeedbackRow>(
-      // most items were raised before a month's end: one pass over the table beats the raised_at index
-      `SELECT * FROM ledger_feedback WHERE +raised_at < @to AND (resolved_at IS NULL OR resolved_at >= @from) AND ${SCOPE}`,
+      `SELECT * FROM ledger_feedback WHERE raised_at >= @from AND raised_at < @to AND ${SCOPE}
+       UNION ALL SELECT * FROM ledger_feedback WHERE resolved_at >= @from AND resolved_at < @to AND ${SCOPE}`,
     ),
     careIn: db.prepare<{ scope: string; lo: string; hi: string }, CareRow>(
       'SELECT * FROM ledger_care WHERE building = @scope OR (building >= @lo AND building < @hi)',
@@ -107,13 +145,54 @@ export function createSqliteLedger(db: Db): SqliteLedger {
       ...(needs.careAt !== undefined ? { care: q.careFlags.all(needs.careAt).map(toStored) } : {}),
     })
     q.activity.run(w.activity.month, w.activity.path, w.activity.authorId, w.activity.at)
+    const d = emptyDeltas()
+    if (w.visit) {
+      const old = q.visitGet.get(w.visit.id)
+      if (old) addVisitTally(d, visitOfRow(old), -1)
+      if (w.visit.item) addVisitTally(d, w.visit.item, 1)
+    }
+    if (w.feedback) {
+      const old = q.feedbackGet.get(w.feedback.id)
+      if (old) addFeedbackTally(d, feedbackOfRow(old), -1)
+      if (w.feedback.item) addFeedbackTally(d, w.feedback.item, 1)
+    }
+    addDeltas(d)
     if (w.visit?.item) q.visitPut.run(...visitValues(w.visit.item))
     else if (w.visit) q.visitDrop.run(w.visit.id)
     if (w.feedback?.item) q.feedbackPut.run(...feedbackValues(w.feedback.item))
     else if (w.feedback) q.feedbackDrop.run(w.feedback.id)
     if (w.session?.item) q.sessionPut.run(...sessionValues(w.session.item))
     else if (w.session) q.sessionDrop.run(w.session.id)
+    if (w.service) {
+      q.serviceDrop.run(w.service.id)
+      if (w.service.item) for (const row of serviceValues(w.service.item)) q.servicePut.run(...row)
+    }
     if (w.care) q.carePut.run(...careValues(w.care))
+  }
+
+  /** Adds the tally changes (inside the caller's transaction). */
+  function addDeltas(d: TallyDeltas): void {
+    const covered = new Map<string, number>()
+    for (const [k, n] of d.covered) {
+      if (!n) continue
+      const [month, path, household] = partsOf(k) as [string, string, string]
+      const after = q.coveredAdd.get(month, path, household, n)!.n
+      if (!after) q.coveredPrune.run(month, path, household)
+      const change = coveredChange(after - n, after)
+      if (change) covered.set(keyOf(month, path), (covered.get(keyOf(month, path)) ?? 0) + change)
+    }
+    for (const k of new Set([...d.visits.keys(), ...covered.keys()])) {
+      const c = d.visits.get(k) ?? [0, 0, 0, 0, 0]
+      const cov = covered.get(k) ?? 0
+      if (!cov && c.every((x) => x === 0)) continue
+      const [month, path] = partsOf(k) as [string, string]
+      q.tallyAdd.run(month, path, ...c, cov)
+    }
+    for (const [k, [open, overdue]] of d.open) {
+      if (!open && !overdue) continue
+      const [month, path, level] = partsOf(k) as [string, string, string]
+      q.openAdd.run(path, level, month, open, overdue)
+    }
   }
 
   const PAGE = 5000
@@ -130,8 +209,10 @@ export function createSqliteLedger(db: Db): SqliteLedger {
       const { from, to } = monthRange(month)
       const p = { scope, lo, hi }
       return itemsOfRows({
-        visits: q.visitsIn.all({ ...p, from, to }),
-        careVisits: q.careVisits.all({ ...p, from }),
+        tallies: q.talliesIn.all({ ...p, month }),
+        open: q.openIn.all({ ...p, month }),
+        careVisits: [...q.careVisits.all({ ...p, from }), ...q.careVisitsIn.all({ ...p, from, to })],
+        careServices: q.careServices.all({ ...p, from, to }),
         feedback: q.feedbackIn.all({ ...p, from, to }),
         care: q.careIn.all(p),
         sessions: q.sessionsIn.all({ ...p, from, to }),
@@ -142,7 +223,7 @@ export function createSqliteLedger(db: Db): SqliteLedger {
     stale: () => q.stale.get()?.stale === 1,
     rebuild() {
       db.transaction(() => {
-        for (const t of ['ledger_visits', 'ledger_feedback', 'ledger_sessions', 'ledger_care', 'ledger_activity']) db.exec(`DELETE FROM ${t}`)
+        for (const t of SUMMARY_TABLES) db.exec(`DELETE FROM ${t}`)
         db.exec('UPDATE ledger_state SET stale = 1 WHERE id = 1')
       })()
       let total = 0
