@@ -271,6 +271,14 @@ export interface LedgerStore {
   items(scope: string, month: string): Promise<LedgerItems>
   /** the `ledger.weights` records placed on `street`, in seq order */
   weights(street: string): Promise<StoredRecord[]>
+  /**
+   * The records the detailed sheets of `scope`'s `month` read, in seq order, found
+   * through the summaries' indexes rather than the whole log: the month's visits and
+   * reading sessions, the feedback raised before its end and not resolved before its
+   * start, each with every record amending it, and the records of `SHEET_KINDS` under
+   * the scope with theirs.
+   */
+  sheetRecords(scope: string, month: string): Promise<StoredRecord[]>
   /** true when the summaries do not cover the log yet (a database from before them) */
   stale(): Promise<boolean>
   /** empties and refills every summary from the log; returns how many records it read */
@@ -862,6 +870,7 @@ export function createSqliteStorage(db: Db): Storage {
     ledger: {
       items: g((scope: string, month: string) => ledger.items(scope, month)),
       weights: g((street: string) => ledger.weights(street)),
+      sheetRecords: g((scope: string, month: string) => ledger.sheetRecords(scope, month)),
       stale: g(() => ledger.stale()),
       rebuild: g(() => ledger.rebuild()),
     },

@@ -9,7 +9,7 @@ import type { LedgerItems } from '../../shared/ledger'
 import { monthRange } from '../../shared/time'
 import {
   addFeedbackTally, addVisitTally, careValues, coveredChange, emptyDeltas, feedbackOfRow, feedbackValues, itemsOfRows, keyOf, partsOf,
-  serviceValues, sessionValues, summaryNeeds, summaryWrites, visitOfRow, visitValues,
+  serviceValues, sessionValues, SHEET_KINDS_SQL, summaryNeeds, summaryWrites, visitOfRow, visitValues,
   type ActivityRow, type CareRow, type FeedbackRow, type OpenRow, type ServiceRow, type SessionRow, type TallyDeltas, type TallyRow, type VisitRow,
 } from './summaries'
 
@@ -39,6 +39,8 @@ export interface SqliteLedger {
   items(scope: string, month: string): LedgerItems
   /** `ledger.weights` records placed on `street`, in seq order */
   weights(street: string): StoredRecord[]
+  /** see `LedgerStore.sheetRecords` */
+  sheetRecords(scope: string, month: string): StoredRecord[]
   stale(): boolean
   /** empties and refills every summary from the log, one transaction per page; returns the records read */
   rebuild(): number
@@ -131,6 +133,16 @@ export function createSqliteLedger(db: Db): SqliteLedger {
     activityIn: db.prepare<{ scope: string; lo: string; hi: string; month: string }, ActivityRow>(
       `SELECT author_id, min(first_at) AS first_at FROM ledger_activity WHERE month = @month AND ${SCOPE} GROUP BY author_id`,
     ),
+    sheetRecords: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, RecordRow>(
+      `WITH ids(id) AS (
+         SELECT id FROM ledger_visits WHERE at >= @from AND at < @to AND ${SCOPE}
+         UNION SELECT id FROM ledger_sessions WHERE at >= @from AND at < @to AND ${SCOPE}
+         UNION SELECT id FROM ledger_feedback WHERE raised_at < @to AND (resolved_at IS NULL OR resolved_at >= @from) AND ${SCOPE}
+         UNION SELECT id FROM records WHERE type IN (${SHEET_KINDS_SQL}) AND ${SCOPE})
+       SELECT * FROM records WHERE id IN (SELECT id FROM ids)
+       UNION SELECT * FROM records WHERE target_id IN (SELECT id FROM ids)
+       ORDER BY seq`,
+    ),
     weights: db.prepare<[string], RecordRow>("SELECT * FROM records WHERE org_path = ? AND type = 'ledger.weights' ORDER BY seq"),
     stale: db.prepare<[], { stale: number }>('SELECT stale FROM ledger_state WHERE id = 1'),
     page: db.prepare<[number, number], RecordRow>('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?'),
@@ -220,6 +232,10 @@ export function createSqliteLedger(db: Db): SqliteLedger {
       })
     },
     weights: (street) => q.weights.all(street).map(toStored),
+    sheetRecords(scope, month) {
+      const [lo, hi] = below(scope)
+      return q.sheetRecords.all({ scope, lo, hi, ...monthRange(month) }).map(toStored)
+    },
     stale: () => q.stale.get()?.stale === 1,
     rebuild() {
       db.transaction(() => {

@@ -105,6 +105,17 @@ export function summaryWrites(r: StoredRecord, loaded: { target?: readonly Store
   return out
 }
 
+// ---------------------------------------------------------------- the detailed sheets
+
+/**
+ * Record types an export reads whole under its scope (household profiles for
+ * the visit sheet, volunteers and wishes for the volunteer sheet). The partial
+ * index records_sheet_kinds (migrations sqlite 010 / postgres 009) lists exactly
+ * these: keep both the same.
+ */
+export const SHEET_KINDS = ['household.profile', 'volunteer', 'volunteer.team', 'volunteer.pairing', 'volunteer.service', 'wish', 'wish.event', 'wish.address'] as const
+export const SHEET_KINDS_SQL = SHEET_KINDS.map((k) => `'${k}'`).join(', ')
+
 // ---------------------------------------------------------------- tallies
 
 /** Visit counts in the order of ledger_tallies' columns after (month, org_path): visits, met, nobody home, declined, publicity. */

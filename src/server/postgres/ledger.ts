@@ -10,7 +10,7 @@ import type { LedgerStore } from '../storage'
 import { monthRange } from '../../shared/time'
 import {
   addFeedbackTally, addVisitTally, amendedId, careValues, coveredChange, emptyDeltas, feedbackOfRow, feedbackValues, itemsOfRows, keyOf, partsOf,
-  serviceValues, sessionValues, summaryNeeds, summaryWrites, visitOfRow, visitValues,
+  serviceValues, sessionValues, SHEET_KINDS_SQL, summaryNeeds, summaryWrites, visitOfRow, visitValues,
   type ActivityRow, type CareRow, type FeedbackRow, type OpenRow, type ServiceRow, type SessionRow, type SummaryWrites, type TallyDeltas,
   type TallyRow, type VisitRow,
 } from '../ledger/summaries'
@@ -219,6 +219,21 @@ export function postgresLedger(db: Queryable, inTransaction: <T>(fn: (c: Queryab
       return itemsOfRows({ tallies, open, careVisits: [...careVisits, ...careVisitsIn], careServices, feedback, care, sessions, activity })
     },
     weights: async (street) => (await rows<RecordRow>(`SELECT ${COLUMNS} FROM records WHERE org_path = $1 AND type = 'ledger.weights' ORDER BY seq`, [street])).map(toStored),
+    async sheetRecords(scope, month) {
+      const { from, to } = monthRange(month)
+      const found = await rows<RecordRow>(
+        `WITH ids(id) AS (
+           SELECT id FROM ledger_visits WHERE at >= $4 AND at < $5 AND ${SCOPE}
+           UNION SELECT id FROM ledger_sessions WHERE at >= $4 AND at < $5 AND ${SCOPE}
+           UNION SELECT id FROM ledger_feedback WHERE raised_at < $5 AND (resolved_at IS NULL OR resolved_at >= $4) AND ${SCOPE}
+           UNION SELECT id FROM records WHERE type IN (${SHEET_KINDS_SQL}) AND ${SCOPE})
+         SELECT ${COLUMNS} FROM records WHERE id IN (SELECT id FROM ids)
+         UNION SELECT ${COLUMNS} FROM records WHERE target_id IN (SELECT id FROM ids)
+         ORDER BY seq`,
+        [scope, scope + '/', scope + '0', from, to],
+      )
+      return found.map(toStored)
+    },
     stale: async () => (await rows<{ stale: number }>('SELECT stale FROM ledger_state WHERE id = 1', []))[0]?.stale === 1,
     async rebuild() {
       const PAGE = 5000

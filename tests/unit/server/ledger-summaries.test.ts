@@ -15,7 +15,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, login, PHONES, setup, type TestEnv } from './helpers'
 import { seedDemoLedger } from '../../../src/server/demoLedger'
-import { peopleUnder, recordsUnder } from '../../../src/server/ledger/load'
+import { loadLedgerSource, loadSheetSource, peopleUnder, recordsUnder } from '../../../src/server/ledger/load'
+import { ledgerCsv } from '../../../src/server/ledger/export'
+import { volunteerSheet } from '../../../src/server/ledger/volunteerSheet'
 import { computeLedger, ledgerItems, ledgerOfItems, tallyItems, type LedgerTally } from '../../../src/shared/ledger'
 import { householdsOf, levelOfPath, LEVELS, type Level, type OrgNode } from '../../../src/shared/org'
 import { handlingLevelOf } from '../../../src/shared/feedback'
@@ -265,6 +267,25 @@ describe('ledger summaries against the full fold', () => {
     const folded = computeLedger({ records: await recordsUnder(env.storage, 'pl'), nodes, people: await peopleUnder(env.storage, 'pl'), scope: 'pl', month: '2026-05', now: NOW })
     expect(res.json()).toEqual(JSON.parse(JSON.stringify(folded)))
   })
+
+  it('the export’s detailed sheets, read through the summaries for the scope and month, list what the whole log gives', async () => {
+    let rows = 0
+    for (const scope of scopes().slice(0, 3)) {
+      const whole = await loadLedgerSource(env.storage, scope)
+      for (const month of MONTHS) {
+        const bounded = await loadSheetSource(env.storage, scope, month)
+        expect(bounded.records.length).toBeLessThan(whole.records.length)
+        const ledger = ledgerOfItems(await env.storage.ledger.items(scope, month), { nodes: whole.nodes, people: whole.people, scope, month, now: NOW })
+        for (const sheet of ['visits', 'feedback', 'reading'] as const) {
+          const csv = ledgerCsv(ledger, bounded, sheet)
+          expect(csv, `${scope} ${month} ${sheet}`).toBe(ledgerCsv(ledger, whole, sheet))
+          rows += csv.split('\r\n').length - 2
+        }
+        expect(volunteerSheet(scope, month, bounded).rows, `${scope} ${month} volunteers`).toEqual(volunteerSheet(scope, month, whole).rows)
+      }
+    }
+    expect(rows).toBeGreaterThan(100)
+  }, 240_000)
 
   it('rebuilt from the log (a database from before them): the same figures', async () => {
     await env.sql('UPDATE ledger_state SET stale = 1')

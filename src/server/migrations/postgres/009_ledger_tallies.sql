@@ -43,4 +43,9 @@ CREATE INDEX ledger_services_household ON ledger_services (building, household, 
 
 CREATE INDEX ledger_feedback_resolved ON ledger_feedback (resolved_at);
 
+-- the records of the kinds an export reads whole under its scope (profiles for the visit
+-- sheet, volunteers and wishes for the volunteer sheet): few, so a partial index finds
+-- them without walking every visit (src/server/ledger/summaries.ts SHEET_KINDS)
+CREATE INDEX records_sheet_kinds ON records (org_path, seq) WHERE type IN ('household.profile', 'volunteer', 'volunteer.team', 'volunteer.pairing', 'volunteer.service', 'wish', 'wish.event', 'wish.address');
+
 UPDATE ledger_state SET stale = 1 WHERE id = 1 AND EXISTS (SELECT 1 FROM records);
