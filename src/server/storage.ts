@@ -267,7 +267,10 @@ export interface PushUsageStore {
  * `records.appendBatch` in the same transaction as the append.
  */
 export interface LedgerStore {
-  /** the figures' items of `scope` (an org path) for `month` (YYYY-MM, Shanghai) */
+  /**
+   * the figures' items of `scope` (an org path) for `month` (YYYY-MM, Shanghai), with the
+   * month's tallies per place (`LedgerItems.tallies`) in place of every visit and open item
+   */
   items(scope: string, month: string): Promise<LedgerItems>
   /** the `ledger.weights` records placed on `street`, in seq order */
   weights(street: string): Promise<StoredRecord[]>
