@@ -149,6 +149,13 @@ export function createSqliteLedger(db: Db): SqliteLedger {
   }
 
   function apply(r: StoredRecord): void {
+    const d = emptyDeltas()
+    applyInto(r, d)
+    addDeltas(d)
+  }
+
+  /** Writes `r`'s item rows and adds its tally changes to `d` (linear: a rebuild adds a page's up first). */
+  function applyInto(r: StoredRecord, d: TallyDeltas): void {
     const needs = summaryNeeds(r)
     const w = summaryWrites(r, {
       ...(needs.target !== undefined
@@ -157,7 +164,6 @@ export function createSqliteLedger(db: Db): SqliteLedger {
       ...(needs.careAt !== undefined ? { care: q.careFlags.all(needs.careAt).map(toStored) } : {}),
     })
     q.activity.run(w.activity.month, w.activity.path, w.activity.authorId, w.activity.at)
-    const d = emptyDeltas()
     if (w.visit) {
       const old = q.visitGet.get(w.visit.id)
       if (old) addVisitTally(d, visitOfRow(old), -1)
@@ -168,7 +174,6 @@ export function createSqliteLedger(db: Db): SqliteLedger {
       if (old) addFeedbackTally(d, feedbackOfRow(old), -1)
       if (w.feedback.item) addFeedbackTally(d, w.feedback.item, 1)
     }
-    addDeltas(d)
     if (w.visit?.item) q.visitPut.run(...visitValues(w.visit.item))
     else if (w.visit) q.visitDrop.run(w.visit.id)
     if (w.feedback?.item) q.feedbackPut.run(...feedbackValues(w.feedback.item))
@@ -210,7 +215,9 @@ export function createSqliteLedger(db: Db): SqliteLedger {
   const PAGE = 5000
   const rebuildPage = db.transaction((after: number): { read: number; last: number } => {
     const rows = q.page.all(after, PAGE)
-    for (const row of rows) apply(toStored(row))
+    const d = emptyDeltas()
+    for (const row of rows) applyInto(toStored(row), d)
+    addDeltas(d)
     return { read: rows.length, last: rows.length ? rows[rows.length - 1]!.seq : after }
   })
 
