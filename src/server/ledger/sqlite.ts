@@ -9,15 +9,9 @@ import type { LedgerItems } from '../../shared/ledger'
 import { monthRange } from '../../shared/time'
 import {
   addFeedbackTally, addVisitTally, careValues, coveredChange, emptyDeltas, feedbackOfRow, feedbackValues, itemsOfRows, keyOf, partsOf,
-  serviceValues, sessionValues, SHEET_KINDS_SQL, summaryNeeds, summaryWrites, visitOfRow, visitValues,
+  serviceValues, sessionValues, SHEET_KINDS_SQL, SUMMARY_TABLES, summaryNeeds, summaryWrites, visitOfRow, visitValues,
   type ActivityRow, type CareRow, type FeedbackRow, type OpenRow, type ServiceRow, type SessionRow, type TallyDeltas, type TallyRow, type VisitRow,
 } from './summaries'
-
-/** Every summary table, emptied by a rebuild. */
-export const SUMMARY_TABLES = [
-  'ledger_visits', 'ledger_feedback', 'ledger_sessions', 'ledger_care', 'ledger_activity',
-  'ledger_tallies', 'ledger_covered', 'ledger_open', 'ledger_services',
-] as const
 
 /** Paths strictly beneath `scope`: [scope + '/', scope + '0') ('0' follows '/'). */
 const below = (scope: string): [string, string] => [scope + '/', scope + '0']

@@ -105,6 +105,12 @@ export function summaryWrites(r: StoredRecord, loaded: { target?: readonly Store
   return out
 }
 
+/** Every summary table, emptied by a rebuild. */
+export const SUMMARY_TABLES = [
+  'ledger_visits', 'ledger_feedback', 'ledger_sessions', 'ledger_care', 'ledger_activity',
+  'ledger_tallies', 'ledger_covered', 'ledger_open', 'ledger_services',
+] as const
+
 // ---------------------------------------------------------------- the detailed sheets
 
 /**

@@ -12,9 +12,8 @@ import {
   addFeedbackTally, addVisitTally, amendedId, careValues, coveredChange, emptyDeltas, feedbackOfRow, feedbackValues, itemsOfRows, keyOf, partsOf,
   serviceValues, sessionValues, SHEET_KINDS_SQL, summaryNeeds, summaryWrites, visitOfRow, visitValues,
   type ActivityRow, type CareRow, type FeedbackRow, type OpenRow, type ServiceRow, type SessionRow, type SummaryWrites, type TallyDeltas,
-  type TallyRow, type VisitRow,
+  type TallyRow, type VisitRow, SUMMARY_TABLES,
 } from '../ledger/summaries'
-import { SUMMARY_TABLES } from '../ledger/sqlite'
 
 type Queryable = Pick<Pool, 'query'> | PoolClient
 
@@ -101,15 +100,20 @@ export async function applyLedger(db: Queryable, records: readonly StoredRecord[
   if (targets.size) {
     const ids = [...targets]
     for (const x of (await db.query<RecordRow>(`SELECT ${COLUMNS} FROM records WHERE id = ANY($1) OR target_id = ANY($1) ORDER BY seq`, [ids])).rows.map(toStored)) {
-      for (const t of targets.has(x.id) ? [x.id] : []) byTarget.set(t, [...(byTarget.get(t) ?? []), x])
-      const t = amendedId(x)
-      if (t !== undefined && targets.has(t) && t !== x.id) byTarget.set(t, [...(byTarget.get(t) ?? []), x])
+      // the target itself, or a record amending one of the targets (in seq order either way)
+      const t = targets.has(x.id) ? x.id : amendedId(x)
+      if (t === undefined || !targets.has(t)) continue
+      const list = byTarget.get(t)
+      if (list) list.push(x)
+      else byTarget.set(t, [x])
     }
   }
   const careFlags = new Map<string, StoredRecord[]>()
   if (careAt.size) {
     for (const x of (await db.query<RecordRow>(`SELECT ${COLUMNS} FROM records WHERE org_path = ANY($1) AND type = 'care.flag' ORDER BY seq`, [[...careAt]])).rows.map(toStored)) {
-      careFlags.set(x.orgPath, [...(careFlags.get(x.orgPath) ?? []), x])
+      const list = careFlags.get(x.orgPath)
+      if (list) list.push(x)
+      else careFlags.set(x.orgPath, [x])
     }
   }
   const writes: SummaryWrites[] = []
