@@ -148,8 +148,13 @@ export const useVolunteersStore = defineStore('volunteers', () => {
    * naming it with the fields that change. Refused in words like any save
    * (only its author or a leader above them may mend it).
    */
-  async function correctService(service: ServiceView, fields: ServiceFields, reason = '') {
-    return save('correction', service.orgPath, { target: service.id, targetType: 'volunteer.service', fields, ...(reason.trim() ? { reason: reason.trim() } : {}) })
+  async function correctService(service: ServiceView, fields: ServiceFields, reason = '', id?: string) {
+    return save('correction', service.orgPath, { target: service.id, targetType: 'volunteer.service', fields, ...(reason.trim() ? { reason: reason.trim() } : {}) }, id ? { id } : {})
+  }
+
+  /** Voids a service recorded by mistake (twice, or never done): it no longer counts; `reason` is required. */
+  async function voidService(service: ServiceView, reason: string, id?: string) {
+    return save('void', service.orgPath, { target: service.id, reason: reason.trim() }, id ? { id } : {})
   }
 
   /** Posts a wish and, beside it, where the resident lives (seen only by leaders and the claimer). */
@@ -183,7 +188,7 @@ export const useVolunteersStore = defineStore('volunteers', () => {
   }
 
   return {
-    log, loaded, now, registerPlaces, correctService, teams, volunteers, pairings, services, wishes, wall, isVolunteer, manages, myIds, actor,
+    log, loaded, now, registerPlaces, correctService, voidService, teams, volunteers, pairings, services, wishes, wall, isVolunteer, manages, myIds, actor,
     activeVolunteers, activeTeams, activePairings, monthOf, nameOf, mayAct, addressOf, save, postWish, stepWish, loadAddress,
   }
 })
