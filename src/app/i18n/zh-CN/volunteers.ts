@@ -33,7 +33,7 @@ export default {
   serviceKinds: { care_visit: '关爱探访', companionship: '陪伴聊天', chores: '家务帮忙', repair: '维修', health: '健康服务', publicity: '宣传', other: '其他' },
   form: {
     name: '姓名',
-    phone: '手机号（有账号的志愿者用此号登录）',
+    phone: '手机号（有账号的，用此号登录）',
     team: '所在队伍',
     skills: '特长',
     skillsPlaceholder: '如：理发、水电维修',
