@@ -57,6 +57,8 @@ async function stored<T extends AnyRecord['type']>(type: T, orgPath: string, bod
 }
 const mine = async () => (await holder.db!.records.toArray()).filter((r) => !('seq' in r && r.seq))
 const field = (w: VueWrapper, name: string) => w.find(`[name="${name}"]`)
+/** vi.waitFor with room for a loaded machine: the device's database answers through fake-indexeddb's timers */
+const until = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 10_000 })
 
 describe('volunteer forms', () => {
   beforeEach(async () => {
@@ -79,35 +81,35 @@ describe('volunteer forms', () => {
     const formId = uuidv7()
     await holder.db!.drafts.put({ key: 'volunteers.team:new', value: { formId, value: { place: MTX, name: '红帽子', kind: 'fire', leader: '' } }, updatedAt: Date.now() - 60_000 })
     const w = await open('/volunteers/team')
-    await vi.waitFor(() => expect((field(w, 'teamName').element as HTMLInputElement).value).toBe('红帽子'))
+    await until(() => expect((field(w, 'teamName').element as HTMLInputElement).value).toBe('红帽子'))
     expect(w.find('[data-draft="restored"]').exists()).toBe(true)
     await field(w, 'teamName').setValue('红帽子消防队')
-    await vi.waitFor(async () => expect((await holder.db!.drafts.get('volunteers.team:new'))?.value).toMatchObject({ formId, value: { name: '红帽子消防队' } }))
+    await until(async () => expect((await holder.db!.drafts.get('volunteers.team:new'))?.value).toMatchObject({ formId, value: { name: '红帽子消防队' } }))
     await w.find('form').trigger('submit')
-    await vi.waitFor(async () => expect(await mine()).toHaveLength(1))
+    await until(async () => expect(await mine()).toHaveLength(1))
     expect((await mine())[0]).toMatchObject({ id: formId, type: 'volunteer.team', orgPath: MTX, body: { name: '红帽子消防队', kind: 'fire', active: true } })
-    await vi.waitFor(async () => expect(await holder.db!.drafts.get('volunteers.team:new')).toBeUndefined())
+    await until(async () => expect(await holder.db!.drafts.get('volunteers.team:new')).toBeUndefined())
   })
 
   it('editing a volunteer saves a later record of the chain; retiring asks once more, then saves it inactive', async () => {
     const id = await stored('volunteer', G01, { name: '孙丽', phone: '13900000001', skills: '理发', availability: '周末', active: true })
     const w = await open(`/volunteers/volunteer/${id}`)
-    await vi.waitFor(() => expect((field(w, 'name').element as HTMLInputElement).value).toBe('孙丽'))
+    await until(() => expect((field(w, 'name').element as HTMLInputElement).value).toBe('孙丽'))
     expect(field(w, 'place').exists()).toBe(false) // a chain stays where it began
     await field(w, 'skills').setValue('理发、量血压')
     await w.find('form').trigger('submit')
-    await vi.waitFor(async () => expect(await mine()).toHaveLength(1))
+    await until(async () => expect(await mine()).toHaveLength(1))
     expect((await mine())[0]).toMatchObject({ type: 'volunteer', orgPath: G01, body: { of: id, name: '孙丽', phone: '13900000001', skills: '理发、量血压', active: true } })
     // back on the list, which shows the change
-    await vi.waitFor(() => expect(w.find('[data-volunteer-list]').text()).toContain('理发、量血压'))
+    await until(() => expect(w.find('[data-volunteer-list]').text()).toContain('理发、量血压'))
 
     const again = await open(`/volunteers/volunteer/${id}`)
-    await vi.waitFor(() => expect((field(again, 'skills').element as HTMLInputElement).value).toBe('理发、量血压'))
+    await until(() => expect((field(again, 'skills').element as HTMLInputElement).value).toBe('理发、量血压'))
     await again.find('[data-retire]').trigger('click')
     expect(await mine()).toHaveLength(1) // the first tap only asks
     expect(again.find('[data-retire-confirm]').exists()).toBe(true)
     await again.find('[data-retire-confirm]').trigger('click')
-    await vi.waitFor(async () => expect(await mine()).toHaveLength(2))
+    await until(async () => expect(await mine()).toHaveLength(2))
     expect((await mine()).find((r) => r.type === 'volunteer' && (r.body as { active: boolean }).active === false)).toMatchObject({ body: { of: id } })
   })
 
@@ -116,15 +118,15 @@ describe('volunteer forms', () => {
     await stored('volunteer.pairing', B01, { volunteer: v, volunteerName: '孙丽', household: '1-3-2', startsAt: new Date().toISOString(), intervalDays: 7, active: true })
     await stored('volunteer.pairing', B01, { volunteer: v, volunteerName: '孙丽', household: '2-5-1', startsAt: new Date().toISOString(), intervalDays: 7, active: true })
     const w = await open('/volunteers/service')
-    await vi.waitFor(() => expect(w.find('[data-service-form]').exists()).toBe(true))
+    await until(() => expect(w.find('[data-service-form]').exists()).toBe(true))
     await field(w, 'volunteer').setValue(v)
     // her first pairing is ticked; she also helped the other household
-    await vi.waitFor(() => expect(w.find(`[data-household="${B01}|1-3-2"]`).attributes('aria-pressed')).toBe('true'))
+    await until(() => expect(w.find(`[data-household="${B01}|1-3-2"]`).attributes('aria-pressed')).toBe('true'))
     await w.find(`[data-household="${B01}|2-5-1"]`).trigger('click')
     const when = toLocalInput(Date.now() - 2 * 3_600_000)
     await field(w, 'servedAt').setValue(when)
     await w.find('form').trigger('submit')
-    await vi.waitFor(async () => expect(await mine()).toHaveLength(1))
+    await until(async () => expect(await mine()).toHaveLength(1))
     const [saved] = await mine()
     expect(saved).toMatchObject({ type: 'volunteer.service', orgPath: B01, body: { volunteer: v, households: ['1-3-2', '2-5-1'], hours: 1 } })
     expect(toLocalInput((saved!.body as { servedAt: string }).servedAt)).toBe(when)
@@ -134,7 +136,7 @@ describe('volunteer forms', () => {
     const v = await stored('volunteer', G01, { name: '孙丽', skills: '', availability: '', active: true })
     const s = await stored('volunteer.service', B01, { volunteer: v, kind: 'care_visit', note: '陪老人聊天', servedAt: new Date(Date.now() - 3_600_000).toISOString(), hours: 2, households: ['1-3-2'] })
     const w = await open(`/volunteers/service/${s}`)
-    await vi.waitFor(() => expect(w.find('[data-correct-form]').exists()).toBe(true))
+    await until(() => expect(w.find('[data-correct-form]').exists()).toBe(true))
     await w.find('form').trigger('submit')
     await flushPromises()
     expect(w.find('[role="alert"]').text()).toContain('没有改动')
@@ -142,7 +144,7 @@ describe('volunteer forms', () => {
     await w.find('button[aria-label="少半小时"]').trigger('click')
     await field(w, 'reason').setValue('时长记错了')
     await w.find('form').trigger('submit')
-    await vi.waitFor(async () => expect(await mine()).toHaveLength(1))
+    await until(async () => expect(await mine()).toHaveLength(1))
     expect((await mine())[0]).toMatchObject({ type: 'correction', orgPath: B01, body: { target: s, targetType: 'volunteer.service', fields: { hours: 1.5 }, reason: '时长记错了' } })
   })
 
@@ -150,7 +152,7 @@ describe('volunteer forms', () => {
     const v = await stored('volunteer', G01, { name: '孙丽', skills: '', availability: '', active: true })
     const s = await stored('volunteer.service', B01, { volunteer: v, kind: 'chores', note: '', servedAt: new Date(Date.now() - 3_600_000).toISOString(), hours: 1, households: [] })
     const w = await open(`/volunteers/service/${s}`)
-    await vi.waitFor(() => expect(w.find('[data-correct-form]').exists()).toBe(true))
+    await until(() => expect(w.find('[data-correct-form]').exists()).toBe(true))
     await w.find('[data-retire]').trigger('click')
     await w.find('[data-retire-confirm]').trigger('click')
     await flushPromises()
@@ -158,7 +160,7 @@ describe('volunteer forms', () => {
     expect(await mine()).toHaveLength(0)
     await field(w, 'reason').setValue('重复记录了')
     await w.find('[data-retire-confirm]').trigger('click')
-    await vi.waitFor(async () => expect(await mine()).toHaveLength(1))
+    await until(async () => expect(await mine()).toHaveLength(1))
     expect((await mine())[0]).toMatchObject({ type: 'void', orgPath: B01, body: { target: s, reason: '重复记录了' } })
   })
 })

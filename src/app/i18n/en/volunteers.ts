@@ -76,7 +76,7 @@ export default {
     servicesThisMonth: 'Services this month',
     saveCorrection: 'Save the correction',
     reason: 'Reason',
-    reasonPlaceholder: 'e.g. the hours were wrong; recorded twice',
+    reasonPlaceholder: 'e.g. wrong hours',
     nothingChanged: 'Nothing was changed: change what needs correcting first.',
     voidService: 'Void this record',
     voidServiceQuestion: 'Once voided, this service no longer counts toward hours or the household’s care; the record itself stays. Write the reason above first. Void it?',

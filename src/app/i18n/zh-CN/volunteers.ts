@@ -76,7 +76,7 @@ export default {
     servicesThisMonth: '本月服务',
     saveCorrection: '保存更正',
     reason: '原因',
-    reasonPlaceholder: '如：时长记错了；重复记录了',
+    reasonPlaceholder: '如：时长记错了',
     nothingChanged: '没有改动，请先改要更正的内容。',
     voidService: '作废这条记录',
     voidServiceQuestion: '作废后，这次服务不再计入时长，也不再算作对这户的关爱；记录本身保留。请先在上面写明原因。确定作废吗？',
