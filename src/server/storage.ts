@@ -21,6 +21,8 @@ import type { AuditStore } from './audit/store'
 import { sqliteAuditStore } from './audit/sqlite'
 import type { AppLockStore } from './applock/store'
 import { sqliteAppLockStore } from './applock/sqlite'
+import type { VolunteerIndexStore } from './volunteerIndex/store'
+import { sqliteVolunteerIndex } from './volunteerIndex/sqlite'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -305,6 +307,8 @@ export interface Storage {
   audit: AuditStore
   /** app lock policies per community (src/shared/appLock.ts) */
   appLock: AppLockStore
+  /** the volunteer register by phone, for volunteer accounts (src/server/volunteers.ts) */
+  volunteers: VolunteerIndexStore
   /**
    * Runs `fn` in one write transaction (imports, admin commands) and commits when it
    * resolves, rolls back when it throws. `fn` must use the `tx` it is given, and do
@@ -389,7 +393,7 @@ interface UserDbRow {
   must_change_password: number
 }
 
-interface RecordDbRow {
+export interface RecordDbRow {
   seq: number
   target_id?: string | null
   id: string
@@ -426,7 +430,7 @@ function toUser(r: UserDbRow): UserRow {
   }
 }
 
-function toStored(r: RecordDbRow): StoredRecord {
+export function toStored(r: RecordDbRow): StoredRecord {
   return {
     id: r.id,
     type: r.type,
@@ -880,6 +884,7 @@ export function createSqliteStorage(db: Db): Storage {
     },
     audit: sqliteAuditStore(db, g),
     appLock: sqliteAppLockStore(db, g),
+    volunteers: sqliteVolunteerIndex(db, g),
   })
 
   const logins = new MemoryLoginFailures()
