@@ -1,6 +1,0 @@
--- 011: the erasures at a building, found without reading its history. Every append asks
--- whether its building has a household.erasure (a record made before one is stored
--- redacted); through records_scope that read walked every record of the building, per
--- appended record. Erasures are rare, so this partial index stays tiny.
-
-CREATE INDEX records_erasures ON records (org_path, seq) WHERE type = 'household.erasure';
