@@ -219,7 +219,7 @@ export async function sustainable(
   for (const rate of SWEEP_RATES) {
     // the step's deadline must leave room for its other figures: a sweep past its budget says so and stops
     if (performance.now() - t0 > budgetMs) {
-      log(`    sweep: stopped after ${Math.round((performance.now() - t0) / 1000)} s (its budget), below ${rate.toLocaleString('en')} records/s not tried`)
+      log(`    sweep: stopped after ${Math.round((performance.now() - t0) / 1000)} s (its budget); ${rate.toLocaleString('en')} records/s and below not tried`)
       break
     }
     await drained()
