@@ -177,11 +177,11 @@ export const useRoundsStore = defineStore('rounds', () => {
   const histories = shallowRef<Map<string, VisitView[]>>(new Map())
   const watchedDoors = new Map<string, Promise<void>>()
 
-  /** Reads one door's visits with their corrections and voids (the records its `doorVisits` row names) and folds them. */
+  /** Reads one door's visits with their corrections and voids (the records its `doorEntries` rows name) and folds them. */
   async function readHistory(building: string, household: string): Promise<VisitView[]> {
-    const row = await db.doorVisits.get(householdRef(building, household))
-    if (!row) return []
-    const rows = (await db.records.bulkGet(row.entries.map((e) => e.id))).filter((r) => r !== undefined)
+    const ids = await db.doorEntries.where('ref').equals(householdRef(building, household)).primaryKeys()
+    if (!ids.length) return []
+    const rows = (await db.records.bulkGet(ids)).filter((r) => r !== undefined)
     return householdHistory(foldVisits(rows).values(), building, household)
   }
 
