@@ -21,6 +21,8 @@ import type { AuditStore } from './audit/store'
 import { sqliteAuditStore } from './audit/sqlite'
 import type { AppLockStore } from './applock/store'
 import { sqliteAppLockStore } from './applock/sqlite'
+import type { VolunteerIndexStore } from './volunteerIndex/store'
+import { sqliteVolunteerIndex } from './volunteerIndex/sqlite'
 
 // ---------------------------------------------------------------- interfaces
 
@@ -267,10 +269,21 @@ export interface PushUsageStore {
  * `records.appendBatch` in the same transaction as the append.
  */
 export interface LedgerStore {
-  /** the figures' items of `scope` (an org path) for `month` (YYYY-MM, Shanghai) */
+  /**
+   * the figures' items of `scope` (an org path) for `month` (YYYY-MM, Shanghai), with the
+   * month's tallies per place (`LedgerItems.tallies`) in place of every visit and open item
+   */
   items(scope: string, month: string): Promise<LedgerItems>
   /** the `ledger.weights` records placed on `street`, in seq order */
   weights(street: string): Promise<StoredRecord[]>
+  /**
+   * The records the detailed sheets of `scope`'s `month` read, in seq order, found
+   * through the summaries' indexes rather than the whole log: the month's visits and
+   * reading sessions, the feedback raised before its end and not resolved before its
+   * start, each with every record amending it, and the records of `SHEET_KINDS` under
+   * the scope with theirs.
+   */
+  sheetRecords(scope: string, month: string): Promise<StoredRecord[]>
   /** true when the summaries do not cover the log yet (a database from before them) */
   stale(): Promise<boolean>
   /** empties and refills every summary from the log; returns how many records it read */
@@ -294,6 +307,8 @@ export interface Storage {
   audit: AuditStore
   /** app lock policies per community (src/shared/appLock.ts) */
   appLock: AppLockStore
+  /** the volunteer register by phone, for volunteer accounts (src/server/volunteers.ts) */
+  volunteers: VolunteerIndexStore
   /**
    * Runs `fn` in one write transaction (imports, admin commands) and commits when it
    * resolves, rolls back when it throws. `fn` must use the `tx` it is given, and do
@@ -378,7 +393,7 @@ interface UserDbRow {
   must_change_password: number
 }
 
-interface RecordDbRow {
+export interface RecordDbRow {
   seq: number
   target_id?: string | null
   id: string
@@ -415,7 +430,7 @@ function toUser(r: UserDbRow): UserRow {
   }
 }
 
-function toStored(r: RecordDbRow): StoredRecord {
+export function toStored(r: RecordDbRow): StoredRecord {
   return {
     id: r.id,
     type: r.type,
@@ -863,11 +878,13 @@ export function createSqliteStorage(db: Db): Storage {
     ledger: {
       items: g((scope: string, month: string) => ledger.items(scope, month)),
       weights: g((street: string) => ledger.weights(street)),
+      sheetRecords: g((scope: string, month: string) => ledger.sheetRecords(scope, month)),
       stale: g(() => ledger.stale()),
       rebuild: g(() => ledger.rebuild()),
     },
     audit: sqliteAuditStore(db, g),
     appLock: sqliteAppLockStore(db, g),
+    volunteers: sqliteVolunteerIndex(db, g),
   })
 
   const logins = new MemoryLoginFailures()

@@ -17,15 +17,18 @@
  *   tagged `policy` (政策宣传).
  * - careHouseholds: households on the care list at the month's end (or now, if
  *   earlier). careOnTime: those of them never overdue during the month — from
- *   the last 见到住户 visit before the month (or when flagged), each next met
- *   visit came no later than the day its interval ran out, and the last one
- *   leaves the month's last day (or today) within the interval.
+ *   the last contact before the month (or when flagged), each next contact
+ *   came no later than the day its interval ran out, and the last one leaves
+ *   the month's last day (or today) within the interval. A contact is a 见到住户
+ *   visit or a live volunteer service (志愿服务) to the household, as on the
+ *   care list (`serviceContacts`); services are not visits and count nowhere else.
  * - feedbackCollected: items raised in the month. feedbackResolved /
  *   feedbackResolvedByLevel: items resolved in the month (whenever raised), by
  *   the level that resolved them. feedbackOpen / feedbackOpenByLevel: items
  *   raised before the month's end and not resolved by then, by the level that
  *   holds them now (or resolved them later). feedbackOverdue: of those, open
- *   longer than `OVERDUE_DAYS` for their urgency at the month's end.
+ *   longer than `OVERDUE_DAYS` for their urgency at the month's end
+ *   (`openMonths` says which months an item counts in).
  *   feedbackReopened: items collected in the month that were ever reopened.
  *   medianResolutionDays: median of (resolved − raised) in days over the items
  *   resolved in the month, to one decimal.
@@ -49,7 +52,8 @@ import { foldReadingSessions, isReadingPointPath, type ReadingSessionView } from
 import { foldCareFlags, householdRef, isCoveringVisit, type CareFlagView } from './rounds'
 import { householdsOf, isUnder, levelOfPath, type Level, type OrgNode } from './org'
 import { TIME_FLOOR, type AnyRecord, type Urgency } from './records'
-import { boundedTime, DAY_MS, dayKey, daysBetween, monthRange } from './time'
+import { boundedTime, DAY_MS, dayKey, daysBetween, monthKey, monthRange } from './time'
+import { foldServices, type ServiceView } from './volunteers'
 import type { Role } from './roles'
 
 /** Open longer than this many days at the month's end (by urgency) is overdue. */
@@ -162,6 +166,8 @@ export interface LedgerFacts {
   care: CareFlagView[]
   /** live sessions with their trusted start */
   sessions: { id: string; path: string; at: number; attendance: number; households: string[]; reader: string; materials: string[] }[]
+  /** live services at buildings (care contacts) */
+  services: LedgerService[]
   /** author id → trusted instants of their records */
   authored: Map<string, number[]>
 }
@@ -206,6 +212,38 @@ export interface LedgerCare {
   active: boolean
 }
 
+/**
+ * A live volunteer service to households of a building: on the care clock a
+ * contact with each of them at `at` (trusted epoch ms), as `serviceContacts`
+ * makes it for the care list.
+ */
+export interface LedgerService {
+  id: string
+  building: string
+  households: string[]
+  at: number
+}
+
+/**
+ * What one place adds to a month's figures that only add up: its visits by
+ * outcome, its distinct households covered (a household belongs to one
+ * building, so per-building counts add), and its feedback still open at the
+ * month's end by level and overdue. The server keeps these per building and
+ * month at append time (src/server/ledger/summaries.ts); the fold makes them
+ * from the items with `tallyItems`, so both count the same.
+ */
+export interface LedgerTally {
+  path: string
+  visits: number
+  visitsMet: number
+  visitsNobodyHome: number
+  visitsDeclined: number
+  publicityVisits: number
+  householdsCovered: number
+  feedbackOpenByLevel: Record<Level, number>
+  feedbackOverdue: number
+}
+
 /** A live reading session: where, trusted start (epoch ms), people, named households (`householdRef`s). */
 export interface LedgerSession {
   id: string
@@ -228,7 +266,17 @@ export interface LedgerItems {
   feedback: LedgerFeedback[]
   care: LedgerCare[]
   sessions: LedgerSession[]
+  /** live volunteer services at buildings: contacts on the care clock */
+  services: LedgerService[]
   authored: ReadonlyMap<string, readonly number[]>
+  /**
+   * The month's tallies per place, when the server read them instead of every
+   * item: then `visits` holds only the care households' met visits (the care
+   * figure's input) and `feedback` only the items raised or resolved in the
+   * month; the visit counts, households covered and open feedback come from
+   * here. Absent: everything is counted from the items.
+   */
+  tallies?: LedgerTally[]
 }
 
 /** The trusted instant of a visit: its (corrected) visitedAt, not after the receipt of the record that set it. */
@@ -263,6 +311,65 @@ export function ledgerFeedback(f: FeedbackView): LedgerFeedback {
 /** A folded care flag as the figures count it. */
 export function ledgerCare(f: CareFlagView): LedgerCare {
   return { building: f.building, household: f.household, flaggedAt: Date.parse(f.flaggedAt), intervalDays: f.intervalDays, active: f.active }
+}
+
+/** A folded service as the care clock counts it, or null when it is no contact (voided, or not at a building). */
+export function ledgerService(s: ServiceView): LedgerService | null {
+  if (s.voided || levelOfPath(s.orgPath) !== 'building' || !s.households.length) return null
+  return { id: s.id, building: s.orgPath, households: [...s.households], at: s.at }
+}
+
+/**
+ * The months (`YYYY-MM`) at whose end a feedback item counts as open, and as
+ * overdue: from the month it was raised (overdue: the month in which it has
+ * been open `OVERDUE_DAYS` for its urgency) until, not including, the month it
+ * was resolved in (`until` absent while unresolved). Null when it never counts
+ * (resolved in the month it was raised, or before). Month keys sort as strings.
+ */
+export function openMonths(f: Pick<LedgerFeedback, 'raised' | 'resolved' | 'urgency'>): { from: string; overdueFrom: string; until?: string } | null {
+  const from = monthKey(f.raised)
+  const until = f.resolved === undefined ? undefined : monthKey(f.resolved)
+  if (until !== undefined && until <= from) return null
+  // open longer than N days at a month's end ⇔ raised + N days falls before that end
+  const overdueFrom = monthKey(f.raised + OVERDUE_DAYS[f.urgency] * DAY_MS)
+  return { from, overdueFrom, ...(until !== undefined ? { until } : {}) }
+}
+
+const zeroTally = (path: string): LedgerTally => ({
+  path, visits: 0, visitsMet: 0, visitsNobodyHome: 0, visitsDeclined: 0, publicityVisits: 0, householdsCovered: 0, feedbackOpenByLevel: zeroByLevel(), feedbackOverdue: 0,
+})
+
+/** The month's tallies per place counted from the items themselves (the fold's side of `LedgerTally`). */
+export function tallyItems(items: Pick<LedgerItems, 'visits' | 'feedback'>, month: string): LedgerTally[] {
+  const out = new Map<string, LedgerTally>()
+  const at = (path: string) => {
+    let t = out.get(path)
+    if (!t) out.set(path, (t = zeroTally(path)))
+    return t
+  }
+  const covered = new Set<string>()
+  for (const v of items.visits) {
+    if (monthKey(v.at) !== month) continue
+    const t = at(v.path)
+    t.visits++
+    if (v.outcome === 'met') t.visitsMet++
+    else if (v.outcome === 'nobody_home') t.visitsNobodyHome++
+    else t.visitsDeclined++
+    if (v.policy) t.publicityVisits++
+    const ref = householdRef(v.path, v.household)
+    if (v.covering && !covered.has(ref)) {
+      covered.add(ref)
+      t.householdsCovered++
+    }
+  }
+  for (const f of items.feedback) {
+    const span = openMonths(f)
+    if (!span || span.from > month || (span.until !== undefined && span.until <= month)) continue
+    const t = at(f.path)
+    t.feedbackOpenByLevel[f.heldLevel]++
+    if (span.overdueFrom <= month) t.feedbackOverdue++
+  }
+  return [...out.values()]
 }
 
 /** A folded live session as the figures count it; `serverTime`: when the server received it, if it has. */
@@ -306,8 +413,14 @@ export function ledgerFacts(records: readonly AnyRecord[]): LedgerFacts {
     if (list) list.push(t)
     else authored.set(r.authorId, [t])
   }
+  const services: LedgerService[] = []
+  for (const s of foldServices(records).values()) {
+    const item = ledgerService(s)
+    if (item) services.push(item)
+  }
   return {
     visits,
+    services,
     feedback: [...foldFeedback(records).values()],
     care: [...foldCareFlags(records).values()],
     sessions,
@@ -322,6 +435,7 @@ export function itemsOfFacts(facts: LedgerFacts): LedgerItems {
     feedback: facts.feedback.map(ledgerFeedback),
     care: facts.care.map(ledgerCare),
     sessions: facts.sessions.map(({ id, path, at, attendance, households }) => ({ id, path, at, attendance, households })),
+    services: facts.services,
     authored: facts.authored,
   }
 }
@@ -360,22 +474,31 @@ export function ledgerFigures(
   let households = 0
   for (const n of ctx.nodes) if (n.kind === 'building' && n.layout && under(n.path)) households += householdsOf(n.layout).length
 
-  const covered = new Set<string>()
-  let visits = 0, met = 0, nobody = 0, declined = 0, publicity = 0
-  // met times of the care households only: nothing else needs them
+  // what adds up per place: visit counts, households covered, open feedback
+  let visits = 0, met = 0, nobody = 0, declined = 0, publicity = 0, covered = 0, open = 0, overdue = 0
+  const openByLevel = zeroByLevel()
+  for (const t of items.tallies ?? tallyItems(items, ctx.month)) {
+    if (!under(t.path)) continue
+    visits += t.visits
+    met += t.visitsMet
+    nobody += t.visitsNobodyHome
+    declined += t.visitsDeclined
+    publicity += t.publicityVisits
+    covered += t.householdsCovered
+    overdue += t.feedbackOverdue
+    for (const [level, n] of Object.entries(t.feedbackOpenByLevel) as [Level, number][]) {
+      openByLevel[level] += n
+      open += n
+    }
+  }
+
+  // contact times of the care households only (met visits and volunteers' services): nothing else needs them
   const metTimes = new Map<string, number[]>()
   for (const f of items.care) if (under(f.building)) metTimes.set(householdRef(f.building, f.household), [])
-  for (const v of items.visits) {
-    if (!under(v.path)) continue
-    const ref = v.covering ? householdRef(v.path, v.household) : ''
-    if (v.covering) metTimes.get(ref)?.push(v.at)
-    if (!inMonth(v.at)) continue
-    visits++
-    if (v.outcome === 'met') met++
-    else if (v.outcome === 'nobody_home') nobody++
-    else declined++
-    if (v.policy) publicity++
-    if (v.covering) covered.add(ref)
+  for (const v of items.visits) if (v.covering && under(v.path)) metTimes.get(householdRef(v.path, v.household))?.push(v.at)
+  for (const s of items.services) {
+    if (!under(s.building)) continue
+    for (const h of s.households) metTimes.get(householdRef(s.building, h))?.push(s.at)
   }
 
   // care: on the list at the month's end (or now), and kept through the part of the month that has come
@@ -388,9 +511,8 @@ export function ledgerFigures(
     if (careKept(f, times, Math.max(from, f.flaggedAt), end)) careOnTime++
   }
 
-  let collected = 0, resolved = 0, open = 0, overdue = 0, reopened = 0, replied = 0, reportedBack = 0, satisfied = 0
+  let collected = 0, resolved = 0, reopened = 0, replied = 0, reportedBack = 0, satisfied = 0
   const resolvedByLevel = zeroByLevel()
-  const openByLevel = zeroByLevel()
   const durations: number[] = []
   for (const f of items.feedback) {
     if (!under(f.path)) continue
@@ -408,11 +530,6 @@ export function ledgerFigures(
         if (f.satisfied) satisfied++
       }
     }
-    if (f.raised < to && (f.resolved === undefined || f.resolved >= to)) {
-      open++
-      openByLevel[f.heldLevel]++
-      if ((to - f.raised) / DAY_MS > OVERDUE_DAYS[f.urgency]) overdue++
-    }
   }
   const med = median(durations)
 
@@ -429,7 +546,7 @@ export function ledgerFigures(
 
   return {
     households,
-    householdsCovered: covered.size,
+    householdsCovered: covered,
     visits,
     visitsMet: met,
     visitsNobodyHome: nobody,
@@ -520,15 +637,20 @@ export function ledgerOfItems(items: LedgerItems, input: Omit<LedgerInput, 'reco
  * one pass per row. What is under none of them is left out.
  */
 function partitionItems(items: LedgerItems, paths: readonly string[]): Map<string, LedgerItems> {
-  const out = new Map<string, { visits: LedgerVisit[]; feedback: LedgerFeedback[]; care: LedgerCare[]; sessions: LedgerSession[] }>()
-  for (const p of paths) out.set(p, { visits: [], feedback: [], care: [], sessions: [] })
+  type Part = Omit<LedgerItems, 'authored' | 'tallies'> & { tallies: LedgerTally[] }
+  const out = new Map<string, Part>()
+  for (const p of paths) out.set(p, { visits: [], feedback: [], care: [], sessions: [], services: [], tallies: [] })
   const depth = paths.length ? paths[0]!.split('/').length : 0
   const bucket = (path: string) => out.get(path.split('/', depth).join('/'))
   for (const v of items.visits) bucket(v.path)?.visits.push(v)
   for (const f of items.feedback) bucket(f.path)?.feedback.push(f)
   for (const c of items.care) bucket(c.building)?.care.push(c)
   for (const s of items.sessions) bucket(s.path)?.sessions.push(s)
-  return new Map([...out].map(([p, b]) => [p, { ...b, authored: items.authored }]))
+  for (const s of items.services) bucket(s.building)?.services.push(s)
+  for (const t of items.tallies ?? []) bucket(t.path)?.tallies.push(t)
+  return new Map(
+    [...out].map(([p, { tallies, ...b }]) => [p, { ...b, authored: items.authored, ...(items.tallies ? { tallies } : {}) }]),
+  )
 }
 
 /** The ledger folded from the records themselves (`input.records`); see `ledgerOfItems`. */

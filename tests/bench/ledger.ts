@@ -61,7 +61,7 @@ export async function ledgerFigure(server: RunningServer, world: BenchWorld, run
       visits = t.visits
       log(`  ${id} run ${r + 1}: ${Math.round(t.ms)} ms`)
     }
-    out[id] = { value: median(ms), runs: ms, detail: `${scope}, ${month}: ${visits.toLocaleString('en')} visits in the month; from the summaries kept at append time; first request ${Math.round(first.ms)} ms` }
+    out[id] = { value: median(ms), runs: ms, detail: `${scope}, ${month}: ${visits.toLocaleString('en')} visits in the month; from the monthly tallies and summaries kept at append time; first request ${Math.round(first.ms)} ms` }
   }
   return out
 }

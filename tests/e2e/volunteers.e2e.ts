@@ -4,13 +4,15 @@
  * household; the volunteer, offline, records a service to it, which (once
  * synced) takes the household off the building leader's overdue list; the
  * building leader posts a 微心愿, the volunteer claims it, gets the address and
- * fulfils it, and the ledger's wish counts and hours move. Screenshots of the
- * wall and the volunteer's month (.tmp/screenshots/volunteers-*.png).
+ * fulfils it, and the ledger's wish counts and hours move. Staff edit the
+ * volunteer's registration; the volunteer corrects her service (a correction,
+ * not an edit) and staff see it on a tablet. Screenshots of the wall, the
+ * volunteer's month and the new forms (.tmp/screenshots/volunteers-*.png).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdirSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
-import { PHONE, api, apiLogin, cleanup, launchBrowser, login, newContext, startServer, waitForServiceWorker, type RunningServer } from './harness'
+import { PHONE, TABLET, api, apiLogin, cleanup, launchBrowser, login, newContext, startServer, waitForServiceWorker, type RunningServer } from './harness'
 import { axeFindings, withAxe } from './walk/check'
 import { uuidv7 } from '../../src/shared/ids'
 import type { PullResponse, StoredRecord } from '../../src/shared/index'
@@ -25,11 +27,14 @@ const VOLUNTEER = '13800000021'
 let server: RunningServer
 let browser: Browser
 let staffToken = ''
+/** what the first test made, for the second */
+let registrationId = ''
+let serviceId = ''
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `.tmp/screenshots/volunteers-${name}.png`, fullPage: true })
 
-async function phone(who: string): Promise<Page> {
-  const context = await newContext(browser, PHONE)
+async function phone(who: string, viewport = PHONE): Promise<Page> {
+  const context = await newContext(browser, viewport)
   await withAxe(context)
   const page = await context.newPage()
   await login(page, server.url, who)
@@ -89,6 +94,20 @@ describe('volunteers, pairing and the wish wall', () => {
     await staff.locator('[data-volunteer-form] button[type="submit"]').click()
     await staff.waitForURL('**/volunteers')
     await staff.locator('[data-volunteer-list]', { hasText: '孙丽' }).waitFor()
+    const registration = await onServer((r) => r.type === 'volunteer' && (r.body as { of?: string }).of === undefined)
+
+    // staff edit her registration: the list's line opens it; the change is a later record of the same registration
+    await staff.locator('[data-volunteer-list] a', { hasText: '孙丽' }).click()
+    await staff.locator('[data-volunteer-form] input[name="name"]').waitFor()
+    expect(await staff.locator('[data-volunteer-form] input[name="name"]').inputValue()).toBe('孙丽')
+    expect(await axeFindings(staff, 'volunteer edit form')).toEqual([])
+    await staff.locator('[data-volunteer-form] input[name="skills"]').fill('理发、量血压')
+    await shot(staff, 'volunteer-edit')
+    await staff.locator('[data-volunteer-form] button[type="submit"]').click()
+    await staff.waitForURL('**/volunteers')
+    await staff.locator('[data-volunteer-list]', { hasText: '理发、量血压' }).waitFor()
+    const edited = await onServer((r) => r.type === 'volunteer' && (r.body as { of?: string }).of === registration.id)
+    expect(edited.body).toMatchObject({ name: '孙丽', phone: VOLUNTEER, skills: '理发、量血压', active: true })
     await staff.locator('[data-to-pair]').click()
     await staff.locator('[data-pairing-form]').waitFor()
     expect(await axeFindings(staff, 'pairing form')).toEqual([])
@@ -110,12 +129,26 @@ describe('volunteers, pairing and the wish wall', () => {
     expect(await axeFindings(volunteer, 'service form')).toEqual([])
     await volunteer.getByRole('button', { name: '多半小时' }).click()
     await volunteer.locator('[data-service-form] textarea[name="note"]').fill('陪老人聊天,量了血压')
+    await shot(volunteer, 'service')
     await volunteer.locator('[data-service-form] button[type="submit"]').click()
     await volunteer.waitForURL('**/volunteers')
     await volunteer.locator('[data-my-month]', { hasText: '1.5 小时' }).waitFor()
     await volunteer.context().setOffline(false)
     const service = await onServer((r) => r.type === 'volunteer.service')
     expect(service.body).toMatchObject({ households: ['1-3-2'], hours: 1.5 })
+
+    // it was two hours: her month's line opens the correction, which names the service and what changed
+    await volunteer.locator('[data-my-month] a').first().click()
+    await volunteer.locator('[data-correct-form]').waitFor()
+    expect(await axeFindings(volunteer, 'correction form')).toEqual([])
+    await volunteer.getByRole('button', { name: '多半小时' }).click()
+    await volunteer.locator('[data-correct-form] input[name="reason"]').fill('实际陪了两个小时')
+    await shot(volunteer, 'correct')
+    await volunteer.locator('[data-correct-form] button[type="submit"]').click()
+    await volunteer.waitForURL('**/volunteers')
+    await volunteer.locator('[data-my-month]', { hasText: '2 小时' }).waitFor()
+    const correction = await onServer((r) => r.type === 'correction')
+    expect(correction.body).toMatchObject({ target: service.id, targetType: 'volunteer.service', fields: { hours: 2 }, reason: '实际陪了两个小时' })
 
     // the building leader's phone pulls it: the household is no longer overdue, and says who is paired with it
     await leader.reload()
@@ -161,7 +194,7 @@ describe('volunteers, pairing and the wish wall', () => {
     // the ledger moved: one claimed, one fulfilled, and her hours
     const after = await ledger()
     expect(after.wishes).toMatchObject({ posted: 1, claimed: 1, fulfilled: 1 })
-    expect(after.volunteers).toEqual([expect.objectContaining({ name: '孙丽', hours: 1.5, services: 1 })])
+    expect(after.volunteers).toEqual([expect.objectContaining({ name: '孙丽', hours: 2, services: 1 })])
 
     // the screens, at phone size
     await volunteer.goto(`${server.url}/wishes`)
@@ -176,7 +209,13 @@ describe('volunteers, pairing and the wish wall', () => {
 
     // in English at the largest text: the same screens, nothing pushed sideways
     await volunteer.evaluate(() => localStorage.setItem('loudong.settings', JSON.stringify({ lang: 'en', textSize: 'xlarge' })))
-    for (const [path, mark, name] of [['/wishes', '[data-wall]', 'wall-en-xlarge'], ['/volunteers', '[data-my-month]', 'month-en-xlarge'], [`/wishes/${wish.id}`, '[data-address]', 'wish-en-xlarge']] as const) {
+    for (const [path, mark, name] of [
+      ['/wishes', '[data-wall]', 'wall-en-xlarge'],
+      ['/volunteers', '[data-my-month]', 'month-en-xlarge'],
+      [`/wishes/${wish.id}`, '[data-address]', 'wish-en-xlarge'],
+      ['/volunteers/service', '[data-service-form]', 'service-en-xlarge'],
+      [`/volunteers/service/${service.id}`, '[data-correct-form]', 'correct-en-xlarge'],
+    ] as const) {
       await volunteer.goto(`${server.url}${path}`)
       await volunteer.locator(mark).waitFor()
       expect(await volunteer.evaluate(() => document.documentElement.dataset.textSize)).toBe('xlarge')
@@ -184,5 +223,27 @@ describe('volunteers, pairing and the wish wall', () => {
       expect(await axeFindings(volunteer, name)).toEqual([])
       await shot(volunteer, name)
     }
-  })
+    registrationId = registration.id
+    serviceId = service.id
+  }, 180_000)
+
+  it("the register's forms at the largest text on a phone and on a tablet: they fit and pass axe", async () => {
+    const staff = await phone(STAFF)
+    await staff.evaluate(() => localStorage.setItem('loudong.settings', JSON.stringify({ lang: 'zh-CN', textSize: 'xlarge' })))
+    const tablet = await phone(STAFF, TABLET)
+    for (const page of [staff, tablet]) {
+      const size = page === staff ? 'xlarge' : 'tablet'
+      for (const [path, mark, name] of [
+        [`/volunteers/volunteer/${registrationId}`, '[data-volunteer-form]', `volunteer-edit-${size}`],
+        [`/volunteers/team`, '[data-team-form]', `team-${size}`],
+        [`/volunteers/service/${serviceId}`, '[data-correct-form]', `correct-${size}`],
+      ] as const) {
+        await page.goto(`${server.url}${path}`)
+        await page.locator(mark).waitFor()
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), name).toBeLessThanOrEqual(0)
+        expect(await axeFindings(page, name)).toEqual([])
+        await shot(page, name)
+      }
+    }
+  }, 120_000)
 })

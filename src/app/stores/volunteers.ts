@@ -19,6 +19,8 @@ import {
   volunteerIdsOf,
   volunteerMonth,
   type AnyRecord,
+  type CorrectionBody,
+  type ServiceView,
   type BodyOf,
   type LocalRecord,
   type RecordType,
@@ -31,9 +33,13 @@ import { trustedNow } from '@app/sync/clock'
 import { request } from '@app/sync/transport'
 import { useRecordsStore } from '@app/stores/records'
 import { useSessionStore } from '@app/stores/session'
+import { useOrgStore } from '@app/stores/org'
 
 /** Every record type the volunteer screens fold. */
 export const VOLUNTEER_TYPES = ['volunteer.team', 'volunteer', 'volunteer.pairing', 'volunteer.service', 'wish', 'wish.address', 'wish.event', 'correction', 'void'] as const
+
+/** What a correction may change in a service (src/shared/records.ts CORRECTABLE). */
+export type ServiceFields = Extract<CorrectionBody, { targetType: 'volunteer.service' }>['fields']
 
 /** How often "now" moves on by itself, so a claim lapses on screen while the app stays open. */
 const CLOCK_TICK_MS = 30_000
@@ -49,10 +55,19 @@ const CLOCK_TICK_MS = 30_000
 export const useVolunteersStore = defineStore('volunteers', () => {
   const session = useSessionStore()
   const records = useRecordsStore()
+  const org = useOrgStore()
   const log = shallowRef<AnyRecord[]>([])
+  /** false until the device's log was first read: an edit screen waits for it rather than say "not found" */
+  const loaded = ref(false)
   const now = ref(Date.now())
 
-  liveQuery(() => db.records.where('type').anyOf([...VOLUNTEER_TYPES]).toArray()).subscribe({ next: (rows) => (log.value = rows), error: () => undefined })
+  liveQuery(() => db.records.where('type').anyOf([...VOLUNTEER_TYPES]).toArray()).subscribe({
+    next: (rows) => {
+      log.value = rows
+      loaded.value = true
+    },
+    error: () => undefined,
+  })
   setInterval(() => (now.value = Date.now()), CLOCK_TICK_MS)
 
   const teams = computed(() => foldTeams(log.value))
@@ -73,6 +88,12 @@ export const useVolunteersStore = defineStore('volunteers', () => {
   /** the registered volunteers this account acts as */
   const myIds = computed(() => (isVolunteer.value && session.user ? volunteerIdsOf(volunteers.value, session.user.phone) : []))
   const actor = computed<WishActor>(() => ({ id: session.user?.id ?? '', volunteer: isVolunteer.value, volunteerIds: myIds.value }))
+
+  /** where this account registers volunteers and teams: the communities and groups it covers */
+  const registerPlaces = computed(() => {
+    const scopes = session.user?.scopes ?? []
+    return [...org.under(scopes, 'community'), ...org.under(scopes, 'group')].map((n) => ({ value: n.path, label: n.name }))
+  })
 
   const activeVolunteers = computed(() => [...volunteers.value.values()].filter((x) => x.active).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')))
   const activeTeams = computed(() => [...teams.value.values()].filter((x) => x.active))
@@ -122,6 +143,20 @@ export const useVolunteersStore = defineStore('volunteers', () => {
 
   const iso = () => new Date(trustedNow()).toISOString()
 
+  /**
+   * Corrects a service (a wrong entry is corrected, not edited): a `correction`
+   * naming it with the fields that change. Refused in words like any save
+   * (only its author or a leader above them may mend it).
+   */
+  async function correctService(service: ServiceView, fields: ServiceFields, reason = '', id?: string) {
+    return save('correction', service.orgPath, { target: service.id, targetType: 'volunteer.service', fields, ...(reason.trim() ? { reason: reason.trim() } : {}) }, id ? { id } : {})
+  }
+
+  /** Voids a service recorded by mistake (twice, or never done): it no longer counts; `reason` is required. */
+  async function voidService(service: ServiceView, reason: string, id?: string) {
+    return save('void', service.orgPath, { target: service.id, reason: reason.trim() }, id ? { id } : {})
+  }
+
   /** Posts a wish and, beside it, where the resident lives (seen only by leaders and the claimer). */
   async function postWish(building: string, wish: Omit<BodyOf<'wish'>, 'postedAt'>, address: { household: string; contact: string }, id?: string) {
     const saved = await save('wish', building, { ...wish, description: wish.description.trim(), postedAt: iso() }, id ? { id } : {})
@@ -153,7 +188,7 @@ export const useVolunteersStore = defineStore('volunteers', () => {
   }
 
   return {
-    log, now, teams, volunteers, pairings, services, wishes, wall, isVolunteer, manages, myIds, actor,
+    log, loaded, now, registerPlaces, correctService, voidService, teams, volunteers, pairings, services, wishes, wall, isVolunteer, manages, myIds, actor,
     activeVolunteers, activeTeams, activePairings, monthOf, nameOf, mayAct, addressOf, save, postWish, stepWish, loadAddress,
   }
 })

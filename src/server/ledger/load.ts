@@ -41,6 +41,18 @@ export interface LedgerSource {
   names: Map<string, string>
 }
 
+/**
+ * What an export's detailed sheets read for `scope` and `month`: the records
+ * `LedgerStore.sheetRecords` finds through the summaries (the month's visits,
+ * sessions and feedback with their amendments, profiles, volunteers and
+ * wishes), not the whole log; the org tree and the people under the scope.
+ */
+export async function loadSheetSource(storage: Storage, scope: string, month: string): Promise<LedgerSource> {
+  const [people, records, nodes] = await Promise.all([peopleUnder(storage, scope), storage.ledger.sheetRecords(scope, month), storage.org.subtree(scope)])
+  return { records, nodes, people, names: new Map(people.map((p) => [p.id, p.name])) }
+}
+
+/** Every record under `scope` with the org tree and people (a full fold; tests compare with it). */
 export async function loadLedgerSource(storage: Storage, scope: string): Promise<LedgerSource> {
   const [people, records, nodes] = await Promise.all([peopleUnder(storage, scope), recordsUnder(storage, scope), storage.org.subtree(scope)])
   return {

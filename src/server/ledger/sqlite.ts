@@ -8,8 +8,9 @@ import type { StoredRecord } from '../../shared/records'
 import type { LedgerItems } from '../../shared/ledger'
 import { monthRange } from '../../shared/time'
 import {
-  careValues, feedbackValues, itemsOfRows, sessionValues, summaryNeeds, summaryWrites, visitValues,
-  type ActivityRow, type CareRow, type FeedbackRow, type SessionRow, type VisitRow,
+  addFeedbackTally, addVisitTally, careValues, coveredChange, emptyDeltas, feedbackOfRow, feedbackValues, itemsOfRows, keyOf, partsOf,
+  serviceValues, sessionValues, SHEET_KINDS_SQL, SUMMARY_TABLES, summaryNeeds, summaryWrites, visitOfRow, visitValues,
+  type ActivityRow, type CareRow, type FeedbackRow, type OpenRow, type ServiceRow, type SessionRow, type TallyDeltas, type TallyRow, type VisitRow,
 } from './summaries'
 
 /** Paths strictly beneath `scope`: [scope + '/', scope + '0') ('0' follows '/'). */
@@ -32,6 +33,8 @@ export interface SqliteLedger {
   items(scope: string, month: string): LedgerItems
   /** `ledger.weights` records placed on `street`, in seq order */
   weights(street: string): StoredRecord[]
+  /** see `LedgerStore.sheetRecords` */
+  sheetRecords(scope: string, month: string): StoredRecord[]
   stale(): boolean
   /** empties and refills every summary from the log, one transaction per page; returns the records read */
   rebuild(): number
@@ -53,6 +56,40 @@ export function createSqliteLedger(db: Db): SqliteLedger {
          outcome = excluded.outcome, policy = excluded.policy, covering = excluded.covering`,
     ),
     visitDrop: db.prepare('DELETE FROM ledger_visits WHERE id = ?'),
+    visitGet: db.prepare<[string], VisitRow>('SELECT * FROM ledger_visits WHERE id = ?'),
+    feedbackGet: db.prepare<[string], FeedbackRow>('SELECT * FROM ledger_feedback WHERE id = ?'),
+    serviceDrop: db.prepare('DELETE FROM ledger_services WHERE id = ?'),
+    servicePut: db.prepare('INSERT INTO ledger_services (id, building, household, at) VALUES (?, ?, ?, ?)'),
+    tallyAdd: db.prepare(
+      `INSERT INTO ledger_tallies (month, org_path, visits, visits_met, visits_nobody, visits_declined, publicity, covered) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (month, org_path) DO UPDATE SET visits = visits + excluded.visits, visits_met = visits_met + excluded.visits_met,
+         visits_nobody = visits_nobody + excluded.visits_nobody, visits_declined = visits_declined + excluded.visits_declined,
+         publicity = publicity + excluded.publicity, covered = covered + excluded.covered`,
+    ),
+    coveredAdd: db.prepare<[string, string, string, number], { n: number }>(
+      `INSERT INTO ledger_covered (month, org_path, household, n) VALUES (?, ?, ?, ?)
+       ON CONFLICT (month, org_path, household) DO UPDATE SET n = n + excluded.n RETURNING n`,
+    ),
+    coveredPrune: db.prepare('DELETE FROM ledger_covered WHERE month = ? AND org_path = ? AND household = ? AND n = 0'),
+    openAdd: db.prepare(
+      `INSERT INTO ledger_open (org_path, level, month, open, overdue) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (org_path, level, month) DO UPDATE SET open = open + excluded.open, overdue = overdue + excluded.overdue`,
+    ),
+    talliesIn: db.prepare<{ scope: string; lo: string; hi: string; month: string }, TallyRow>(
+      `SELECT * FROM ledger_tallies WHERE month = @month AND ${SCOPE}`,
+    ),
+    openIn: db.prepare<{ scope: string; lo: string; hi: string; month: string }, OpenRow>(
+      `SELECT org_path, level, sum(open) AS open, sum(overdue) AS overdue FROM ledger_open WHERE month <= @month AND ${SCOPE} GROUP BY org_path, level`,
+    ),
+    careVisitsIn: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, VisitRow>(
+      `SELECT v.* FROM ledger_care c JOIN ledger_visits v ON v.org_path = c.building AND v.household = c.household AND v.covering = 1 AND v.at >= @from AND v.at < @to
+       WHERE c.active = 1 AND (c.building = @scope OR (c.building >= @lo AND c.building < @hi))`,
+    ),
+    careServices: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, ServiceRow>(
+      `SELECT s.* FROM ledger_care c JOIN ledger_services s ON s.building = c.building AND s.household = c.household AND s.at < @to AND s.at >= coalesce(
+         (SELECT max(w.at) FROM ledger_services w WHERE w.building = c.building AND w.household = c.household AND w.at < @from), @from)
+       WHERE c.active = 1 AND (c.building = @scope OR (c.building >= @lo AND c.building < @hi))`,
+    ),
     feedbackPut: db.prepare(
       `INSERT INTO ledger_feedback (id, org_path, raised_at, resolved_at, resolved_level, held_level, urgency, reopened, reported_back, satisfied)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -70,9 +107,6 @@ export function createSqliteLedger(db: Db): SqliteLedger {
       `INSERT INTO ledger_care (building, household, flagged_at, interval_days, active) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (building, household) DO UPDATE SET flagged_at = excluded.flagged_at, interval_days = excluded.interval_days, active = excluded.active`,
     ),
-    visitsIn: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, VisitRow>(
-      `SELECT * FROM ledger_visits WHERE at >= @from AND at < @to AND ${SCOPE}`,
-    ),
     // the last met visit before the month of each care household: all a month's care figure needs from before it
     careVisits: db.prepare<{ scope: string; lo: string; hi: string; from: number }, VisitRow>(
       `SELECT v.* FROM ledger_care c JOIN ledger_visits v ON v.id = (
@@ -81,8 +115,8 @@ export function createSqliteLedger(db: Db): SqliteLedger {
        WHERE c.active = 1 AND (c.building = @scope OR (c.building >= @lo AND c.building < @hi))`,
     ),
     feedbackIn: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, FeedbackRow>(
-      // most items were raised before a month's end: one pass over the table beats the raised_at index
-      `SELECT * FROM ledger_feedback WHERE +raised_at < @to AND (resolved_at IS NULL OR resolved_at >= @from) AND ${SCOPE}`,
+      `SELECT * FROM ledger_feedback WHERE raised_at >= @from AND raised_at < @to AND ${SCOPE}
+       UNION ALL SELECT * FROM ledger_feedback WHERE resolved_at >= @from AND resolved_at < @to AND ${SCOPE}`,
     ),
     careIn: db.prepare<{ scope: string; lo: string; hi: string }, CareRow>(
       'SELECT * FROM ledger_care WHERE building = @scope OR (building >= @lo AND building < @hi)',
@@ -93,12 +127,29 @@ export function createSqliteLedger(db: Db): SqliteLedger {
     activityIn: db.prepare<{ scope: string; lo: string; hi: string; month: string }, ActivityRow>(
       `SELECT author_id, min(first_at) AS first_at FROM ledger_activity WHERE month = @month AND ${SCOPE} GROUP BY author_id`,
     ),
+    sheetRecords: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, RecordRow>(
+      `WITH ids(id) AS (
+         SELECT id FROM ledger_visits WHERE at >= @from AND at < @to AND ${SCOPE}
+         UNION SELECT id FROM ledger_sessions WHERE at >= @from AND at < @to AND ${SCOPE}
+         UNION SELECT id FROM ledger_feedback WHERE raised_at < @to AND (resolved_at IS NULL OR resolved_at >= @from) AND ${SCOPE}
+         UNION SELECT id FROM records WHERE type IN (${SHEET_KINDS_SQL}) AND ${SCOPE})
+       SELECT * FROM records WHERE id IN (SELECT id FROM ids)
+       UNION SELECT * FROM records WHERE target_id IN (SELECT id FROM ids)
+       ORDER BY seq`,
+    ),
     weights: db.prepare<[string], RecordRow>("SELECT * FROM records WHERE org_path = ? AND type = 'ledger.weights' ORDER BY seq"),
     stale: db.prepare<[], { stale: number }>('SELECT stale FROM ledger_state WHERE id = 1'),
     page: db.prepare<[number, number], RecordRow>('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?'),
   }
 
   function apply(r: StoredRecord): void {
+    const d = emptyDeltas()
+    applyInto(r, d)
+    addDeltas(d)
+  }
+
+  /** Writes `r`'s item rows and adds its tally changes to `d` (linear: a rebuild adds a page's up first). */
+  function applyInto(r: StoredRecord, d: TallyDeltas): void {
     const needs = summaryNeeds(r)
     const w = summaryWrites(r, {
       ...(needs.target !== undefined
@@ -107,19 +158,60 @@ export function createSqliteLedger(db: Db): SqliteLedger {
       ...(needs.careAt !== undefined ? { care: q.careFlags.all(needs.careAt).map(toStored) } : {}),
     })
     q.activity.run(w.activity.month, w.activity.path, w.activity.authorId, w.activity.at)
+    if (w.visit) {
+      const old = q.visitGet.get(w.visit.id)
+      if (old) addVisitTally(d, visitOfRow(old), -1)
+      if (w.visit.item) addVisitTally(d, w.visit.item, 1)
+    }
+    if (w.feedback) {
+      const old = q.feedbackGet.get(w.feedback.id)
+      if (old) addFeedbackTally(d, feedbackOfRow(old), -1)
+      if (w.feedback.item) addFeedbackTally(d, w.feedback.item, 1)
+    }
     if (w.visit?.item) q.visitPut.run(...visitValues(w.visit.item))
     else if (w.visit) q.visitDrop.run(w.visit.id)
     if (w.feedback?.item) q.feedbackPut.run(...feedbackValues(w.feedback.item))
     else if (w.feedback) q.feedbackDrop.run(w.feedback.id)
     if (w.session?.item) q.sessionPut.run(...sessionValues(w.session.item))
     else if (w.session) q.sessionDrop.run(w.session.id)
+    if (w.service) {
+      q.serviceDrop.run(w.service.id)
+      if (w.service.item) for (const row of serviceValues(w.service.item)) q.servicePut.run(...row)
+    }
     if (w.care) q.carePut.run(...careValues(w.care))
+  }
+
+  /** Adds the tally changes (inside the caller's transaction). */
+  function addDeltas(d: TallyDeltas): void {
+    const covered = new Map<string, number>()
+    for (const [k, n] of d.covered) {
+      if (!n) continue
+      const [month, path, household] = partsOf(k) as [string, string, string]
+      const after = q.coveredAdd.get(month, path, household, n)!.n
+      if (!after) q.coveredPrune.run(month, path, household)
+      const change = coveredChange(after - n, after)
+      if (change) covered.set(keyOf(month, path), (covered.get(keyOf(month, path)) ?? 0) + change)
+    }
+    for (const k of new Set([...d.visits.keys(), ...covered.keys()])) {
+      const c = d.visits.get(k) ?? [0, 0, 0, 0, 0]
+      const cov = covered.get(k) ?? 0
+      if (!cov && c.every((x) => x === 0)) continue
+      const [month, path] = partsOf(k) as [string, string]
+      q.tallyAdd.run(month, path, ...c, cov)
+    }
+    for (const [k, [open, overdue]] of d.open) {
+      if (!open && !overdue) continue
+      const [month, path, level] = partsOf(k) as [string, string, string]
+      q.openAdd.run(path, level, month, open, overdue)
+    }
   }
 
   const PAGE = 5000
   const rebuildPage = db.transaction((after: number): { read: number; last: number } => {
     const rows = q.page.all(after, PAGE)
-    for (const row of rows) apply(toStored(row))
+    const d = emptyDeltas()
+    for (const row of rows) applyInto(toStored(row), d)
+    addDeltas(d)
     return { read: rows.length, last: rows.length ? rows[rows.length - 1]!.seq : after }
   })
 
@@ -130,8 +222,10 @@ export function createSqliteLedger(db: Db): SqliteLedger {
       const { from, to } = monthRange(month)
       const p = { scope, lo, hi }
       return itemsOfRows({
-        visits: q.visitsIn.all({ ...p, from, to }),
-        careVisits: q.careVisits.all({ ...p, from }),
+        tallies: q.talliesIn.all({ ...p, month }),
+        open: q.openIn.all({ ...p, month }),
+        careVisits: [...q.careVisits.all({ ...p, from }), ...q.careVisitsIn.all({ ...p, from, to })],
+        careServices: q.careServices.all({ ...p, from, to }),
         feedback: q.feedbackIn.all({ ...p, from, to }),
         care: q.careIn.all(p),
         sessions: q.sessionsIn.all({ ...p, from, to }),
@@ -139,10 +233,14 @@ export function createSqliteLedger(db: Db): SqliteLedger {
       })
     },
     weights: (street) => q.weights.all(street).map(toStored),
+    sheetRecords(scope, month) {
+      const [lo, hi] = below(scope)
+      return q.sheetRecords.all({ scope, lo, hi, ...monthRange(month) }).map(toStored)
+    },
     stale: () => q.stale.get()?.stale === 1,
     rebuild() {
       db.transaction(() => {
-        for (const t of ['ledger_visits', 'ledger_feedback', 'ledger_sessions', 'ledger_care', 'ledger_activity']) db.exec(`DELETE FROM ${t}`)
+        for (const t of SUMMARY_TABLES) db.exec(`DELETE FROM ${t}`)
         db.exec('UPDATE ledger_state SET stale = 1 WHERE id = 1')
       })()
       let total = 0

@@ -48,6 +48,7 @@ import { applyLedger, postgresLedger } from './ledger'
 import { groupCommit } from '../groupCommit'
 import { postgresAuditStore } from './audit'
 import { postgresAppLockStore } from './appLock'
+import { postgresVolunteerIndex } from './volunteers'
 
 /** A pool or one transaction's connection: both answer `query`. */
 type Queryable = Pick<Pool, 'query'> | PoolClient
@@ -73,7 +74,7 @@ interface UserDbRow {
   must_change_password: number
 }
 
-interface RecordDbRow {
+export interface RecordDbRow {
   seq: number
   id: string
   type: string
@@ -87,7 +88,7 @@ interface RecordDbRow {
   server_time: string
 }
 
-const RECORD_COLUMNS = 'seq, id, type, v, org_path, author_id, device_id, client_time, body, content_hash, server_time'
+export const RECORD_COLUMNS = 'seq, id, type, v, org_path, author_id, device_id, client_time, body, content_hash, server_time'
 
 function toNode(r: OrgDbRow): OrgNode {
   const node: OrgNode = { path: r.path, kind: r.kind, name: r.name }
@@ -116,7 +117,7 @@ function toHandover(r: HandoverDbRow): HandoverRow {
   }
 }
 
-function toStored(r: RecordDbRow): StoredRecord {
+export function toStored(r: RecordDbRow): StoredRecord {
   return {
     id: r.id,
     type: r.type,
@@ -404,6 +405,7 @@ export function createPostgresStorage(pool: Pool): Storage {
       ledger: postgresLedger(db, inTx ? (fn) => fn(db) : (fn) => withTransaction(pool, fn)),
       audit: postgresAuditStore(db),
       appLock: postgresAppLockStore(db),
+      volunteers: postgresVolunteerIndex(db),
       transaction: inTx ? (fn) => fn(storage) : (fn) => withTransaction(pool, (c) => fn(build(c, true))),
       close: () => pool.end(),
     }

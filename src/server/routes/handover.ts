@@ -15,6 +15,7 @@ import { HttpError, langOf } from '../errors'
 import { callerOf } from './auth'
 import { effectiveScopes } from '../scope'
 import { contentHash } from '../sync/push'
+import { volunteerActorFields } from '../volunteers'
 import type { HandoverRow, Storage } from '../storage'
 import {
   DismissRequest,
@@ -111,8 +112,14 @@ export const handoverRoutes =
       if (!record) throw new HttpError(409, 'invalid_record')
       const placed: LocalRecord = { ...record, orgPath }
       const author = await ctx.storage.users.byId(record.authorId)
-      // the author's record, vouched for by staff in their scope: the table's checks run for that actor
-      const actor: Actor = { id: record.authorId, level: ROLE_LEVEL[author?.role ?? 'building_leader'], scopes: await effectiveScopes(ctx.storage, user.scopes) }
+      // the author's record, vouched for by staff in their scope: the table's checks run for that actor,
+      // a volunteer author as a volunteer (only what volunteers may write, only as the volunteers they are)
+      const actor: Actor = {
+        id: record.authorId,
+        level: ROLE_LEVEL[author?.role ?? 'building_leader'],
+        scopes: await effectiveScopes(ctx.storage, user.scopes),
+        ...(author ? await volunteerActorFields(ctx.storage, author) : {}),
+      }
       const now = ctx.now()
       const org = new Preloaded(async (p: string) => (await ctx.storage.org.get(p)) ?? undefined)
       const verdict = await org.settle(() => checkInContext(placed, { actor, now, lookup: org.get }))

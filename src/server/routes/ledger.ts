@@ -12,10 +12,10 @@ import { callerOf } from './auth'
 import { effectiveScopes } from '../scope'
 import { isUnderAny, levelOfPath } from '../../shared/org'
 import { monthKey } from '../../shared/time'
-import { computeLedger, ledgerOfItems, leaderCount, rankingWeights, rankRows, type Ledger } from '../../shared/ledger'
+import { ledgerOfItems, leaderCount, rankingWeights, rankRows, type Ledger } from '../../shared/ledger'
 import { LedgerQuery, type LedgerResponse, type RankingResponse } from '../../shared/ledgerProtocol'
 import { volunteerLedger } from '../../shared/volunteerLedger'
-import { loadLedgerSource, peopleUnder, recordsUnder, type LedgerSource } from '../ledger/load'
+import { loadSheetSource, peopleUnder, recordsUnder } from '../ledger/load'
 import { ledgerCsv, ledgerWorkbook, exportFileName } from '../ledger/export'
 import { recordAudit } from '../audit/record'
 import { mayReadType } from '../../shared/rules'
@@ -42,10 +42,6 @@ export const ledgerRoutes =
       if (!(await ctx.storage.org.get(scope)) || levelOfPath(scope) === null) throw new HttpError(404, 'not_found')
     }
 
-    function ledgerOf(src: LedgerSource, scope: string, month: string): Ledger {
-      return computeLedger({ records: src.records, nodes: src.nodes, people: src.people, scope, month, now: ctx.now() })
-    }
-
     /** The ledger from the summaries kept at append time (the same shared definitions as a fold). */
     async function summarised(scope: string, month: string): Promise<{ ledger: Ledger; people: Awaited<ReturnType<typeof peopleUnder>> }> {
       const [items, nodes, people] = await Promise.all([ctx.storage.ledger.items(scope, month), ctx.storage.org.subtree(scope), peopleUnder(ctx.storage, scope)])
@@ -58,11 +54,11 @@ export const ledgerRoutes =
       await prepare(user, q.scope)
       const month = q.month ?? monthKey(ctx.now())
       if (q.format === 'json') return (await summarised(q.scope, month)).ledger satisfies LedgerResponse
-      // the detailed sheets list every visit and item of the month: they read the records themselves
-      const src = await loadLedgerSource(ctx.storage, q.scope)
-      const ledger = ledgerOf(src, q.scope, month)
+      // the summary sheet holds the JSON ledger's figures; the detailed sheets list every visit and item
+      // of the month, so they read those records (found through the summaries, not the whole log)
+      const [{ ledger }, src] = await Promise.all([summarised(q.scope, month), loadSheetSource(ctx.storage, q.scope, month)])
       const name = exportFileName(ledger, q.format === 'csv' ? q.sheet : undefined)
-      // every export is in the audit trail (PIPL Art. 55); the figures above use the whole log,
+      // every export is in the audit trail (PIPL Art. 55); the figures above count every record,
       // the file's rows name residents only for those who may read their profiles (mayReadType)
       await recordAudit(ctx.storage, {
         actorId: user.id, action: 'ledger.export', scope: q.scope, target: `${name}.${q.format}`,

@@ -5,8 +5,10 @@
 import 'fake-indexeddb/auto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
-import { bearer, login, PHONES, setup, type TestEnv } from '../server/helpers'
-import { pushLedgerMonth } from '../server/ledgerFixture'
+import { B01, bearer, login, PHONES, setup, type TestEnv } from '../server/helpers'
+import { pushAll, pushLedgerMonth } from '../server/ledgerFixture'
+import { uuidv7 } from '@shared/ids'
+import type { LocalRecord } from '@shared/records'
 import type { LedgerResponse } from '@shared/ledgerProtocol'
 import type { OrgResponse, PeopleResponse } from '@shared/index'
 import { SyncEngine } from '@app/sync/engine'
@@ -80,5 +82,39 @@ describe('ledger on the tablet', () => {
     // not agreement on nothing: May has the hand-worked figures
     const may = await deviceLedger(scope, '2026-05', env.clock.t, leaders, tablet)
     expect([may.totals.householdsCovered, may.totals.visits, may.totals.feedbackCollected, may.totals.feedbackResolved, may.totals.replyResolveRate]).toEqual([3, 5, 4, 3, 0.5])
+  })
+
+  it('a volunteer’s service alone keeps a care household on time, on the tablet as on the server', async () => {
+    const wang = await login(env.app, PHONES.wang)
+    const scope = 'pl/tuodong/mingtongxiang/g01'
+    const june = async () => (await env.app.inject({ url: `/api/v1/ledger?scope=${scope}&month=2026-06`, headers: bearer(wang.token) })).json<LedgerResponse>()
+    // 1-2-1 (every 30 days) was last met on 05-01: due 05-31, so late by today (06-10); 1-1-1 (met 05-10) is late too
+    const before = await june()
+    expect([before.totals.careHouseholds, before.totals.careOnTime]).toEqual([2, 0])
+
+    // a volunteer of the group helps 1-2-1 on 05-25: no visit, but a contact on the care clock (due 06-24)
+    const rec = (type: LocalRecord['type'], orgPath: string, body: unknown): LocalRecord =>
+      ({ id: uuidv7(), type, v: 1, orgPath, authorId: wang.user.id, deviceId: 'dev-ledger', clientTime: '2026-05-25T03:00:00.000Z', body }) as LocalRecord
+    const volunteer = rec('volunteer', scope, { name: '孙丽', phone: '13900000031', skills: '陪护', availability: '周末', active: true })
+    const service = rec('volunteer.service', B01, { volunteer: volunteer.id, kind: 'care_visit', note: '陪老人聊天', servedAt: '2026-05-25T02:00:00.000Z', hours: 1, households: ['1-2-1'] })
+    await pushAll(env.app, wang, [volunteer, service])
+
+    const after = await june()
+    expect([after.totals.careHouseholds, after.totals.careOnTime]).toEqual([2, 1])
+    // a service is not a visit: May's visits and coverage are as before
+    const may = (await env.app.inject({ url: `/api/v1/ledger?scope=${scope}&month=2026-05`, headers: bearer(wang.token) })).json<LedgerResponse>()
+    expect([may.totals.visits, may.totals.householdsCovered]).toEqual([5, 3])
+
+    const tablet = freshDb()
+    await tablet.setMeta('session', wang)
+    await new SyncEngine({ db: tablet, fetch: injectFetch(env.app), timers: null, locks: null }).sync()
+    const org = (await env.app.inject({ url: '/api/v1/org', headers: bearer(wang.token) })).json<OrgResponse>()
+    await tablet.org.bulkPut(org.nodes)
+    expect(await tablet.records.get(service.id)).toBeDefined()
+    const device = await deviceLedger(scope, '2026-06', env.clock.t, [], tablet)
+    expect(device.totals.careOnTime).toBe(1)
+    const b01 = (l: { rows: { path: string; figures: { careOnTime: number; careHouseholds: number } }[] }) => l.rows.find((r) => r.path === B01)!.figures
+    expect([b01(device).careHouseholds, b01(device).careOnTime]).toEqual([b01(after).careHouseholds, b01(after).careOnTime])
+    expect({ ...device.totals, leadersWithoutRecords: 0 }).toEqual({ ...after.totals, leadersWithoutRecords: 0 })
   })
 })

@@ -35,7 +35,7 @@ describe('PostgreSQL migrations', () => {
     expect([...x, ...y].sort()).toEqual(shipped.map((m) => m.name))
     expect(await migratePostgres(pool(), shipped)).toEqual([])
     const p = pool()
-    expect(await tables(p)).toEqual(['app_lock_policies', 'audit_trail', 'database_identity', 'handovers', 'known_devices', 'ledger_activity', 'ledger_care', 'ledger_feedback', 'ledger_sessions', 'ledger_state', 'ledger_visits', 'login_failures', 'org_nodes', 'push_usage', 'quarantine', 'record_claims', 'records', 'schema_migrations', 'sessions', 'user_scopes', 'users'])
+    expect(await tables(p)).toEqual(['app_lock_policies', 'audit_trail', 'database_identity', 'handovers', 'known_devices', 'ledger_activity', 'ledger_care', 'ledger_covered', 'ledger_feedback', 'ledger_open', 'ledger_services', 'ledger_sessions', 'ledger_state', 'ledger_tallies', 'ledger_visits', 'login_failures', 'org_nodes', 'push_usage', 'quarantine', 'record_claims', 'records', 'schema_migrations', 'sessions', 'user_scopes', 'users'])
     const rows = (await p.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_migrations ORDER BY version')).rows
     expect(rows.map((r) => r.name)).toEqual(shipped.map((m) => m.name))
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum))).toBe(true)

@@ -4,17 +4,21 @@
  * computeLedger) — on a randomized log appended batch by batch: the demo
  * months, then visits corrected into other months and voided, feedback
  * escalated, resolved, reopened and reported back across months and levels,
- * care flags set and lifted, reading sessions corrected and voided, device
+ * care flags set and lifted, volunteers' services to care households (care
+ * contacts) corrected into other months and voided, reading sessions corrected and voided, device
  * clocks ahead of the server, times a second either side of Shanghai
- * midnight. Every scope level and several months are compared, then the same
- * after a rebuild from the log. Runs on the suite's backend (SQLite, or
+ * midnight. Every scope level and several months are compared, and the
+ * monthly tallies kept per place against the fold's (`tallyItems`), then the
+ * same after a rebuild from the log. Runs on the suite's backend (SQLite, or
  * PostgreSQL with LOUDONG_TEST_BACKEND=postgres).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, login, PHONES, setup, type TestEnv } from './helpers'
 import { seedDemoLedger } from '../../../src/server/demoLedger'
-import { peopleUnder, recordsUnder } from '../../../src/server/ledger/load'
-import { computeLedger, ledgerOfItems } from '../../../src/shared/ledger'
+import { loadLedgerSource, loadSheetSource, peopleUnder, recordsUnder } from '../../../src/server/ledger/load'
+import { ledgerCsv } from '../../../src/server/ledger/export'
+import { volunteerSheet } from '../../../src/server/ledger/volunteerSheet'
+import { computeLedger, ledgerItems, ledgerOfItems, tallyItems, type LedgerTally } from '../../../src/shared/ledger'
 import { householdsOf, levelOfPath, LEVELS, type Level, type OrgNode } from '../../../src/shared/org'
 import { handlingLevelOf } from '../../../src/shared/feedback'
 import { uuidv7 } from '../../../src/shared/ids'
@@ -58,6 +62,7 @@ async function appendRandomLog(rand: () => number, n: number): Promise<void> {
   const authors = (await env.storage.users.overlapping(['pl'])).map((p) => p.id)
   const visits: { id: string; orgPath: string }[] = []
   const sessions: { id: string; orgPath: string }[] = []
+  const services: { id: string; orgPath: string }[] = []
   // each item's state as the fold will see it, so most events take effect (the rest are kept, not effective)
   const feedback: { id: string; orgPath: string; level: Level; resolved: boolean }[] = []
   // instants from March to July, a fifth of them a second either side of a Shanghai midnight at a month's end
@@ -79,6 +84,23 @@ async function appendRandomLog(rand: () => number, n: number): Promise<void> {
       const base = { id: uuidv7(), v: 1, authorId: pick(authors), deviceId: 'dev-rand', clientTime: iso(t) }
       const roll = rand()
       const record = ((): LocalRecord | null => {
+        if (roll < 0.04) {
+          // a volunteer's service to households that are often on the care list (the first rooms of a building)
+          const b = pick(buildings)
+          const rooms = householdsOf(b.layout!).slice(0, 6)
+          const households = [...new Set([pick(rooms), pick(rooms)])]
+          const r = {
+            ...base, type: 'volunteer.service' as const, orgPath: b.path,
+            body: { volunteer: uuidv7(), kind: 'care_visit' as const, note: '随机服务', servedAt: iso(t), hours: 1, households },
+          }
+          services.push(r)
+          return r
+        }
+        if (roll < 0.055 && services.length) {
+          const target = pick(services)
+          if (rand() < 0.3) return { ...base, type: 'void' as const, orgPath: target.orgPath, body: { target: target.id, reason: '作废' } }
+          return { ...base, type: 'correction' as const, orgPath: target.orgPath, body: { target: target.id, targetType: 'volunteer.service' as const, fields: { servedAt: iso(instant()) } } }
+        }
         if (roll < 0.35) {
           const b = pick(buildings)
           const r = {
@@ -187,14 +209,25 @@ function scopes(): string[] {
   return ['pl', at('street')[0]!, community, group, building, at('community').at(-1)!]
 }
 
+/** Places with anything counted, by path: zero tallies are as good as none. */
+const counted = (ts: readonly LedgerTally[]): LedgerTally[] =>
+  ts
+    .filter((t) => t.visits || t.householdsCovered || t.feedbackOverdue || Object.values(t.feedbackOpenByLevel).some((n) => n))
+    .sort((a, b) => (a.path < b.path ? -1 : 1))
+
 async function compareAll(): Promise<number> {
   let compared = 0
   for (const scope of scopes()) {
     const [records, subtree, people] = await Promise.all([recordsUnder(env.storage, scope), env.storage.org.subtree(scope), peopleUnder(env.storage, scope)])
+    const foldedItems = ledgerItems(records)
     for (const month of MONTHS) {
       const input = { nodes: subtree, people, scope, month, now: NOW }
       const folded = computeLedger({ ...input, records })
-      const summarised = ledgerOfItems(await env.storage.ledger.items(scope, month), input)
+      const items = await env.storage.ledger.items(scope, month)
+      // the server reads tallies, not every item; per place they are what the fold counts
+      expect(items.tallies, `${scope} ${month}`).toBeDefined()
+      expect(counted(items.tallies!), `${scope} ${month} tallies`).toEqual(counted(tallyItems(foldedItems, month)))
+      const summarised = ledgerOfItems(items, input)
       expect(summarised, `${scope} ${month}`).toEqual(folded)
       compared++
     }
@@ -214,6 +247,12 @@ describe('ledger summaries against the full fold', () => {
     expect(t.reportedBack).toBeGreaterThan(0)
     expect(t.careHouseholds).toBeGreaterThan(0)
     expect(t.readingSessions).toBeGreaterThan(0)
+    // services reach care households and change someone's care on time in some month
+    const records = await recordsUnder(env.storage, 'pl')
+    const withoutServices = records.filter((r) => r.type !== 'volunteer.service')
+    const careOnTime = (rs: typeof records, month: string) =>
+      computeLedger({ records: rs, nodes, people: [], scope: 'pl', month, now: NOW }).totals.careOnTime
+    expect(MONTHS.some((m) => careOnTime(records, m) > careOnTime(withoutServices, m))).toBe(true)
     expect(Object.values(t.feedbackResolvedByLevel).filter((n) => n > 0).length).toBeGreaterThan(1)
   })
 
@@ -228,6 +267,25 @@ describe('ledger summaries against the full fold', () => {
     const folded = computeLedger({ records: await recordsUnder(env.storage, 'pl'), nodes, people: await peopleUnder(env.storage, 'pl'), scope: 'pl', month: '2026-05', now: NOW })
     expect(res.json()).toEqual(JSON.parse(JSON.stringify(folded)))
   })
+
+  it('the export’s detailed sheets, read through the summaries for the scope and month, list what the whole log gives', async () => {
+    let rows = 0
+    for (const scope of scopes().slice(0, 3)) {
+      const whole = await loadLedgerSource(env.storage, scope)
+      for (const month of MONTHS) {
+        const bounded = await loadSheetSource(env.storage, scope, month)
+        expect(bounded.records.length).toBeLessThan(whole.records.length)
+        const ledger = ledgerOfItems(await env.storage.ledger.items(scope, month), { nodes: whole.nodes, people: whole.people, scope, month, now: NOW })
+        for (const sheet of ['visits', 'feedback', 'reading'] as const) {
+          const csv = ledgerCsv(ledger, bounded, sheet)
+          expect(csv, `${scope} ${month} ${sheet}`).toBe(ledgerCsv(ledger, whole, sheet))
+          rows += csv.split('\r\n').length - 2
+        }
+        expect(volunteerSheet(scope, month, bounded).rows, `${scope} ${month} volunteers`).toEqual(volunteerSheet(scope, month, whole).rows)
+      }
+    }
+    expect(rows).toBeGreaterThan(100)
+  }, 240_000)
 
   it('rebuilt from the log (a database from before them): the same figures', async () => {
     await env.sql('UPDATE ledger_state SET stale = 1')

@@ -6,7 +6,7 @@
  */
 import ExcelJS from 'exceljs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { B01, bearer, demoPasswordHash, login, PHONES, push, setup, visit, type TestEnv } from './helpers'
+import { B01, BACKEND, ZYL_B01, bearer, demoPasswordHash, login, PHONES, push, setup, visit, type TestEnv } from './helpers'
 import { uuidv7 } from '../../../src/shared/ids'
 import { DAY_MS } from '../../../src/shared/time'
 import { foldWishes } from '../../../src/shared/wishes'
@@ -14,6 +14,7 @@ import { seedDemoVolunteers } from '../../../src/server/demoVolunteers'
 import type { LocalRecord, RecordType } from '../../../src/shared/records'
 import type { LoginResponse, PullResponse, PushResult } from '../../../src/shared/protocol'
 import type { VolunteerLedger } from '../../../src/shared/volunteerLedger'
+import { volunteerReader } from '../../../src/shared/volunteerScope'
 
 const MTX = 'pl/tuodong/mingtongxiang'
 const G01 = `${MTX}/g01`
@@ -124,6 +125,57 @@ describe('services', () => {
     const month = { volunteers: (await env.app.inject({ url: `/api/v1/ledger/volunteers?scope=${MTX}&month=2026-05`, headers: bearer(who.liu.token) })).json<VolunteerLedger>() }
     expect(month.volunteers.volunteers.find((r) => r.id === v1.id)).toMatchObject({ name: '孙丽', hours: 2, services: 1 })
     expect(month.volunteers.hours).toBe(2 + 1.5 + 1.5)
+  })
+})
+
+describe('which registered volunteer an account is', () => {
+  it('is found by the phone index: a later record of the chain that changes the phone or retires it counts, another community does not', async () => {
+    const { v1, v2 } = await registered()
+    const mine = service(who.v1, v1.id)
+    expect(await verdicts(who.v1, mine)).toEqual(['accepted'])
+    expect(await verdicts(who.wang, service(who.wang, v2.id))).toEqual(['accepted'])
+    // registered without a phone, given 孙丽's later: that registration is hers too
+    const later = volunteer(who.liu, MTX, { name: '孙丽(二)', phone: undefined })
+    delete (later.body as { phone?: string }).phone
+    expect(await verdicts(who.liu, later)).toEqual(['accepted'])
+    const reader = async (phone: string, scopes = [MTX]) => volunteerReader(await env.storage.volunteers.ofPhone(scopes, phone), phone)
+    expect([...(await reader(V1_PHONE)).volunteerIds]).toEqual([v1.id])
+    expect([...(await reader(V1_PHONE)).serviceIds]).toEqual([mine.id])
+    expect(await verdicts(who.liu, volunteer(who.liu, MTX, { name: '孙丽(二)', of: later.id }))).toEqual(['accepted'])
+    expect([...(await reader(V1_PHONE)).volunteerIds].sort()).toEqual([v1.id, later.id].sort())
+    // outside the account's community nothing is found
+    expect((await reader(V1_PHONE, [ZYL])).volunteerIds.size).toBe(0)
+    // the first registration moves to another phone, the second is retired: 孙丽's account acts as neither
+    expect(await verdicts(who.liu, volunteer(who.liu, MTX, { phone: '13900000077', of: v1.id }), volunteer(who.liu, MTX, { name: '孙丽(二)', active: false, of: later.id }))).toEqual(['accepted', 'accepted'])
+    expect((await reader(V1_PHONE)).volunteerIds.size).toBe(0)
+    expect(await verdicts(who.v1, service(who.v1, v1.id))).toEqual(['not_your_volunteer'])
+    expect([...(await reader('13900000077')).volunteerIds]).toEqual([v1.id])
+  })
+
+  it('the look-up reads the indexes, not the log', async () => {
+    const plan =
+      BACKEND === 'sqlite'
+        ? await env.sql<{ detail: string }>("EXPLAIN QUERY PLAN SELECT id FROM records WHERE type = 'volunteer' AND json_extract(body, '$.phone') = '13900000001'")
+        : await env.sql<{ 'QUERY PLAN': string }>("SET enable_seqscan = off; EXPLAIN SELECT id FROM records WHERE type = 'volunteer' AND ((body::jsonb) ->> 'phone') = '13900000001'")
+    expect(plan.map((r) => Object.values(r).join(' ')).join('\n')).toContain('records_volunteer_phone')
+  })
+
+  it("a volunteer's refused record handed over is placed only as the volunteer could have written it", async () => {
+    const { v1, v2 } = await registered()
+    const post = (token: string, url: string, payload: unknown) => env.app.inject({ method: 'POST', url, headers: bearer(token), payload: payload as object })
+    // written offline for a building outside the community: refused out of scope, handed over
+    const theirs = service(who.v1, v2.id, {}, ZYL_B01)
+    const own = service(who.v1, v1.id, {}, ZYL_B01)
+    expect(await verdicts(who.v1, theirs, own)).toEqual(['out_of_scope', 'out_of_scope'])
+    for (const r of [theirs, own]) expect((await post(who.v1.token, '/api/v1/sync/handover', { id: r.id })).statusCode).toBe(200)
+    const chen = await login(env.app, PHONES.chen)
+    // staff place both at the building meant: the one naming another volunteer stays refused
+    const refused = await post(chen.token, `/api/v1/handovers/${theirs.id}/place`, { orgPath: B01 })
+    expect(refused.statusCode).toBe(422)
+    expect(refused.json()).toMatchObject({ error: { code: 'not_your_volunteer' } })
+    const placed = await post(chen.token, `/api/v1/handovers/${own.id}/place`, { orgPath: B01 })
+    expect(placed.statusCode, placed.body).toBe(200)
+    expect((await env.storage.records.getById(own.id))?.authorId).toBe(who.v1.user.id)
   })
 })
 
