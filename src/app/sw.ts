@@ -2,7 +2,7 @@
 /**
  * The service worker: the whole app shell and every lazy chunk are precached, so
  * the app opens in a stairwell with no signal. The exceptions (pwa/lazyChunks.ts:
- * ECharts, English, screens that only work online) are cached the first time
+ * ECharts and screens that only work online) are cached the first time
  * they are fetched, so phones do not install what they cannot use offline. Updates wait for the person to tap
  * 刷新 (see pwa/PwaUpdatePrompt.vue); nothing here forces a reload.
  */
@@ -31,7 +31,7 @@ registerRoute(
   ({ url }) => url.origin === self.location.origin && /^\/assets\/echarts-[\w-]+\.js$/.test(url.pathname),
   new CacheFirst({ cacheName: 'loudong-charts', plugins: [new ExpirationPlugin({ maxEntries: 1 })] }),
 )
-// the other chunks left out of the precache (English, online-only screens): the same, a few builds' worth kept
+// the other chunks left out of the precache (online-only screens): the same, a few builds' worth kept
 registerRoute(
   ({ url }) => url.origin === self.location.origin && LAZY_ASSET.test(url.pathname) && !url.pathname.startsWith('/assets/echarts-'),
   new CacheFirst({ cacheName: 'loudong-lazy', plugins: [new ExpirationPlugin({ maxEntries: 30 })] }),
