@@ -4,6 +4,7 @@ import Components from 'unplugin-vue-components/vite'
 import { VantResolver } from '@vant/auto-import-resolver'
 import { VitePWA } from 'vite-plugin-pwa'
 import { fileURLToPath } from 'node:url'
+import { LAZY_CHUNKS } from './src/app/pwa/lazyChunks'
 
 /** The manifest lives here so the build writes it with hashed icons precached. */
 const manifest = {
@@ -96,9 +97,9 @@ export default defineConfig({
       includeManifestIcons: false,
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,png,svg,ico}'],
-        // ECharts (the 台账 trend chart, ≈ 1 MB, desk staff only) is not installed on every
-        // phone: the service worker caches it the first time the chart is shown (src/app/sw.ts)
-        globIgnores: ['**/assets/echarts-*.js'],
+        // not installed on every phone: ECharts, English and the online-only screens (src/app/pwa/lazyChunks.ts);
+        // the service worker caches each the first time it is fetched (src/app/sw.ts)
+        globIgnores: LAZY_CHUNKS.map((name) => `**/assets/${name}-*`),
       },
       devOptions: { enabled: false },
     }),

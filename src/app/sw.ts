@@ -1,9 +1,9 @@
 /// <reference lib="webworker" />
 /**
  * The service worker: the whole app shell and every lazy chunk are precached, so
- * the app opens in a stairwell with no signal. One exception: ECharts (the 台账
- * trend chart, desk staff's screen) is cached the first time it is shown, so
- * phones do not install a megabyte they never use. Updates wait for the person to tap
+ * the app opens in a stairwell with no signal. The exceptions (pwa/lazyChunks.ts:
+ * ECharts and screens that only work online) are cached the first time
+ * they are fetched, so phones do not install what they cannot use offline. Updates wait for the person to tap
  * 刷新 (see pwa/PwaUpdatePrompt.vue); nothing here forces a reload.
  */
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
@@ -12,6 +12,7 @@ import { clientsClaim } from 'workbox-core'
 import { CacheFirst } from 'workbox-strategies'
 import { ExpirationPlugin } from 'workbox-expiration'
 import { SYNC_TAG, runBackgroundSync } from './sync/background'
+import { LAZY_ASSET } from './pwa/lazyChunks'
 
 declare const self: ServiceWorkerGlobalScope
 
@@ -29,6 +30,11 @@ registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denyl
 registerRoute(
   ({ url }) => url.origin === self.location.origin && /^\/assets\/echarts-[\w-]+\.js$/.test(url.pathname),
   new CacheFirst({ cacheName: 'loudong-charts', plugins: [new ExpirationPlugin({ maxEntries: 1 })] }),
+)
+// the other chunks left out of the precache (online-only screens): the same, a few builds' worth kept
+registerRoute(
+  ({ url }) => url.origin === self.location.origin && LAZY_ASSET.test(url.pathname) && !url.pathname.startsWith('/assets/echarts-'),
+  new CacheFirst({ cacheName: 'loudong-lazy', plugins: [new ExpirationPlugin({ maxEntries: 30 })] }),
 )
 
 self.addEventListener('message', (event: ExtendableMessageEvent) => {

@@ -175,12 +175,20 @@ export const GRID_READY_SCRIPT = `(() => {
   })
 })()`
 
-/** Reads the device database with plain IndexedDB (the app holds its own Dexie connection). */
+/**
+ * Reads the device database with plain IndexedDB (the app holds its own Dexie
+ * connection). Before the app's first start there is no database: opening one
+ * without a version would create it empty at version 1, and the app's Dexie
+ * would then upgrade that instead of creating its own, so the creation is
+ * aborted and the answer is "nothing yet".
+ */
 export async function deviceState(page: Page): Promise<{ records: number; lastSyncAt: number | null }> {
   return page.evaluate(
     () =>
       new Promise<{ records: number; lastSyncAt: number | null }>((resolve) => {
         const req = indexedDB.open('loudong')
+        // only a database that does not exist yet asks for an upgrade from no version: leave it uncreated
+        req.onupgradeneeded = () => req.transaction?.abort()
         req.onerror = () => resolve({ records: 0, lastSyncAt: null })
         req.onsuccess = () => {
           const idb = req.result

@@ -1,7 +1,7 @@
 import Dexie, { type Table } from 'dexie'
 import type { AnyRecord, OrgNode } from '@shared/index'
 import type { Draft, MetaKey, MetaRow, MetaValues, OutboxEntry } from './schema'
-import { doorsMiddleware, type DoorSummary, type DoorVisitsRow } from './doors'
+import { doorsMiddleware, type DoorEntryRow, type DoorSummary } from './doors'
 import { guardAgainstOtherTabs } from './tabs'
 import { SCHEMA_VERSIONS } from './versions'
 import { DB_NAME } from './savedSession'
@@ -18,7 +18,7 @@ export class LoudongDB extends Dexie {
   drafts!: Table<Draft, string>
   /** per-door last-visit summaries, kept by `doorsMiddleware` with every write to `records` (doors.ts) */
   doors!: Table<DoorSummary, string>
-  doorVisits!: Table<DoorVisitsRow, string>
+  doorEntries!: Table<DoorEntryRow, string>
 
   constructor(name = DB_NAME) {
     super(name)

@@ -2,12 +2,15 @@
  * Per-door last-visit summaries, so the grid colours a building's doors by
  * reading one small row per door instead of folding the building's history.
  *
- * Two tables (schema version 2): `doors` holds what the screens read (the last
- * live met visit and the last live attempt per household, indexed by
- * `building`), `doorVisits` the door's own visits, corrections and voids in a
- * few fields each, so a change is re-folded over one door's records only.
- * Amendments whose visit is not on the device yet wait in a `doorVisits` row
- * keyed `target:<visit id>` and join the door when the visit arrives.
+ * Two tables: `doors` holds what the screens read (the last live met visit and
+ * the last live attempt per household, indexed by `building`), `doorEntries`
+ * (schema version 3) one small row per visit, correction or void, indexed by
+ * its door's `ref`, so a door's history is read by that index and a change is
+ * re-folded over one door's records only. Amendments whose visit is not on the
+ * device wait under `ref` = `target:<visit id>` and join the door when the
+ * visit arrives. (Version 2 kept each door's entries in one `doorVisits` row,
+ * rewritten whole on every change: a pulled page of 500 rewrote hundreds of
+ * growing lists; `doorRowsFrom` still builds that shape for its upgrade.)
  *
  * They are kept by a DBCore middleware on `records`: every write to the
  * records table (save, pull, push stamping a seq, mend, hand over, import,
@@ -52,7 +55,7 @@ export interface DoorEntry {
   target?: string
 }
 
-/** A door's entries (`ref` a householdRef), or amendments waiting for their visit (`ref` = `target:<id>`, building ''). */
+/** A door's entries (`ref` a householdRef), or amendments waiting for their visit (`ref` = `target:<id>`, building ''): version 2's `doorVisits` row, and the shape a rebuild groups entries in. */
 export interface DoorVisitsRow {
   ref: string
   building: string
@@ -139,6 +142,53 @@ export function doorRowsFrom(records: Iterable<AnyRecord>): { doors: DoorSummary
 
 // ---------------------------------------------------------------- the middleware
 
+/**
+ * One visit, correction or void as stored (schema version 3: `doorEntries`,
+ * keyed by the record's id, indexed by `ref`): `ref` is its door's
+ * householdRef, or `target:<visit id>` for an amendment whose visit is not on
+ * the device yet. One small row per record, so a pulled page writes rows of
+ * its own records and never rewrites a door's whole list.
+ */
+export interface DoorEntryRow extends DoorEntry {
+  ref: string
+}
+
+/** Every door's entry rows from a set of records (the version 3 upgrade, a rebuild). */
+export function doorEntriesFrom(records: Iterable<AnyRecord>): { doors: DoorSummary[]; doorEntries: DoorEntryRow[] } {
+  const { doors, doorVisits } = doorRowsFrom(records)
+  return { doors, doorEntries: doorVisits.flatMap((row) => row.entries.map((e) => ({ ...e, ref: row.ref }))) }
+}
+
+/** The building and household of a door's householdRef (`building path:household key`; a key holds no colon). */
+function doorOf(ref: string): { building: string; household: string } {
+  const at = ref.lastIndexOf(':')
+  return { building: ref.slice(0, at), household: ref.slice(at + 1) }
+}
+
+/** true when visit `a` is later than `b` as lastVisits orders them: by visitedAt, then by id. */
+function later(a: DoorVisitRef, b: DoorVisitRef | undefined): boolean {
+  if (!b) return true
+  const t = Date.parse(a.at)
+  const p = Date.parse(b.at)
+  return t > p || (t === p && a.id > b.id)
+}
+
+/**
+ * A door's summary with new visits taken in: each is the door's last of its
+ * kind (met, or an attempt) when it is later than the one there. Exact for
+ * visits nothing here amends yet (the middleware's and the grid's case after a
+ * save); the summary is returned as is when no visit changes it.
+ */
+export function mergeVisits(door: DoorSummary, visits: readonly Pick<DoorEntry, 'id' | 'at' | 'outcome'>[]): DoorSummary {
+  let out = door
+  for (const e of visits) {
+    const visit = { id: e.id, at: e.at! }
+    const kind = e.outcome === 'met' ? 'met' : 'attempt'
+    if (later(visit, out[kind])) out = { ...out, [kind]: visit }
+  }
+  return out
+}
+
 /** What one write to `records` did: the records it removed (old values) and the ones it stored. */
 interface Change {
   removed: AnyRecord[]
@@ -154,115 +204,152 @@ function relevant(rs: readonly AnyRecord[]): AnyRecord[] {
   return rs.filter((r) => DOOR_TYPES.has(r.type))
 }
 
+/** A door's entry rows, read by the `ref` index. */
+async function entriesOf(table: DBCoreTable, trans: DBCoreTransaction, ref: string): Promise<DoorEntryRow[]> {
+  const index = table.schema.indexes.find((i) => i.name === 'ref')!
+  const range = { type: 1 /* DBCoreRangeType.Equal */, lower: ref, upper: ref, lowerOpen: false, upperOpen: false } as const
+  return (await table.query({ trans, values: true, query: { index, range } })).result as DoorEntryRow[]
+}
+
 /**
- * Moves entries between door rows for one change, then writes the touched
- * rows and their summaries. Runs inside the write's own transaction.
+ * Writes the entry rows of one change and brings the touched doors' summaries
+ * up to date, inside the write's own transaction. The work is proportional to
+ * the change: a new visit is one entry row and a comparison with its door's
+ * summary (a later visit is the door's new last one; nothing else can change);
+ * only a door whose visits are amended, removed or moved is folded again, over
+ * its own entries.
  */
 async function applyChange(core: DBCore, trans: DBCoreTransaction, { removed, added }: Change): Promise<void> {
   if (!removed.length && !added.length) return
   const records = core.table('records')
-  const visitTable = core.table('doorVisits')
+  const entryTable = core.table('doorEntries')
   const doorTable = core.table('doors')
 
-  // which door each visit belongs to: this change's visits first, then the stored ones amendments name
-  const doorOf = new Map<string, { ref: string; building: string; household: string } | null>()
-  const place = (r: AnyRecord) => {
-    if (r.type === 'visit') doorOf.set(r.id, { ref: householdRef(r.orgPath, r.body.household), building: r.orgPath, household: r.body.household })
-    else if (!doorOf.has(r.id)) doorOf.set(r.id, null)
+  const addedEntries: [AnyRecord, DoorEntry][] = []
+  for (const r of added) {
+    const e = doorEntry(r)
+    if (e) addedEntries.push([r, e])
   }
-  // the stored record wins over the removed one: a visit mended into another room has moved
-  for (const r of removed) place(r)
-  const removedDoor = new Map([...removed].filter((r) => r.type === 'visit').map((r) => [r.id, doorOf.get(r.id)!]))
-  for (const r of added) place(r)
-  const targets = [...new Set([...removed, ...added].filter((r) => r.type !== 'visit').map((r) => doorEntry(r)?.target).filter((t): t is string => t !== undefined))]
-  const unknown = targets.filter((t) => !doorOf.has(t))
-  for (const r of await oldValues(records, trans, unknown)) place(r)
+  const addedVisits = new Map<string, string>()
+  for (const [r] of addedEntries) if (r.type === 'visit') addedVisits.set(r.id, householdRef(r.orgPath, r.body.household))
+  const targets = addedEntries.map(([, e]) => e.target).filter((t): t is string => t !== undefined && !addedVisits.has(t))
+  // the stored rows of every record in the change and of the visits its amendments name
+  const keys = [...new Set([...removed.map((r) => r.id), ...addedEntries.map(([r]) => r.id), ...targets])]
+  const storedRows = (await entryTable.getMany({ trans, keys })) as (DoorEntryRow | undefined)[]
+  const stored = new Map<string, DoorEntryRow>()
+  keys.forEach((k, i) => storedRows[i] && stored.set(k, storedRows[i]!))
 
-  const refOf = (r: AnyRecord, old: boolean): DoorVisitsRow | null => {
-    if (r.type === 'visit') {
-      const d = old ? removedDoor.get(r.id)! : doorOf.get(r.id)!
-      return { ...d, entries: [] }
-    }
-    const target = doorEntry(r)?.target
-    if (target === undefined) return null
-    const d = doorOf.get(target)
-    // null: the target is here and is no visit (a reading session's void)
-    if (d === null) return null
-    return d ? { ...d, entries: [] } : { ref: WAITING + target, building: '', household: '', entries: [] }
-  }
+  /** id → the row to write, or null to delete */
+  const rows = new Map<string, DoorEntryRow | null>()
+  /** doors folded again over their entries */
+  const refold = new Set<string>()
+  /** doors that only gained new, unamended visits */
+  const merge = new Map<string, DoorEntry[]>()
+  const touch = (ref: string | undefined) => ref && !ref.startsWith(WAITING) && refold.add(ref)
 
-  // amendments waiting for their visit are rare (a visit always reaches the server first): look for them only when there are any
-  const anyWaiting = added.some((r) => r.type === 'visit') && (await visitTable.count({ trans, query: { index: visitTable.schema.primaryKey, range: WAITING_RANGE } })) > 0
-
-  const wanted = new Map<string, DoorVisitsRow>()
-  const removals: [string, string][] = []
-  const additions: [string, DoorEntry][] = []
   for (const r of removed) {
-    const row = refOf(r, true)
+    const row = stored.get(r.id)
     if (!row) continue
-    wanted.set(row.ref, row)
-    removals.push([row.ref, r.id])
+    rows.set(r.id, null)
+    touch(row.ref)
   }
-  for (const r of added) {
-    const row = refOf(r, false)
-    const entry = doorEntry(r)
-    if (!row || !entry) continue
-    wanted.set(row.ref, row)
-    additions.push([row.ref, entry])
-    // amendments that came before this visit join its door now
-    if (r.type === 'visit' && anyWaiting) wanted.set(WAITING + r.id, { ref: WAITING + r.id, building: '', household: '', entries: [] })
-  }
-
-  const refs = [...wanted.keys()]
-  const stored = (await visitTable.getMany({ trans, keys: refs })) as (DoorVisitsRow | undefined)[]
-  const rows = new Map<string, DoorVisitsRow>()
-  refs.forEach((ref, i) => {
-    const s = stored[i]
-    const fresh = wanted.get(ref)!
-    rows.set(ref, s ? { ...s, entries: [...s.entries], ...(s.building ? {} : { building: fresh.building, household: fresh.household }) } : fresh)
-  })
-  for (const [ref, id] of removals) {
-    const row = rows.get(ref)!
-    row.entries = row.entries.filter((e) => e.id !== id)
-  }
-  for (const [ref, entry] of additions) {
-    const row = rows.get(ref)!
-    row.entries = [...row.entries.filter((e) => e.id !== entry.id), entry]
-  }
-  for (const r of added) {
-    if (r.type !== 'visit') continue
-    // a visit mended into another room takes its corrections and voids along
-    const from = removedDoor.get(r.id)
-    const to = doorOf.get(r.id)!
-    if (from && from.ref !== to.ref) {
-      const old = rows.get(from.ref)!
-      const door = rows.get(to.ref)!
-      door.entries = [...door.entries, ...old.entries.filter((e) => e.target === r.id)]
-      old.entries = old.entries.filter((e) => e.target !== r.id)
+  // amendments whose visit is not a door visit here: a record of another kind here (a reading session's void: no door), or none yet (wait)
+  const unknown = targets.filter((t) => stored.get(t)?.type !== 'visit')
+  const otherKind = new Set((await oldValues(records, trans, [...new Set(unknown)])).filter((r) => r.type !== 'visit').map((r) => r.id))
+  const moved: { id: string; from: string; to: string }[] = []
+  for (const [r, e] of addedEntries) {
+    const before = stored.get(r.id)
+    if (r.type === 'visit') {
+      const ref = addedVisits.get(r.id)!
+      rows.set(r.id, { ...e, ref })
+      if (!before) {
+        // new here, and nothing here amends it (amendments of an absent visit wait under `target:`, joined below): the door may only gain it
+        merge.set(ref, [...(merge.get(ref) ?? []), e])
+        continue
+      }
+      // already here: a seq stamped changes no summary; a mend (another room, outcome or time) folds both doors again
+      if (before.ref === ref && before.at === e.at && before.outcome === e.outcome) continue
+      touch(before.ref)
+      touch(ref)
+      if (before.ref !== ref) moved.push({ id: r.id, from: before.ref, to: ref })
+      continue
     }
-    const waiting = rows.get(WAITING + r.id)
-    if (!waiting?.entries.length) continue
-    const door = rows.get(doorOf.get(r.id)!.ref)!
-    const ids = new Set(waiting.entries.map((e) => e.id))
-    door.entries = [...door.entries.filter((e) => !ids.has(e.id)), ...waiting.entries]
-    waiting.entries = []
+    const target = e.target!
+    const targetRow = stored.get(target)
+    const ref = addedVisits.get(target) ?? (targetRow?.type === 'visit' ? targetRow.ref : otherKind.has(target) ? null : WAITING + target)
+    if (ref === null) {
+      // no door: a row left from before goes
+      if (before) {
+        rows.set(r.id, null)
+        touch(before.ref)
+      }
+      continue
+    }
+    rows.set(r.id, { ...e, ref })
+    touch(ref)
+    if (before && before.ref !== ref) touch(before.ref)
   }
 
-  const putRows: DoorVisitsRow[] = []
-  const dropRows: string[] = []
-  const putDoors: DoorSummary[] = []
-  const dropDoors: string[] = []
-  for (const row of rows.values()) {
-    if (row.entries.length) putRows.push(row)
-    else dropRows.push(row.ref)
-    if (row.ref.startsWith(WAITING)) continue
-    const summary = row.entries.length ? summarise(row) : null
-    if (summary) putDoors.push(summary)
-    else dropDoors.push(row.ref)
+  // a visit mended into another room takes its corrections and voids along
+  for (const { id, from, to } of moved) {
+    for (const row of await entriesOf(entryTable, trans, from)) if (row.target === id && !rows.has(row.id)) rows.set(row.id, { ...row, ref: to })
+  }
+  // a visit that left the device (handed over, purged): its amendments wait for it again, as a rebuild would leave them
+  const gone = new Map<string, Set<string>>()
+  for (const r of removed) {
+    const row = stored.get(r.id)
+    if (r.type !== 'visit' || !row || rows.get(r.id) !== null) continue
+    gone.set(row.ref, (gone.get(row.ref) ?? new Set()).add(r.id))
+  }
+  for (const [ref, ids] of gone) {
+    for (const row of await entriesOf(entryTable, trans, ref)) if (ids.has(row.target!) && !rows.has(row.id)) rows.set(row.id, { ...row, ref: WAITING + row.target })
+  }
+  // amendments that came before their visit join its door now (rare: a visit always reaches the server first)
+  const arrived = [...addedVisits.keys()].filter((id) => !stored.has(id))
+  const refIndex = entryTable.schema.indexes.find((i) => i.name === 'ref')!
+  if (arrived.length && (await entryTable.count({ trans, query: { index: refIndex, range: WAITING_RANGE } })) > 0) {
+    const waiting = (await entryTable.query({ trans, values: true, query: { index: refIndex, range: WAITING_RANGE } })).result as DoorEntryRow[]
+    for (const row of waiting) {
+      const ref = addedVisits.get(row.target!)
+      if (ref === undefined || rows.has(row.id)) continue
+      rows.set(row.id, { ...row, ref })
+      touch(ref)
+    }
+  }
+
+  const puts: DoorEntryRow[] = []
+  const drops: string[] = []
+  for (const [id, row] of rows) {
+    if (row) puts.push(row)
+    else drops.push(id)
   }
   await Promise.all([
-    putRows.length ? visitTable.mutate({ type: 'put', trans, values: putRows }) : null,
-    dropRows.length ? visitTable.mutate({ type: 'delete', trans, keys: dropRows }) : null,
+    drops.length ? entryTable.mutate({ type: 'delete', trans, keys: drops }) : null,
+    puts.length ? entryTable.mutate({ type: 'put', trans, values: puts }) : null,
+  ])
+
+  const putDoors: DoorSummary[] = []
+  const dropDoors: string[] = []
+  // doors folded again: their entries as now stored (this transaction's writes included)
+  await Promise.all(
+    [...refold].map(async (ref) => {
+      const entries = await entriesOf(entryTable, trans, ref)
+      const summary = entries.length ? summarise({ ref, ...doorOf(ref), entries }) : null
+      if (summary) putDoors.push(summary)
+      else dropDoors.push(ref)
+    }),
+  )
+  // doors that only gained visits: the later of the summary and each new visit, by kind
+  const merging = [...merge.keys()].filter((ref) => !refold.has(ref))
+  if (merging.length) {
+    const current = (await doorTable.getMany({ trans, keys: merging })) as (DoorSummary | undefined)[]
+    merging.forEach((ref, i) => {
+      const was = current[i] ?? { ref, ...doorOf(ref) }
+      const door = mergeVisits(was, merge.get(ref)!)
+      if (door !== current[i]) putDoors.push(door)
+    })
+  }
+  await Promise.all([
     putDoors.length ? doorTable.mutate({ type: 'put', trans, values: putDoors }) : null,
     dropDoors.length ? doorTable.mutate({ type: 'delete', trans, keys: dropDoors }) : null,
   ])
@@ -273,7 +360,7 @@ function succeeded<T>(items: readonly T[], res: DBCoreMutateResponse): T[] {
 }
 
 /**
- * Keeps `doors` and `doorVisits` current with every write to `records`: a
+ * Keeps `doors` and `doorEntries` current with every write to `records`: a
  * read-write transaction on `records` also takes both tables, and each
  * mutation is followed, in the same transaction, by the door rows it changes.
  */
@@ -284,7 +371,7 @@ export const doorsMiddleware: Middleware<DBCore> = {
     return {
       ...down,
       transaction(stores, mode, options) {
-        const widened = mode === 'readwrite' && stores.includes('records') && !stores.includes('doors') ? [...stores, 'doors', 'doorVisits'] : stores
+        const widened = mode === 'readwrite' && stores.includes('records') && !stores.includes('doors') ? [...stores, 'doors', 'doorEntries'] : stores
         return down.transaction(widened, mode, options)
       },
       table(name) {
@@ -299,7 +386,7 @@ export const doorsMiddleware: Middleware<DBCore> = {
               const removed = whole ? [] : relevant(((await table.query({ trans, values: true, query: { index: table.schema.primaryKey, range: req.range } })).result) as AnyRecord[])
               const res = await table.mutate(req)
               if (whole) {
-                await Promise.all(['doors', 'doorVisits'].map((t) => down.table(t).mutate({ type: 'deleteRange', trans, range: req.range })))
+                await Promise.all(['doors', 'doorEntries'].map((t) => down.table(t).mutate({ type: 'deleteRange', trans, range: req.range })))
               } else await applyChange(down, trans, { removed, added: [] })
               return res
             }

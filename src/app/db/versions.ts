@@ -1,6 +1,6 @@
 import type { Transaction } from 'dexie'
 import type { AnyRecord } from '@shared/records'
-import { doorRowsFrom } from './doors'
+import { doorEntriesFrom, doorRowsFrom } from './doors'
 
 /**
  * Every schema version ever shipped, oldest first. Never edit a shipped entry:
@@ -38,6 +38,23 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
       const { doors, doorVisits } = doorRowsFrom(records)
       await tx.table('doors').bulkPut(doors)
       await tx.table('doorVisits').bulkPut(doorVisits)
+    },
+  },
+  {
+    // one `doorEntries` row per visit, correction or void (indexed by its door) instead of one `doorVisits`
+    // list per door rewritten whole on every change: a pull's work is proportional to its pages again.
+    // Rebuilt from the records, like version 2, so it never depends on what an older version left.
+    version: 3,
+    stores: {
+      doorVisits: null,
+      doorEntries: 'id, ref',
+    },
+    upgrade: async (tx) => {
+      const records = (await tx.table('records').where('type').anyOf('visit', 'correction', 'void').toArray()) as AnyRecord[]
+      const { doors, doorEntries } = doorEntriesFrom(records)
+      await tx.table('doors').clear()
+      await tx.table('doors').bulkPut(doors)
+      await tx.table('doorEntries').bulkPut(doorEntries)
     },
   },
 ]

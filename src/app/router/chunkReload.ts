@@ -34,10 +34,13 @@ interface KeyValue {
 
 /**
  * Reloads once for a chunk failure; returns whether it did. The guard lives in
- * sessionStorage: it survives the reload but not closing the tab.
+ * sessionStorage: it survives the reload but not closing the tab. Offline it never
+ * reloads: no new build can arrive, and the chunk is one the service worker keeps only
+ * after a first use online (pwa/lazyChunks.ts), so the shell says to try with a network.
  */
-export function reloadOnceForChunk(error: unknown, deps: { storage: KeyValue | null; now: number; reload: () => void }): boolean {
+export function reloadOnceForChunk(error: unknown, deps: { storage: KeyValue | null; now: number; reload: () => void; online?: boolean }): boolean {
   if (!isChunkLoadError(error)) return false
+  if (deps.online === false) return false
   try {
     const last = Number(deps.storage?.getItem(CHUNK_RELOAD_KEY) ?? 0)
     if (deps.now - last < CHUNK_RELOAD_WINDOW_MS) return false
@@ -60,7 +63,7 @@ function sessionStore(): KeyValue | null {
 
 /** The browser-bound version router/index.ts uses. */
 export function handleChunkFailure(error: unknown): boolean {
-  const reloading = reloadOnceForChunk(error, { storage: sessionStore(), now: Date.now(), reload: () => globalThis.location.reload() })
+  const reloading = reloadOnceForChunk(error, { storage: sessionStore(), now: Date.now(), reload: () => globalThis.location.reload(), online: globalThis.navigator?.onLine ?? true })
   if (!reloading && isChunkLoadError(error)) chunkFailedForGood.value = true
   return reloading
 }

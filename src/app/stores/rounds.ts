@@ -35,7 +35,7 @@ import {
   type VisitView,
 } from '@shared/index'
 import { db } from '@app/db/database'
-import type { DoorSummary } from '@app/db/doors'
+import { mergeVisits, type DoorSummary } from '@app/db/doors'
 import { useFeedbackStore } from '@app/stores/feedback'
 import { RecordShapeError } from '@app/sync/errors'
 import { useOrgStore } from '@app/stores/org'
@@ -111,7 +111,8 @@ export const useRoundsStore = defineStore('rounds', () => {
   const org = useOrgStore()
   const session = useSessionStore()
   const records = useRecordsStore()
-  const feedbackStore = useFeedbackStore()
+  // the feedback fold (every feedback record here) starts only when a screen asks for a household's feedback,
+  // not with the grid: the doors must not wait for it (the app has one pinia, the one this store is in)
 
   /** door summaries of my buildings, by householdRef */
   const doors = shallowRef<Map<string, DoorSummary>>(new Map())
@@ -127,14 +128,20 @@ export const useRoundsStore = defineStore('rounds', () => {
   let markLoaded: () => void = () => undefined
   const loaded = new Promise<void>((resolve) => (markLoaded = resolve))
   const settle = () => doorsRead && logRead && markLoaded()
-  liveQuery(() => db.records.where('type').anyOf([...PROFILE_TYPES]).toArray()).subscribe({
-    next: (rows) => {
-      log.value = rows
-      logRead = true
-      settle()
-    },
-    error: () => undefined,
-  })
+  let logStarted = false
+  /** Care flags, profiles, services and pairings: read once the doors are (the grid's colours first, its markers a moment after). */
+  function startLog(): void {
+    if (logStarted) return
+    logStarted = true
+    liveQuery(() => db.records.where('type').anyOf([...PROFILE_TYPES]).toArray()).subscribe({
+      next: (rows) => {
+        log.value = rows
+        logRead = true
+        settle()
+      },
+      error: () => undefined,
+    })
+  }
 
   /** the buildings whose doors the screens colour: every building in my scopes (the `building` index of `doors`) */
   const doorBuildings = computed(() => org.under(session.user?.scopes ?? [], 'building').map((b) => b.path).sort().join('\n'))
@@ -149,8 +156,9 @@ export const useRoundsStore = defineStore('rounds', () => {
           doors.value = new Map(rows.map((d) => [d.ref, d]))
           doorsRead = true
           settle()
+          startLog()
         },
-        error: () => undefined,
+        error: () => startLog(),
       })
     },
     { immediate: true },
@@ -167,7 +175,7 @@ export const useRoundsStore = defineStore('rounds', () => {
   const lastVisitFacts = computed(() => doorFacts(doors.value.values()))
   const flags = computed(() => foldCareFlags(log.value))
   const profiles = computed(() => foldHouseholdProfiles(log.value))
-  const feedback = computed(() => feedbackStore.views)
+  const feedback = computed(() => useFeedbackStore().views)
   /** volunteers' services to households count as met contacts for the care clock (serviceContacts) */
   const careVisits = computed<VisitFacts[]>(() => [...lastVisitFacts.value, ...serviceContacts(foldServices(log.value))])
   /** `building:household` → names of the volunteers paired with it */
@@ -177,11 +185,11 @@ export const useRoundsStore = defineStore('rounds', () => {
   const histories = shallowRef<Map<string, VisitView[]>>(new Map())
   const watchedDoors = new Map<string, Promise<void>>()
 
-  /** Reads one door's visits with their corrections and voids (the records its `doorVisits` row names) and folds them. */
+  /** Reads one door's visits with their corrections and voids (the records its `doorEntries` rows name) and folds them. */
   async function readHistory(building: string, household: string): Promise<VisitView[]> {
-    const row = await db.doorVisits.get(householdRef(building, household))
-    if (!row) return []
-    const rows = (await db.records.bulkGet(row.entries.map((e) => e.id))).filter((r) => r !== undefined)
+    const ids = await db.doorEntries.where('ref').equals(householdRef(building, household)).primaryKeys()
+    if (!ids.length) return []
+    const rows = (await db.records.bulkGet(ids)).filter((r) => r !== undefined)
     return householdHistory(foldVisits(rows).values(), building, household)
   }
 
@@ -203,10 +211,22 @@ export const useRoundsStore = defineStore('rounds', () => {
     return first
   }
 
-  /** Reads a door's summary and history again at once after a save, before the live queries answer. */
-  async function refreshDoor(building: string, household: string): Promise<void> {
+  /**
+   * Shows a door's summary and history again at once after a save, before the live queries answer.
+   * A new visit is merged into the summary shown, as the database's own summary took it (no read:
+   * the door recolours as soon as the save is stored); an amendment reads the door's summary back.
+   */
+  async function refreshDoor(building: string, household: string, visit?: LocalRecord<'visit'>): Promise<void> {
     const ref = householdRef(building, household)
-    const [summary, history] = await Promise.all([db.doors.get(ref), watchedDoors.has(ref) ? readHistory(building, household) : null])
+    const shown = doors.value.get(ref)
+    if (visit && !watchedDoors.has(ref)) {
+      doors.value = new Map(doors.value).set(ref, mergeVisits(shown ?? { ref, building, household }, [{ id: visit.id, at: visit.body.visitedAt, outcome: visit.body.outcome }]))
+      return
+    }
+    const [summary, history] = await Promise.all([
+      visit ? mergeVisits(shown ?? { ref, building, household }, [{ id: visit.id, at: visit.body.visitedAt, outcome: visit.body.outcome }]) : db.doors.get(ref),
+      watchedDoors.has(ref) ? readHistory(building, household) : null,
+    ])
     const next = new Map(doors.value)
     if (summary) next.set(ref, summary)
     else next.delete(ref)
@@ -290,8 +310,9 @@ export const useRoundsStore = defineStore('rounds', () => {
   async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>, opts: { id?: string } = {}): Promise<LocalRecord<T>> {
     const record = await records.save(type, orgPath, body, opts)
     // shown at once: the grid must not wait for the live query to change a door's colour
-    const door = await doorOfRecord(widenRecord(record))
-    if (door) await refreshDoor(door.building, door.household)
+    const wide = widenRecord(record)
+    const door = wide.type === 'visit' ? { building: wide.orgPath, household: wide.body.household } : await doorOfRecord(wide)
+    if (door) await refreshDoor(door.building, door.household, wide.type === 'visit' ? (record as LocalRecord<'visit'>) : undefined)
     else if (PROFILE_TYPES.includes(type as (typeof PROFILE_TYPES)[number]) && !log.value.some((r) => r.id === record.id)) log.value = [...log.value, widenRecord(record)]
     now.value = Date.now()
     return record

@@ -19,8 +19,8 @@
  * - a volunteer service: its contacts (one row per household), folded like a visit;
  * - a care flag: the household's flag, refolded from every care flag of its building.
  *
- * Beside the item rows, the month's tallies (migrations sqlite 013 / postgres
- * 012): per place and month the visits by outcome and the households covered,
+ * Beside the item rows, the month's tallies (migrations sqlite 012 / postgres
+ * 011): per place and month the visits by outcome and the households covered,
  * and per place, level and month the change in feedback open (and overdue) at
  * the month's end, so that the open figure of a month is the sum of the
  * changes up to it (`openMonths`). A storage reads the rows a write replaces,
@@ -116,7 +116,7 @@ export const SUMMARY_TABLES = [
 /**
  * Record types an export reads whole under its scope (household profiles for
  * the visit sheet, volunteers and wishes for the volunteer sheet). The partial
- * index records_sheet_kinds (migrations sqlite 013 / postgres 012) lists exactly
+ * index records_sheet_kinds (migrations sqlite 012 / postgres 011) lists exactly
  * these: keep both the same.
  */
 export const SHEET_KINDS = ['household.profile', 'volunteer', 'volunteer.team', 'volunteer.pairing', 'volunteer.service', 'wish', 'wish.event', 'wish.address'] as const

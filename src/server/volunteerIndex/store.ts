@@ -1,7 +1,7 @@
 /**
  * The volunteer register looked up by phone, for volunteer accounts (../volunteers.ts).
- * Both backends implement it on indexes: `records_volunteer_phone` (migrations sqlite 012 /
- * postgres 011) finds the `volunteer` records naming a phone, `records_target` the rest of
+ * Both backends implement it on indexes: `records_volunteer_phone` (migrations sqlite 011 /
+ * postgres 010) finds the `volunteer` records naming a phone, `records_target` the rest of
  * each registration's chain and its services (both keep the volunteer's id in target_id:
  * the rule table's chain and volunteer references). Nothing reads a community's whole log.
  */

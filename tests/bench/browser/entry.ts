@@ -39,7 +39,7 @@ const bench = {
     const t0 = performance.now()
     const out = await pullAll(db, api(token))
     const ms = performance.now() - t0
-    if (out.kind !== 'done') throw new Error(`pull failed: ${JSON.stringify(out.failure)}`)
+    if (out.kind !== 'done') throw new Error(`pull failed: ${JSON.stringify(out)}`)
     return { ms, stored: out.stored, count: await db.records.count() }
   },
 

@@ -68,7 +68,7 @@ describe('a disabled account', () => {
     useSyncStore().start()
     await expect.poll(() => session.endedBecause, { timeout: 5000 }).toBe('disabled')
     expect(session.loggedIn).toBe(false)
-    expect(await everythingLeft()).toEqual({ records: 0, outbox: 0, meta: 1, org: 0, drafts: 0, doors: 0, doorVisits: 0 })
+    expect(await everythingLeft()).toEqual({ records: 0, outbox: 0, meta: 1, org: 0, drafts: 0, doors: 0, doorEntries: 0 })
     expect(await db.getMeta('deviceId')).toBe('dev-1')
     expect(fetchMock.mock.calls.some(([url]) => String(url).includes('/sync/push'))).toBe(true)
   })
@@ -78,7 +78,7 @@ describe('a disabled account', () => {
     await session.load()
     await expect(session.refreshOrg()).rejects.toMatchObject({ code: 'account_disabled' })
     expect(session.endedBecause).toBe('disabled')
-    expect(await everythingLeft()).toEqual({ records: 0, outbox: 0, meta: 1, org: 0, drafts: 0, doors: 0, doorVisits: 0 })
+    expect(await everythingLeft()).toEqual({ records: 0, outbox: 0, meta: 1, org: 0, drafts: 0, doors: 0, doorEntries: 0 })
   })
 
   it('takes the person to the login screen and says plainly what happened', async () => {

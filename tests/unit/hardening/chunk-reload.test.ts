@@ -46,4 +46,13 @@ describe('chunk load failures', () => {
     expect(reloadOnceForChunk(chromeError, { storage: blocked, now: 1, reload })).toBe(false)
     expect(reload).not.toHaveBeenCalled()
   })
+
+  it('offline never reloads (a chunk kept only after a first use online, pwa/lazyChunks.ts), and keeps the one reload for later', () => {
+    const storage = new MemoryStorage()
+    const reload = vi.fn()
+    expect(reloadOnceForChunk(chromeError, { storage, now: 1_000_000, reload, online: false })).toBe(false)
+    expect(reload).not.toHaveBeenCalled()
+    expect(reloadOnceForChunk(chromeError, { storage, now: 1_000_001, reload, online: true })).toBe(true)
+    expect(reload).toHaveBeenCalledTimes(1)
+  })
 })

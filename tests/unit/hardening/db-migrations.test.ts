@@ -12,11 +12,13 @@ import { SCHEMA_VERSIONS } from '@app/db/versions'
 
 const V1 = { records: 'id, seq, type, orgPath, [type+orgPath]', outbox: 'id, state, queuedAt', meta: 'key', org: 'path, kind', drafts: 'key' }
 const V2 = { records: 'id, seq, type, orgPath', doors: 'ref, building', doorVisits: 'ref' }
+const V3 = { doorVisits: null, doorEntries: 'id, ref' }
 
 /** version → the store definitions that release declared. Add one line per shipped version. */
-const SHIPPED: Record<number, Record<string, string>> = {
+const SHIPPED: Record<number, Record<string, string | null>> = {
   1: V1,
   2: V2,
+  3: V3,
 }
 
 const B01 = 'pl/tuodong/mingtongxiang/g01/b01'
@@ -76,11 +78,12 @@ describe('device database migrations', () => {
       for (const table of Object.keys(before)) if (!table.startsWith('door')) expect(after[table], table).toEqual(before[table])
       expect(await current.outbox.where('state').equals('pending').count()).toBe(1)
       expect(await current.records.where('orgPath').equals(B01).count()).toBe(3)
-      if (Number(version) < 2) {
-        // version 2's upgrade built the door's summary from the visits already here: the latest met one
+      if (Number(version) < 3) {
+        // versions 2 and 3 built the door's summary and entries from the visits already here: the latest met one
         expect(await current.doors.where('building').equals(B01).toArray()).toEqual([
           { ref: `${B01}:1-2-1`, building: B01, household: '1-2-1', met: { id: '0190b3f0-0000-7000-8000-000000000003', at: at(3) } },
         ])
+        expect((await current.doorEntries.where('ref').equals(`${B01}:1-2-1`).primaryKeys()).sort()).toEqual((rowsFor().records as { id: string }[]).map((r) => r.id).sort())
       }
       current.close()
     })

@@ -8,7 +8,7 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { LoudongDB } from '@app/db/database'
-import { doorRowsFrom, type DoorSummary } from '@app/db/doors'
+import { doorEntriesFrom, type DoorEntryRow, type DoorSummary } from '@app/db/doors'
 import { storePage } from '@app/sync/pull'
 import { saveRecord } from '@app/sync/outbox'
 import { foldVisits } from '@shared/fold'
@@ -48,6 +48,10 @@ function expected(records: readonly AnyRecord[]): DoorSummary[] {
 
 async function summaries(db: LoudongDB): Promise<DoorSummary[]> {
   return (await db.doors.toArray()).sort((x, y) => (x.ref < y.ref ? -1 : 1))
+}
+
+function byId(rows: readonly DoorEntryRow[]): DoorEntryRow[] {
+  return [...rows].sort((x, y) => (x.id < y.id ? -1 : 1))
 }
 
 async function truth(db: LoudongDB): Promise<DoorSummary[]> {
@@ -132,13 +136,14 @@ describe('per-door summaries', () => {
       await db.records.bulkDelete(gone)
       expect(await summaries(db), `seed ${seed}: after hand-over`).toEqual(await truth(db))
 
-      // the door rows an upgrade builds from the records equal the kept ones
-      const rebuilt = doorRowsFrom(await db.records.toArray()).doors.sort((x, y) => (x.ref < y.ref ? -1 : 1))
-      expect(rebuilt, `seed ${seed}: rebuilt`).toEqual(await summaries(db))
+      // the door rows an upgrade builds from the records equal the kept ones, entry rows included
+      const rebuilt = doorEntriesFrom(await db.records.toArray())
+      expect(rebuilt.doors.sort((x, y) => (x.ref < y.ref ? -1 : 1)), `seed ${seed}: rebuilt`).toEqual(await summaries(db))
+      expect(byId(rebuilt.doorEntries), `seed ${seed}: rebuilt entries`).toEqual(byId(await db.doorEntries.toArray()))
 
       await db.records.clear()
       expect(await db.doors.count()).toBe(0)
-      expect(await db.doorVisits.count()).toBe(0)
+      expect(await db.doorEntries.count()).toBe(0)
       db.close()
     }
   }, 300_000)

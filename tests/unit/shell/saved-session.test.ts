@@ -31,7 +31,7 @@ describe('hasSavedSession', () => {
     // Dexie then creates it as usual, every table there
     const db = new LoudongDB(name)
     await db.open()
-    expect(db.tables.map((t) => t.name).sort()).toEqual(['doorVisits', 'doors', 'drafts', 'meta', 'org', 'outbox', 'records'])
+    expect(db.tables.map((t) => t.name).sort()).toEqual(['doorEntries', 'doors', 'drafts', 'meta', 'org', 'outbox', 'records'])
     db.close()
   })
 

@@ -1,4 +1,4 @@
--- 011 (PostgreSQL; SQLite's 012): the volunteer register by phone. A volunteer account acts
+-- 010 (PostgreSQL; SQLite's 011): the volunteer register by phone. A volunteer account acts
 -- as the registered volunteers whose phone is its own (src/shared/volunteers.ts
 -- volunteerIdsOf); each push, pull and address request of such an account finds them
 -- through this index, then the rest of each registration's chain and its services through

@@ -1,4 +1,4 @@
--- 013: the ledger's monthly tallies per place (src/server/ledger/summaries.ts), kept in the
+-- 012: the ledger's monthly tallies per place (src/server/ledger/summaries.ts), kept in the
 -- transaction of every append beside the per-item summaries of 006, so a street's or the
 -- district's month reads a few thousand tally rows instead of every visit and open item;
 -- and volunteers' services as contacts on the care clock (src/shared/ledger.ts LedgerService).

@@ -1,4 +1,4 @@
--- 012 (PostgreSQL): SQLite's 013, the ledger's monthly tallies per place and volunteers'
+-- 011 (PostgreSQL): SQLite's 012, the ledger's monthly tallies per place and volunteers'
 -- services as care contacts (src/server/ledger/summaries.ts). Paths COLLATE "C" so scope
 -- ranges hold exactly the paths beneath. Every database that holds records is rebuilt
 -- from its log at the next start.

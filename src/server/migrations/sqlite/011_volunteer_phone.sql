@@ -1,4 +1,4 @@
--- 012: the volunteer register by phone. A volunteer account acts as the registered
+-- 011: the volunteer register by phone. A volunteer account acts as the registered
 -- volunteers whose phone is its own (src/shared/volunteers.ts volunteerIdsOf); each push,
 -- pull and address request of such an account finds them through this index, then the
 -- rest of each registration's chain and its services through records_target (a later
