@@ -7,6 +7,7 @@ import type { Db } from '../db'
 import type { StoredRecord } from '../../shared/records'
 import type { LedgerItems } from '../../shared/ledger'
 import { monthRange } from '../../shared/time'
+import { toStored, type RecordDbRow } from '../storage'
 import {
   addFeedbackTally, addVisitTally, careValues, coveredChange, emptyDeltas, feedbackOfRow, feedbackValues, itemsOfRows, keyOf, partsOf,
   serviceValues, sessionValues, SHEET_KINDS_SQL, SUMMARY_TABLES, summaryNeeds, summaryWrites, visitOfRow, visitValues,
@@ -15,17 +16,6 @@ import {
 
 /** Paths strictly beneath `scope`: [scope + '/', scope + '0') ('0' follows '/'). */
 const below = (scope: string): [string, string] => [scope + '/', scope + '0']
-
-interface RecordRow {
-  seq: number; id: string; type: string; v: number; org_path: string; author_id: string; device_id: string
-  client_time: string; body: string; server_time: string
-}
-
-const toStored = (r: RecordRow): StoredRecord =>
-  ({
-    id: r.id, type: r.type, v: r.v, orgPath: r.org_path, authorId: r.author_id, deviceId: r.device_id,
-    clientTime: r.client_time, body: JSON.parse(r.body), seq: r.seq, serverTime: r.server_time,
-  }) as StoredRecord
 
 export interface SqliteLedger {
   /** keeps the summaries current for one record just inserted (inside the caller's transaction) */
@@ -43,9 +33,9 @@ export interface SqliteLedger {
 export function createSqliteLedger(db: Db): SqliteLedger {
   const SCOPE = '(org_path = @scope OR (org_path >= @lo AND org_path < @hi))'
   const q = {
-    byId: db.prepare<[string], RecordRow>('SELECT * FROM records WHERE id = ?'),
-    related: db.prepare<[string], RecordRow>('SELECT * FROM records WHERE target_id = ? ORDER BY seq'),
-    careFlags: db.prepare<[string], RecordRow>("SELECT * FROM records WHERE org_path = ? AND type = 'care.flag' ORDER BY seq"),
+    byId: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE id = ?'),
+    related: db.prepare<[string], RecordDbRow>('SELECT * FROM records WHERE target_id = ? ORDER BY seq'),
+    careFlags: db.prepare<[string], RecordDbRow>("SELECT * FROM records WHERE org_path = ? AND type = 'care.flag' ORDER BY seq"),
     activity: db.prepare(
       `INSERT INTO ledger_activity (month, org_path, author_id, first_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (month, org_path, author_id) DO UPDATE SET first_at = min(first_at, excluded.first_at)`,
@@ -127,7 +117,7 @@ export function createSqliteLedger(db: Db): SqliteLedger {
     activityIn: db.prepare<{ scope: string; lo: string; hi: string; month: string }, ActivityRow>(
       `SELECT author_id, min(first_at) AS first_at FROM ledger_activity WHERE month = @month AND ${SCOPE} GROUP BY author_id`,
     ),
-    sheetRecords: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, RecordRow>(
+    sheetRecords: db.prepare<{ scope: string; lo: string; hi: string; from: number; to: number }, RecordDbRow>(
       `WITH ids(id) AS (
          SELECT id FROM ledger_visits WHERE at >= @from AND at < @to AND ${SCOPE}
          UNION SELECT id FROM ledger_sessions WHERE at >= @from AND at < @to AND ${SCOPE}
@@ -137,9 +127,9 @@ export function createSqliteLedger(db: Db): SqliteLedger {
        UNION SELECT * FROM records WHERE target_id IN (SELECT id FROM ids)
        ORDER BY seq`,
     ),
-    weights: db.prepare<[string], RecordRow>("SELECT * FROM records WHERE org_path = ? AND type = 'ledger.weights' ORDER BY seq"),
+    weights: db.prepare<[string], RecordDbRow>("SELECT * FROM records WHERE org_path = ? AND type = 'ledger.weights' ORDER BY seq"),
     stale: db.prepare<[], { stale: number }>('SELECT stale FROM ledger_state WHERE id = 1'),
-    page: db.prepare<[number, number], RecordRow>('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?'),
+    page: db.prepare<[number, number], RecordDbRow>('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?'),
   }
 
   function apply(r: StoredRecord): void {

@@ -7,6 +7,7 @@ import type { Pool, PoolClient } from './db'
 import type { StoredRecord } from '../../shared/records'
 import type { LedgerItems } from '../../shared/ledger'
 import type { LedgerStore } from '../storage'
+import { RECORD_COLUMNS, toStored, type RecordDbRow } from './storage'
 import { monthRange } from '../../shared/time'
 import {
   addFeedbackTally, addVisitTally, amendedId, careValues, coveredChange, emptyDeltas, feedbackOfRow, feedbackValues, itemsOfRows, keyOf, partsOf,
@@ -16,19 +17,6 @@ import {
 } from '../ledger/summaries'
 
 type Queryable = Pick<Pool, 'query'> | PoolClient
-
-const COLUMNS = 'seq, id, type, v, org_path, author_id, device_id, client_time, body, server_time'
-
-interface RecordRow {
-  seq: number; id: string; type: string; v: number; org_path: string; author_id: string; device_id: string
-  client_time: string; body: string; server_time: string
-}
-
-const toStored = (r: RecordRow): StoredRecord =>
-  ({
-    id: r.id, type: r.type, v: r.v, orgPath: r.org_path, authorId: r.author_id, deviceId: r.device_id,
-    clientTime: r.client_time, body: JSON.parse(r.body), seq: r.seq, serverTime: r.server_time,
-  }) as StoredRecord
 
 /** One multi-row upsert: `rows` must not repeat a key (callers keep the last write per key). */
 async function upsert(db: Queryable, table: string, cols: string[], key: string[], rows: unknown[][]): Promise<void> {
@@ -99,7 +87,7 @@ export async function applyLedger(db: Queryable, records: readonly StoredRecord[
   const byTarget = new Map<string, StoredRecord[]>()
   if (targets.size) {
     const ids = [...targets]
-    for (const x of (await db.query<RecordRow>(`SELECT ${COLUMNS} FROM records WHERE id = ANY($1) OR target_id = ANY($1) ORDER BY seq`, [ids])).rows.map(toStored)) {
+    for (const x of (await db.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = ANY($1) OR target_id = ANY($1) ORDER BY seq`, [ids])).rows.map(toStored)) {
       // the target itself, or a record amending one of the targets (in seq order either way)
       const t = targets.has(x.id) ? x.id : amendedId(x)
       if (t === undefined || !targets.has(t)) continue
@@ -110,7 +98,7 @@ export async function applyLedger(db: Queryable, records: readonly StoredRecord[
   }
   const careFlags = new Map<string, StoredRecord[]>()
   if (careAt.size) {
-    for (const x of (await db.query<RecordRow>(`SELECT ${COLUMNS} FROM records WHERE org_path = ANY($1) AND type = 'care.flag' ORDER BY seq`, [[...careAt]])).rows.map(toStored)) {
+    for (const x of (await db.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = ANY($1) AND type = 'care.flag' ORDER BY seq`, [[...careAt]])).rows.map(toStored)) {
       const list = careFlags.get(x.orgPath)
       if (list) list.push(x)
       else careFlags.set(x.orgPath, [x])
@@ -222,17 +210,17 @@ export function postgresLedger(db: Queryable, inTransaction: <T>(fn: (c: Queryab
       ])
       return itemsOfRows({ tallies, open, careVisits: [...careVisits, ...careVisitsIn], careServices, feedback, care, sessions, activity })
     },
-    weights: async (street) => (await rows<RecordRow>(`SELECT ${COLUMNS} FROM records WHERE org_path = $1 AND type = 'ledger.weights' ORDER BY seq`, [street])).map(toStored),
+    weights: async (street) => (await rows<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE org_path = $1 AND type = 'ledger.weights' ORDER BY seq`, [street])).map(toStored),
     async sheetRecords(scope, month) {
       const { from, to } = monthRange(month)
-      const found = await rows<RecordRow>(
+      const found = await rows<RecordDbRow>(
         `WITH ids(id) AS (
            SELECT id FROM ledger_visits WHERE at >= $4 AND at < $5 AND ${SCOPE}
            UNION SELECT id FROM ledger_sessions WHERE at >= $4 AND at < $5 AND ${SCOPE}
            UNION SELECT id FROM ledger_feedback WHERE raised_at < $5 AND (resolved_at IS NULL OR resolved_at >= $4) AND ${SCOPE}
            UNION SELECT id FROM records WHERE type IN (${SHEET_KINDS_SQL}) AND ${SCOPE})
-         SELECT ${COLUMNS} FROM records WHERE id IN (SELECT id FROM ids)
-         UNION SELECT ${COLUMNS} FROM records WHERE target_id IN (SELECT id FROM ids)
+         SELECT ${RECORD_COLUMNS} FROM records WHERE id IN (SELECT id FROM ids)
+         UNION SELECT ${RECORD_COLUMNS} FROM records WHERE target_id IN (SELECT id FROM ids)
          ORDER BY seq`,
         [scope, scope + '/', scope + '0', from, to],
       )
@@ -248,7 +236,7 @@ export function postgresLedger(db: Queryable, inTransaction: <T>(fn: (c: Queryab
       let total = 0
       for (let after = 0; ; ) {
         const page = await inTransaction(async (c) => {
-          const got = (await c.query<RecordRow>(`SELECT ${COLUMNS} FROM records WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, PAGE])).rows.map(toStored)
+          const got = (await c.query<RecordDbRow>(`SELECT ${RECORD_COLUMNS} FROM records WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, PAGE])).rows.map(toStored)
           await applyLedger(c, got)
           return got
         })
