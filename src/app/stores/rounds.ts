@@ -35,7 +35,7 @@ import {
   type VisitView,
 } from '@shared/index'
 import { db } from '@app/db/database'
-import { mergeVisits, type DoorSummary } from '@app/db/doors'
+import { doorRecords, mergeVisits, type DoorSummary } from '@app/db/doors'
 import { useFeedbackStore } from '@app/stores/feedback'
 import { RecordShapeError } from '@app/sync/errors'
 import { useOrgStore } from '@app/stores/org'
@@ -185,11 +185,10 @@ export const useRoundsStore = defineStore('rounds', () => {
   const histories = shallowRef<Map<string, VisitView[]>>(new Map())
   const watchedDoors = new Map<string, Promise<void>>()
 
-  /** Reads one door's visits with their corrections and voids (the records its `doorEntries` rows name) and folds them. */
+  /** Reads one door's visits with their corrections and voids (db/doors.ts doorRecords) and folds them. */
   async function readHistory(building: string, household: string): Promise<VisitView[]> {
-    const ids = await db.doorEntries.where('ref').equals(householdRef(building, household)).primaryKeys()
-    if (!ids.length) return []
-    const rows = (await db.records.bulkGet(ids)).filter((r) => r !== undefined)
+    const rows = await doorRecords(db, building, household)
+    if (!rows.length) return []
     return householdHistory(foldVisits(rows).values(), building, household)
   }
 

@@ -6,6 +6,7 @@ import { PUSH_MAX_BYTES, PUSH_MAX_RECORDS, type AnyRecord, type KnownDatabase, t
 import type { LoudongDB } from '@app/db/database'
 import type { OutboxEntry } from '@app/db/schema'
 import { guardedWrite } from '@app/db/guarded'
+import { claimRecords } from '@app/db/doors'
 import type { SyncApi } from './api'
 import { assertOwner, type Owner } from './owner'
 import type { TransportFailure } from './transport'
@@ -146,7 +147,7 @@ export async function applyResults(db: LoudongDB, batch: readonly LocalRecord[],
   const acceptedIds = ids.filter((id) => isAccepted(answers.get(id)!))
   // counted afresh on each attempt: a lost connection retries the whole transaction
   let counts = { accepted: 0, attention: 0 }
-  await guardedWrite(db, () => db.transaction('rw', db.records, db.outbox, db.meta, async () => {
+  await guardedWrite(db, () => db.transaction('rw', db.records, db.outbox, db.meta, async (tx) => {
     if (owner) await assertOwner(db, owner)
     counts = { accepted: 0, attention: 0 }
     // a handful of IndexedDB requests per batch instead of three per record
@@ -174,6 +175,8 @@ export async function applyResults(db: LoudongDB, batch: readonly LocalRecord[],
     }
     // when the settled entries are all the id range holds (the usual case: ids are time-ordered like the
     // outbox), one range delete replaces a delete request per entry
+    // only seq and serverTime change: no door summary reads them (db/doors.ts claimRecords)
+    claimRecords(tx, 'stamped', stamped.map((r) => r.id))
     const removal = settled.length && settled.length === entries.size ? inRange(db, ids).delete() : db.outbox.bulkDelete(settled)
     await Promise.all([db.records.bulkPut(stamped), removal, db.outbox.bulkPut(flagged)])
   }))
