@@ -3,7 +3,7 @@
  * that follows it are stored together, so an interrupted pull resumes exactly
  * where the last stored page ended.
  */
-import { PULL_DEFAULT_LIMIT, type AnyRecord, type DatabaseHead, type StoredRecord } from '@shared/index'
+import { PULL_DEFAULT_LIMIT, PULL_MAX_LIMIT, type AnyRecord, type DatabaseHead, type StoredRecord } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
 import { guardedWrite } from '@app/db/guarded'
 import { claimRecords, rebuildDoors } from '@app/db/doors'
@@ -113,13 +113,26 @@ export async function storePage(db: LoudongDB, records: readonly StoredRecord[],
  * from there. Records that left the scope are purged when the page naming the new
  * scope is stored (purge.ts).
  */
-export async function pullAll(db: LoudongDB, api: SyncApi, limit = PULL_DEFAULT_LIMIT, owner?: Owner, watch: PullWatch = {}): Promise<PullOutcome> {
+/**
+ * Page size of a first download into an empty device: the server's largest.
+ * Each request carries a fixed cost on the server (scopes, head, count) and a
+ * transaction on the device; a first download is usually made once, just after
+ * the login, and resumes from its last stored page when cut off.
+ * (In the bench at load ≈ 6: 50,000 records in 12.5 s with pages of 2,000, 17.8 s with 500.)
+ */
+export const FIRST_DOWNLOAD_LIMIT = PULL_MAX_LIMIT
+
+/**
+ * `limit`: records per page; unset, PULL_DEFAULT_LIMIT, or FIRST_DOWNLOAD_LIMIT
+ * when the device holds no records yet.
+ */
+export async function pullAll(db: LoudongDB, api: SyncApi, limit?: number, owner?: Owner, watch: PullWatch = {}): Promise<PullOutcome> {
   const cursor = (await db.getMeta('cursor')) ?? 0
   // a first download that was interrupted owes the door summaries it deferred
   if (await db.getMeta('doorsStale')) await rebuildDoors(db)
   const startedEmpty = (await db.records.toCollection().limit(1).primaryKeys()).length === 0
   try {
-    return await pullPages(db, api, limit, owner, watch, cursor, startedEmpty)
+    return await pullPages(db, api, limit ?? (startedEmpty ? FIRST_DOWNLOAD_LIMIT : PULL_DEFAULT_LIMIT), owner, watch, cursor, startedEmpty)
   } finally {
     // the summaries a first download deferred are built once, whether it ended, failed or was stopped
     // (a rebuild that fails leaves `doorsStale` set, so the next pull owes it still; the pull's own outcome or error stands)
