@@ -3,7 +3,7 @@ import { liveQuery } from 'dexie'
 import { computed, shallowRef } from 'vue'
 import { uuidv7, widenRecord, type AnyRecord, type BodyOf, type LocalRecord, type RecordType } from '@shared/index'
 import { db } from '@app/db/database'
-import type { OutboxEntry } from '@app/db/schema'
+import type { MetaRow, OutboxEntry } from '@app/db/schema'
 import { requeueRejected, saveAsNewRecord, saveRecord } from '@app/sync/outbox'
 import { handOverRecord, type HandOverResult } from '@app/sync/handover'
 import type { Owner } from '@app/sync/owner'
@@ -38,11 +38,16 @@ async function deviceId(): Promise<string> {
   })
 }
 
-/** Who saves: read before the write, so the write checks it is still them (`owner`). */
+/**
+ * Who saves: read before the write, so the write checks it is still them (`owner`).
+ * The login and the device id come in one read (a save is on the screen's clock); the
+ * id is made, in its own transaction, only the first time.
+ */
 async function author(): Promise<{ authorId: string; deviceId: string; owner: Owner }> {
-  const session = await db.getMeta('session')
+  const [session, device] = (await db.meta.bulkGet(['session', 'deviceId'])) as [MetaRow<'session'> | undefined, MetaRow<'deviceId'> | undefined]
   if (!session) throw new Error('not signed in')
-  return { authorId: session.user.id, deviceId: await deviceId(), owner: { userId: session.user.id } }
+  const user = session.value.user
+  return { authorId: user.id, deviceId: device?.value ?? (await deviceId()), owner: { userId: user.id } }
 }
 
 /** Records made on this device and what became of them. Views use this, never Dexie. */

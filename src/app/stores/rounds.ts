@@ -49,6 +49,17 @@ import { useSessionStore } from '@app/stores/session'
 const PROFILE_TYPES = ['care.flag', 'household.profile', 'volunteer.service', 'volunteer.pairing'] as const
 
 /**
+ * The door rows of `buildings`, read one key range of the `building` index per
+ * scope (the scope and everything under it): a plain range is one getAll, where
+ * anyOf walks a cursor row by row, and the live query reads it again after every save.
+ */
+async function readDoors(scopes: readonly string[], buildings: ReadonlySet<string>): Promise<DoorSummary[]> {
+  if (!buildings.size) return []
+  const parts = await Promise.all(scopes.map((s) => db.doors.where('building').between(s, `${s}/\uffff`, true, true).toArray()))
+  return parts.flat().filter((d) => buildings.has(d.building))
+}
+
+/**
  * A door's summary as the two visits coverage and the care list look at. An
  * attempt is given as 无人在家: any outcome but 见到住户 counts the same there.
  */
@@ -151,7 +162,8 @@ export const useRoundsStore = defineStore('rounds', () => {
     (joined) => {
       doorSub?.unsubscribe()
       const paths = joined ? joined.split('\n') : []
-      doorSub = liveQuery(async (): Promise<DoorSummary[]> => (paths.length ? db.doors.where('building').anyOf(paths).toArray() : [])).subscribe({
+      const scopes = [...(session.user?.scopes ?? [])]
+      doorSub = liveQuery(() => readDoors(scopes, new Set(paths))).subscribe({
         next: (rows) => {
           doors.value = new Map(rows.map((d) => [d.ref, d]))
           doorsRead = true
@@ -218,19 +230,19 @@ export const useRoundsStore = defineStore('rounds', () => {
    */
   async function refreshDoor(building: string, household: string, visit?: LocalRecord<'visit'>): Promise<void> {
     const ref = householdRef(building, household)
-    const shown = doors.value.get(ref)
-    if (visit && !watchedDoors.has(ref)) {
+    if (visit) {
+      // set before any read: the door recolours in the next frame while its history is read
+      const shown = doors.value.get(ref)
       doors.value = new Map(doors.value).set(ref, mergeVisits(shown ?? { ref, building, household }, [{ id: visit.id, at: visit.body.visitedAt, outcome: visit.body.outcome }]))
-      return
+      if (!watchedDoors.has(ref)) return
     }
-    const [summary, history] = await Promise.all([
-      visit ? mergeVisits(shown ?? { ref, building, household }, [{ id: visit.id, at: visit.body.visitedAt, outcome: visit.body.outcome }]) : db.doors.get(ref),
-      watchedDoors.has(ref) ? readHistory(building, household) : null,
-    ])
-    const next = new Map(doors.value)
-    if (summary) next.set(ref, summary)
-    else next.delete(ref)
-    doors.value = next
+    const [summary, history] = await Promise.all([visit ? null : db.doors.get(ref), watchedDoors.has(ref) ? readHistory(building, household) : null])
+    if (!visit) {
+      const next = new Map(doors.value)
+      if (summary) next.set(ref, summary)
+      else next.delete(ref)
+      doors.value = next
+    }
     if (history) histories.value = new Map(histories.value).set(ref, history)
   }
 
@@ -306,24 +318,34 @@ export const useRoundsStore = defineStore('rounds', () => {
     return checkHouseholdRecord({ orgPath: building, body: { household } }, org.nodes.get(building))
   }
 
-  /** `opts.id`: the id a form made when it opened, so a second tap saves the same record. */
-  async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>, opts: { id?: string } = {}): Promise<LocalRecord<T>> {
+  /**
+   * `opts.id`: the id a form made when it opened, so a second tap saves the same record.
+   * `shown`: runs as soon as a visit is stored, beside the door's new colour (one render for both).
+   */
+  async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>, opts: { id?: string } = {}, shown?: (record: LocalRecord<T>) => void): Promise<LocalRecord<T>> {
     const record = await records.save(type, orgPath, body, opts)
     // shown at once: the grid must not wait for the live query to change a door's colour
     const wide = widenRecord(record)
-    const door = wide.type === 'visit' ? { building: wide.orgPath, household: wide.body.household } : await doorOfRecord(wide)
-    if (door) await refreshDoor(door.building, door.household, wide.type === 'visit' ? (record as LocalRecord<'visit'>) : undefined)
+    if (wide.type === 'visit') {
+      now.value = Date.now()
+      shown?.(record)
+      await refreshDoor(wide.orgPath, wide.body.household, record as LocalRecord<'visit'>)
+      return record
+    }
+    const door = await doorOfRecord(wide)
+    if (door) await refreshDoor(door.building, door.household)
     else if (PROFILE_TYPES.includes(type as (typeof PROFILE_TYPES)[number]) && !log.value.some((r) => r.id === record.id)) log.value = [...log.value, widenRecord(record)]
     now.value = Date.now()
+    shown?.(record)
     return record
   }
 
   // Place, room, time, authorship and target are the shared rule table's, run by records.save
   // before anything is written; the store only adds what the table cannot know.
   async function logVisit(building: string, body: VisitBody, opts: { id?: string } = {}): Promise<LocalRecord<'visit'>> {
-    const record = await save('visit', building, body, opts)
-    lastSaved.value = { visitId: record.id, building, household: body.household, outcome: body.outcome }
-    return record
+    return save('visit', building, body, opts, (record) => {
+      lastSaved.value = { visitId: record.id, building, household: body.household, outcome: body.outcome }
+    })
   }
 
   function targetOf(id: string): Promise<AnyRecord | undefined> {
