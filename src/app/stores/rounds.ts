@@ -35,6 +35,7 @@ import {
   type VisitView,
 } from '@shared/index'
 import { db } from '@app/db/database'
+import { recordsOfTypes } from '@app/stores/recordsOfTypes'
 import { mergeVisits, type DoorSummary } from '@app/db/doors'
 import { useFeedbackStore } from '@app/stores/feedback'
 import { RecordShapeError } from '@app/sync/errors'
@@ -144,7 +145,7 @@ export const useRoundsStore = defineStore('rounds', () => {
   function startLog(): void {
     if (logStarted) return
     logStarted = true
-    liveQuery(() => db.records.where('type').anyOf([...PROFILE_TYPES]).toArray()).subscribe({
+    liveQuery(() => recordsOfTypes(PROFILE_TYPES)).subscribe({
       next: (rows) => {
         log.value = rows
         logRead = true
@@ -261,9 +262,20 @@ export const useRoundsStore = defineStore('rounds', () => {
   const overdue = computed(() => careItems.value.filter((i) => i.overdue).length)
   const overview = computed(() => buildingsOverview(buildings.value, lastVisitFacts.value, flags.value, now.value, careVisits.value))
 
+  /** the same facts by building: one building's coverage looks at its own doors, not every door in my scopes */
+  const factsByBuilding = computed(() => {
+    const out = new Map<string, VisitFacts[]>()
+    for (const f of lastVisitFacts.value) {
+      const list = out.get(f.orgPath)
+      if (list) list.push(f)
+      else out.set(f.orgPath, [f])
+    }
+    return out
+  })
+
   function coverageOf(building: string) {
     const layout = org.nodes.get(building)?.layout
-    return layout ? buildingCoverage(lastVisitFacts.value, layout, building, now.value) : null
+    return layout ? buildingCoverage(factsByBuilding.value.get(building) ?? [], layout, building, now.value) : null
   }
 
   /** A door's visits, voided ones included, newest first; empty until first read (the screen updates when it is). */
