@@ -136,6 +136,8 @@ export const useRoundsStore = defineStore('rounds', () => {
   const lastSaved = ref<SavedNote | null>(null)
 
   let doorsRead = false
+  /** true once the door summaries were first read: a grid drawn before would be drawn again in its colours */
+  const doorsReady = ref(false)
   let logRead = false
   let markLoaded: () => void = () => undefined
   const loaded = new Promise<void>((resolve) => (markLoaded = resolve))
@@ -168,10 +170,15 @@ export const useRoundsStore = defineStore('rounds', () => {
         next: (rows) => {
           doors.value = new Map(rows.map((d) => [d.ref, d]))
           doorsRead = true
+          doorsReady.value = true
           settle()
           startLog()
         },
-        error: () => startLog(),
+        error: () => {
+          // the grid is drawn uncoloured rather than not at all
+          doorsReady.value = true
+          startLog()
+        },
       })
     },
     { immediate: true },
@@ -417,7 +424,7 @@ export const useRoundsStore = defineStore('rounds', () => {
   }
 
   return {
-    log, doors, now, lastSaved, whenLoaded, flags, profiles, feedback, buildings, leadsBuildings, careItems, overdue, overview, paired,
+    log, doors, doorsReady, now, lastSaved, whenLoaded, flags, profiles, feedback, buildings, leadsBuildings, careItems, overdue, overview, paired,
     coverageOf, historyOf, whenHistoryOf, visitView, profileOf, flagOf, careItemOf, pairedOf, openFeedbackOf, search, checkPlace,
     logVisit, correctVisit, voidVisit, setCare, saveProfile,
   }
