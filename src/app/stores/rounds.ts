@@ -57,7 +57,20 @@ const PROFILE_TYPES = ['care.flag', 'household.profile', 'volunteer.service', 'v
 async function readDoors(scopes: readonly string[], buildings: ReadonlySet<string>): Promise<DoorSummary[]> {
   if (!buildings.size) return []
   const parts = await Promise.all(scopes.map((s) => db.doors.where('building').between(s, `${s}/\uffff`, true, true).toArray()))
-  return parts.flat().filter((d) => buildings.has(d.building))
+  // a scope inside another gives its rows twice
+  const seen = new Set<string>()
+  return parts.flat().filter((d) => buildings.has(d.building) && !seen.has(d.ref) && !!seen.add(d.ref))
+}
+
+const sameVisit = (a: DoorSummary['met'], b: DoorSummary['met']) => a?.id === b?.id && a?.at === b?.at
+
+/** The rows hold exactly the summaries shown (a save shows its door before the live query reads it back). */
+function sameDoors(shown: ReadonlyMap<string, DoorSummary>, rows: readonly DoorSummary[]): boolean {
+  if (shown.size !== rows.length) return false
+  return rows.every((d) => {
+    const s = shown.get(d.ref)
+    return !!s && s.building === d.building && s.household === d.household && sameVisit(s.met, d.met) && sameVisit(s.attempt, d.attempt)
+  })
 }
 
 /**
@@ -168,7 +181,8 @@ export const useRoundsStore = defineStore('rounds', () => {
       const scopes = [...(session.user?.scopes ?? [])]
       doorSub = liveQuery(() => readDoors(scopes, new Set(paths))).subscribe({
         next: (rows) => {
-          doors.value = new Map(rows.map((d) => [d.ref, d]))
+          // after a save the screen already shows what the database now holds: nothing to fold again
+          if (!sameDoors(doors.value, rows)) doors.value = new Map(rows.map((d) => [d.ref, d]))
           doorsRead = true
           doorsReady.value = true
           settle()
