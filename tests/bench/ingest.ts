@@ -16,6 +16,7 @@ import type { BenchWorld, BuildingPlan } from './data'
 import type { Measures } from './device'
 import { Rng, seededUuidv7 } from './rng'
 import { median, percentile, processMemory } from './util'
+import { canReadCpu, processesMs, selfMs } from './cpu'
 
 export const BATCH = 100
 export const CONNECTIONS = 100
@@ -254,13 +255,20 @@ export async function ingestFigure(server: RunningServer, world: BenchWorld, tok
     if (ms > 1500) log(`    (waited ${(ms / 1000).toFixed(1)} s for the server to work off the backlog)`)
     return ms
   }
+  // CPU of the server and of the load generator (this process) over the flat-out runs (./cpu.ts)
+  const cpu = { server: 0, client: 0, wallMs: 0, records: 0 }
   for (let r = 0; r < runs; r++) {
     await drained()
     const before = maxSeq(server.dataDir)
+    const [server0, client0] = [processesMs([server.proc.pid!]), selfMs()]
     const t0 = performance.now()
     const res = await cannon(server.url, seconds, next)
     const elapsed = (performance.now() - t0) / 1000
     const appended = maxSeq(server.dataDir) - before
+    cpu.server += processesMs([server.proc.pid!]) - server0
+    cpu.client += selfMs() - client0
+    cpu.wallMs += elapsed * 1000
+    cpu.records += appended
     if (res.non2xx || res.errors || res.timeouts) details.push(`run ${r + 1}: ${res.non2xx} non-2xx, ${res.errors} errors, ${res.timeouts} timeouts`)
     if (appended === 0) throw new Error(`nothing appended (${res['2xx']} 2xx, ${res.non2xx} non-2xx, ${res.errors} errors)`)
     rates.push(appended / elapsed)
@@ -297,6 +305,12 @@ export async function ingestFigure(server: RunningServer, world: BenchWorld, tok
     },
     ingestP99Closed: { value: median(p99s), runs: p99s, detail: `autocannon at ${CONNECTIONS} connections flat out, latency per answered request (closed loop: not comparable with the goal, kept for the trend); p50 ${median(p50s)} ms` },
   }
+  out.ingestCpu = canReadCpu()
+    ? {
+        value: (cpu.server / cpu.records) * 1000,
+        detail: `CPU ms per 1,000 records appended flat out: the server ${((cpu.server / cpu.records) * 1000).toFixed(0)} (${(cpu.server / cpu.wallMs).toFixed(2)} cores busy), the load generator ${((cpu.client / cpu.records) * 1000).toFixed(0)} (${(cpu.client / cpu.wallMs).toFixed(2)} cores), from /proc`,
+      }
+    : { error: 'no /proc on this system' }
   out.rss = mem
     ? { value: mem.rssMiB, detail: `after ingest, ${records.toLocaleString('en')} records; peak ${Math.round(mem.peakMiB)} MiB; ${rssIdle ? Math.round(rssIdle.rssMiB) : '?'} MiB before ingest (1M records, after the device figures)` }
     : { error: 'no /proc on this system' }

@@ -70,6 +70,7 @@ const POSTGRES_ROWS: RowSpec[] = [
   { id: 'pgP99Open', figure: '  PostgreSQL p99 at 10,000 rec/s offered', unit: 'ms', goal: le(100) },
   { id: 'pgIngestFailed', figure: '  PostgreSQL at 10,000 rec/s offered, failed', unit: 'count', goal: le(0) },
   { id: 'pgSustained', figure: '  (extra) PostgreSQL, 2 processes: highest rate with p99 ≤ 100 ms', unit: 'rec/s', goal: null },
+  { id: 'pgCpu', figure: '  (extra) PostgreSQL, 2 processes: CPU per 1,000 records, app + database', unit: 'ms', goal: null },
   { id: 'pgPull', figure: 'PostgreSQL pull 50,000 → empty device', unit: 's', goal: le(10) },
 ]
 
@@ -97,6 +98,7 @@ const ROWS: RowSpec[] = [
   { id: 'saveWrite', figure: '  (extra) save: database write alone, p95', unit: 'ms', goal: null },
   { id: 'ingestP99Closed', figure: '  (extra) ingest flat out, p99 (closed loop)', unit: 'ms', goal: null },
   { id: 'ingestSustained', figure: '  (extra) ingest: highest rate with p99 ≤ 100 ms', unit: 'rec/s', goal: null },
+  { id: 'ingestCpu', figure: '  (extra) ingest: CPU per 1,000 records, SQLite server', unit: 'ms', goal: null },
   { id: 'pouch', figure: '  (extra) PouchDB → express-pouchdb', unit: 'rec/s', goal: null },
   { id: 'heap', figure: '  (extra) JS heap, 50,000 records', unit: 'MiB', goal: null },
   { id: 'rss', figure: '  (extra) server RSS, 1M records', unit: 'MiB', goal: null },
@@ -279,7 +281,7 @@ async function main(): Promise<void> {
     big: ['warmBig', 'save'],
     push: ['push'],
     peer: ['pouch', 'ratio'],
-    ingest: ['ingest', 'ingestP99', 'ingestFailed', 'ingestP99Closed', 'ingestSustained', 'rss'],
+    ingest: ['ingest', 'ingestP99', 'ingestFailed', 'ingestP99Closed', 'ingestSustained', 'ingestCpu', 'rss'],
     postgres: POSTGRES_ROWS.map((r) => r.id),
     ledger: ['ledgerStreet', 'ledgerDistrict'],
   }

@@ -11,6 +11,7 @@
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
 import { startCluster } from '../../scripts/pg-cluster.mjs'
+import { join } from 'node:path'
 import { hashToken, newToken } from '../../src/server/auth'
 import { openPostgres, type Pool } from '../../src/server/postgres/db'
 import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../src/shared/index'
@@ -21,6 +22,7 @@ import { Rng, seededUuidv7 } from './rng'
 import type { CachedDb } from './serverdb'
 import { drain, GOAL_P99_MS, OFFERED, p99Text, paced, sustainable, sweepMeasure, type PacedRun } from './ingest'
 import { median, type Scope } from './util'
+import { canReadCpu, postgresMs, processesMs, selfMs } from './cpu'
 
 const BATCH = 100
 const CONNECTIONS = 100
@@ -121,26 +123,42 @@ async function drained(pool: Pool, servers: readonly RunningServer[], next: Retu
 }
 
 /** Ingest flat out through `servers` (the connections split between them): records/s and p99 per run. */
-async function ingest(pool: Pool, servers: RunningServer[], runs: number, seconds: number, next: ReturnType<typeof batchMaker>, log: (s: string) => void) {
+async function ingest(pool: Pool, servers: RunningServer[], runs: number, seconds: number, next: ReturnType<typeof batchMaker>, clusterData: string, log: (s: string) => void) {
   const maxSeq = highestSeqOf(pool)
   const each = CONNECTIONS / servers.length
   await Promise.all(servers.map((s) => cannon(s.url, each, 3, next))) // warm-up
   const rates: number[] = []
   const p99s: number[] = []
+  // CPU of the app's processes, PostgreSQL's and the load generator's (this process) over the runs (./cpu.ts)
+  const cpu = { app: 0, database: 0, client: 0, wallMs: 0, records: 0 }
+  const pids = servers.map((s) => s.proc.pid!)
   for (let r = 0; r < runs; r++) {
     await drained(pool, servers, next, log)
     const before = await maxSeq()
+    const [app0, db0, client0] = [processesMs(pids), postgresMs(clusterData), selfMs()]
     const t0 = performance.now()
     const res = await Promise.all(servers.map((s) => cannon(s.url, each, seconds, next)))
     const elapsed = (performance.now() - t0) / 1000
     const appended = (await maxSeq()) - before
+    cpu.app += processesMs(pids) - app0
+    cpu.database += postgresMs(clusterData) - db0
+    cpu.client += selfMs() - client0
+    cpu.wallMs += elapsed * 1000
+    cpu.records += appended
     const bad = res.reduce((n, x) => n + x.non2xx + x.errors + x.timeouts, 0)
     if (appended === 0) throw new Error(`nothing appended (${bad} failed requests)`)
     rates.push(appended / elapsed)
     p99s.push(Math.max(...res.map((x) => x.latency.p99)))
     log(`  postgres, ${servers.length} process(es), run ${r + 1}: ${Math.round(appended / elapsed)} records/s, p99 ${p99s[r]} ms${bad ? `, ${bad} failed` : ''}`)
   }
-  return { rates, p99s }
+  return { rates, p99s, cpu }
+}
+
+/** CPU per 1,000 records of a flat-out ingest, and how many cores each side kept busy. */
+function cpuText(cpu: { app: number; database: number; client: number; wallMs: number; records: number }): string {
+  const per = (ms: number) => ((ms / cpu.records) * 1000).toFixed(0)
+  const cores = (ms: number) => (ms / cpu.wallMs).toFixed(2)
+  return `CPU ms per 1,000 records flat out: the app's processes ${per(cpu.app)} (${cores(cpu.app)} cores busy), PostgreSQL ${per(cpu.database)} (${cores(cpu.database)} cores), the load generator ${per(cpu.client)} (${cores(cpu.client)} cores), from /proc`
 }
 
 export interface PostgresBenchInput {
@@ -180,11 +198,15 @@ export async function postgresFigures(input: PostgresBenchInput, scope: Scope): 
   } else out.pgPull = { error: 'no Chromium' }
 
   const next = batchMaker(world.ingestBuildings, tokens, world.seed)
-  const one = await ingest(pool, [a], runs, seconds, next, log)
+  const clusterData = join(cluster.dir, 'data')
+  const one = await ingest(pool, [a], runs, seconds, next, clusterData, log)
   out.pgIngest1 = { value: median(one.rates), runs: one.rates, detail: `${CONNECTIONS} connections × batches of ${BATCH}, ${seconds} s a run; p99 ${median(one.p99s)} ms flat out` }
   const b = await start()
-  const two = await ingest(pool, [a, b], runs, seconds, next, log)
+  const two = await ingest(pool, [a, b], runs, seconds, next, clusterData, log)
   out.pgIngest2 = { value: median(two.rates), runs: two.rates, detail: `${CONNECTIONS / 2} connections to each of 2 processes; p99 ${median(two.p99s)} ms flat out` }
+  out.pgCpu = canReadCpu()
+    ? { value: ((two.cpu.app + two.cpu.database) / two.cpu.records) * 1000, detail: `2 processes: ${cpuText(two.cpu)}; 1 process: ${cpuText(one.cpu)}` }
+    : { error: 'no /proc on this system' }
   out.pgRatio =
     input.sqliteIngest !== undefined
       ? { value: median(two.rates) / input.sqliteIngest, detail: `${Math.round(median(two.rates))} ÷ ${Math.round(input.sqliteIngest)} records/s (SQLite, one process, same run)` }
