@@ -603,7 +603,12 @@ export function createSqliteStorage(db: Db): Storage {
     ...handoverQueries(db),
   }
 
-  const appendItems = (items: readonly BatchItem[], ctx: BatchContext): BatchOutcome[] => {
+  /** What one append transaction keeps across its batches: the summaries' changes, and the erasures read per place. */
+  interface AppendTx {
+    summaries: ReturnType<typeof ledger.batch>
+    erasuresAt: Map<string, RecordDbRow[]>
+  }
+  const appendItems = (items: readonly BatchItem[], ctx: BatchContext, tx: AppendTx): BatchOutcome[] => {
     let quarantined = 0
     const quarantine = (recordId: string | null, code: MessageCode, path: string, raw: string) => {
       quarantined++
@@ -656,7 +661,9 @@ export function createSqliteStorage(db: Db): Storage {
         if (!ref.mayPrecede) targetId = ref.id
       }
       // made before an erasure of its household, sent after it: stored redacted (the hash stays the sent one's)
-      const erasures = q.erasuresAt.all(r.orgPath)
+      // read once a place and transaction (an erasure appended here forgets its place's)
+      let erasures = tx.erasuresAt.get(r.orgPath)
+      if (!erasures) tx.erasuresAt.set(r.orgPath, (erasures = q.erasuresAt.all(r.orgPath)))
       const redacted = erasures.length ? redactArriving(r, erasures.map(toStored), q.recordsAt.all(r.orgPath).map(toStored)) : null
       const res = q.recordInsert.run({
         id: r.id,
@@ -673,6 +680,7 @@ export function createSqliteStorage(db: Db): Storage {
       })
       const seq = Number(res.lastInsertRowid)
       if (r.type === 'household.erasure') {
+        tx.erasuresAt.delete(r.orgPath)
         // an erasure redacts the household's stored records in the same transaction (read only
         // then: the building's records cost ~0.1 s per append in a large building)
         for (const red of redactionsFor(r, seq, q.recordsAt.all(r.orgPath).map(toStored))) q.recordRewrite.run(JSON.stringify(red.body), red.id)
@@ -682,14 +690,19 @@ export function createSqliteStorage(db: Db): Storage {
           if (raw !== null) q.quarantineRewrite.run(raw, row.qid)
         }
       }
-      ledger.apply({ ...r, ...(redacted ? { body: redacted } : {}), seq, serverTime: ctx.serverTime } as StoredRecord)
+      tx.summaries.apply({ ...r, ...(redacted ? { body: redacted } : {}), seq, serverTime: ctx.serverTime } as StoredRecord)
       return { status: 'accepted', seq, serverTime: ctx.serverTime }
     })
     // keeps the account's newest QUARANTINE_PER_ACCOUNT rows (and every row a handover refers to)
     if (quarantined) q.quarantineTrim.run(ctx.userId, ctx.userId, QUARANTINE_PER_ACCOUNT - 1)
     return outcomes
   }
-  const appendTx = db.transaction((batches: readonly Batch[]): BatchOutcome[][] => batches.map((b) => appendItems(b.items, b.ctx)))
+  const appendTx = db.transaction((batches: readonly Batch[]): BatchOutcome[][] => {
+    const tx: AppendTx = { summaries: ledger.batch(), erasuresAt: new Map() }
+    const outcomes = batches.map((b) => appendItems(b.items, b.ctx, tx))
+    tx.summaries.finish()
+    return outcomes
+  })
   // outside a caller's transaction, synced off the event loop (./walSync.ts); inside one, its COMMIT syncs
   const wal = walSync(db)
   const lowestAccepted = (all: BatchOutcome[][]): number | null => {
