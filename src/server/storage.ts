@@ -18,6 +18,7 @@ import type { LedgerItems } from '../shared/ledger'
 import { createSqliteLedger } from './ledger/sqlite'
 import { groupCommit } from './groupCommit'
 import { walSync } from './walSync'
+import { startCheckpointer } from './checkpointer'
 import type { AuditStore } from './audit/store'
 import { sqliteAuditStore } from './audit/sqlite'
 import type { AppLockStore } from './applock/store'
@@ -705,6 +706,8 @@ export function createSqliteStorage(db: Db): Storage {
   })
   // outside a caller's transaction, synced off the event loop (./walSync.ts); inside one, its COMMIT syncs
   const wal = walSync(db)
+  // and checkpointed off it (./checkpointer.ts)
+  const checkpointer = startCheckpointer(db)
   const lowestAccepted = (all: BatchOutcome[][]): number | null => {
     let low: number | null = null
     for (const outcomes of all) for (const o of outcomes) if (o.status === 'accepted' && (low === null || o.seq < low)) low = o.seq
@@ -968,6 +971,7 @@ export function createSqliteStorage(db: Db): Storage {
       }
     },
     close: async () => {
+      await checkpointer?.close()
       db.close()
     },
   }
