@@ -9,7 +9,7 @@ import type { LedgerItems } from '../../shared/ledger'
 import { monthRange } from '../../shared/time'
 import { toStored, type RecordDbRow } from '../storage'
 import {
-  addFeedbackTally, addVisitTally, careValues, coveredChange, emptyDeltas, feedbackOfRow, feedbackValues, itemsOfRows, keyOf, partsOf,
+  addFeedbackTally, addVisitTally, amendedId, careValues, coveredChange, emptyDeltas, feedbackOfRow, feedbackValues, itemsOfRows, keyOf, partsOf,
   serviceValues, sessionValues, SHEET_KINDS_SQL, SUMMARY_TABLES, summaryNeeds, summaryWrites, visitOfRow, visitValues,
   type ActivityRow, type CareRow, type FeedbackRow, type OpenRow, type ServiceRow, type SessionRow, type TallyDeltas, type TallyRow, type VisitRow,
 } from './summaries'
@@ -141,7 +141,7 @@ export function createSqliteLedger(db: Db): SqliteLedger {
     const d = emptyDeltas()
     const activity: Activity = new Map()
     return {
-      apply: (r) => applyInto(r, d, activity),
+      apply: (r) => applyInto(r, d, activity, true),
       finish: () => {
         addActivity(activity)
         addDeltas(d)
@@ -159,9 +159,9 @@ export function createSqliteLedger(db: Db): SqliteLedger {
   /**
    * Writes `r`'s item rows, adds its tally changes to `d` and its activity to `activity`
    * (linear: a transaction, or a rebuild's page, adds them up first; nothing here reads
-   * the tallies or the activity rows).
+   * the tallies or the activity rows). `appended`: `r` was inserted in this transaction.
    */
-  function applyInto(r: StoredRecord, d: TallyDeltas, activity: Activity): void {
+  function applyInto(r: StoredRecord, d: TallyDeltas, activity: Activity, appended: boolean): void {
     const needs = summaryNeeds(r)
     const w = summaryWrites(r, {
       ...(needs.target !== undefined
@@ -173,13 +173,16 @@ export function createSqliteLedger(db: Db): SqliteLedger {
     const key = keyOf(a.month, a.path, a.authorId)
     const seen = activity.get(key)
     if (!seen || a.at < seen[3]) activity.set(key, [a.month, a.path, a.authorId, a.at])
+    // appended just now, a record that is its own entity (not an amendment) has no row yet:
+    // no id is stored twice (a rebuild's page may meet a record another process applied)
+    const own = appended && amendedId(r) === undefined
     if (w.visit) {
-      const old = q.visitGet.get(w.visit.id)
+      const old = own ? undefined : q.visitGet.get(w.visit.id)
       if (old) addVisitTally(d, visitOfRow(old), -1)
       if (w.visit.item) addVisitTally(d, w.visit.item, 1)
     }
     if (w.feedback) {
-      const old = q.feedbackGet.get(w.feedback.id)
+      const old = own ? undefined : q.feedbackGet.get(w.feedback.id)
       if (old) addFeedbackTally(d, feedbackOfRow(old), -1)
       if (w.feedback.item) addFeedbackTally(d, w.feedback.item, 1)
     }
@@ -226,7 +229,7 @@ export function createSqliteLedger(db: Db): SqliteLedger {
     const rows = q.page.all(after, PAGE)
     const d = emptyDeltas()
     const activity: Activity = new Map()
-    for (const row of rows) applyInto(toStored(row), d, activity)
+    for (const row of rows) applyInto(toStored(row), d, activity, false)
     addActivity(activity)
     addDeltas(d)
     return { read: rows.length, last: rows.length ? rows[rows.length - 1]!.seq : after }
