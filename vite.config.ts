@@ -45,10 +45,11 @@ function vantIconsWithoutFont(): Plugin {
 
 /**
  * index.html names the login screen's chunk (and what it imports) as
- * modulepreloads: a first visit fetches it alongside the entry instead of
- * after the entry has run. Only the login screen: it is the first screen of
- * everyone not logged in, and small; the logged-in home opens from the
- * service worker's cache, where a preload buys nothing.
+ * modulepreloads, and their stylesheets as stylesheets: a first visit fetches
+ * them alongside the entry instead of after the entry has run. Only the login
+ * screen: it is the first screen of everyone not logged in, and small; the
+ * logged-in home opens from the service worker's cache, where a preload buys
+ * nothing.
  */
 function preloadLoginScreen(): Plugin {
   return {
@@ -69,7 +70,15 @@ function preloadLoginScreen(): Plugin {
           for (const dep of bundle[file]?.type === 'chunk' ? (bundle[file] as typeof login).imports : []) add(dep)
         }
         add(login.fileName)
-        const tags = [...files].filter((f) => !html.includes(`/${f}"`)).map((f) => `    <link rel="modulepreload" crossorigin href="/${f}">`)
+        const named = (f: string) => html.includes(`/${f}"`)
+        // the screen's stylesheets too, imports' before the importer's as vite's loader would add them:
+        // otherwise they are fetched only once the entry has run, a second round trip before the first
+        // paint (the loader sees them present and does not fetch them again)
+        const css = [...files].reverse().flatMap((f) => [...((bundle[f] as typeof login).viteMetadata?.importedCss ?? [])])
+        const tags = [
+          ...[...files].filter((f) => !named(f)).map((f) => `    <link rel="modulepreload" crossorigin href="/${f}">`),
+          ...[...new Set(css)].filter((f) => !named(f)).map((f) => `    <link rel="stylesheet" crossorigin href="/${f}">`),
+        ]
         return html.replace('</head>', `${tags.join('\n')}\n  </head>`)
       },
     },

@@ -1,12 +1,11 @@
 /**
- * The ledger as files an office recognises: an XLSX (exceljs) holding the
+ * The ledger as files an office recognises: an XLSX (../xlsx.ts) holding the
  * monthly summary and the detailed sheets — 入户走访登记表, 民情事项台账,
  * 读报点记录 — and a CSV of any one sheet (UTF-8 with a BOM, so Excel and WPS
  * read the Chinese). Headers are Chinese; dates are typed dates shown in
  * Shanghai time, counts and shares typed numbers. Residents' phone numbers are
  * masked (138****0001) everywhere, in free text too.
  */
-import ExcelJS from 'exceljs'
 import type { Ledger, LedgerFigures } from '../../shared/ledger'
 import { ledgerFacts } from '../../shared/ledger'
 import type { LedgerSheet } from '../../shared/ledgerProtocol'
@@ -15,6 +14,7 @@ import { monthRange } from '../../shared/time'
 import { foldHouseholdProfiles, householdRef } from '../../shared/rounds'
 import type { LedgerSource } from './load'
 import { volunteerSheet } from './volunteerSheet'
+import { xlsxBuffer, type Cell, type XlsxColumn } from '../xlsx'
 
 const OFFSET_MS = 8 * 60 * 60 * 1000
 
@@ -37,11 +37,11 @@ const CHANNEL_ZH = { visit: '入户走访', reading: '读报点', box: '意见�
 const HOW_ZH = { in_person: '当面', phone: '电话', wechat: '微信', other: '其他' } as const
 const VIEW_ZH = { satisfied: '满意', fairly_satisfied: '基本满意', dissatisfied: '不满意', no_view: '未表态' } as const
 
-export type Cell = string | number | Date | null
+export type { Cell }
 
 export interface Sheet {
   title: string
-  columns: { header: string; width: number; format?: string }[]
+  columns: XlsxColumn[]
   rows: Cell[][]
 }
 
@@ -183,29 +183,21 @@ export function exportFileName(ledger: Ledger, sheet?: LedgerSheet): string {
 }
 
 /**
- * The workbook: the summary first, then the three detailed sheets. Each sheet
- * has a title line (scope, month), the Chinese header row, the rows, and the
- * 填报人 / 审核人 / 日期 line an office signs.
+ * The workbook's `.xlsx` bytes: the summary first, then the detailed sheets.
+ * Each sheet has a title line (scope, month), the Chinese header row, the
+ * rows, and the 填报人 / 审核人 / 日期 line an office signs.
  */
-export function ledgerWorkbook(ledger: Ledger, src: LedgerSource): ExcelJS.Workbook {
-  const wb = new ExcelJS.Workbook()
-  wb.creator = '楼栋通'
-  for (const sheet of [...Object.values(sheetsOf(ledger, src)), volunteerSheet(ledger.scope, ledger.month, src)]) {
-    const ws = wb.addWorksheet(sheet.title, { pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } })
-    ws.addRow([`${ledger.name} ${ledger.month} ${sheet.title}`]).font = { bold: true, size: 14 }
-    const header = ws.addRow(sheet.columns.map((c) => c.header))
-    header.font = { bold: true }
-    sheet.columns.forEach((c, i) => {
-      const col = ws.getColumn(i + 1)
-      col.width = c.width
-      if (c.format) col.numFmt = c.format
-    })
-    for (const r of sheet.rows) ws.addRow(r)
-    ws.addRow([])
-    ws.addRow(['填报人:', '', '', '审核人:', '', '', '日期:'])
-    ws.views = [{ state: 'frozen', ySplit: 2 }]
-  }
-  return wb
+export function ledgerXlsx(ledger: Ledger, src: LedgerSource): Promise<Buffer> {
+  const sheets = [...Object.values(sheetsOf(ledger, src)), volunteerSheet(ledger.scope, ledger.month, src)]
+  return xlsxBuffer(
+    sheets.map((sheet) => ({
+      name: sheet.title,
+      title: `${ledger.name} ${ledger.month} ${sheet.title}`,
+      columns: sheet.columns,
+      rows: sheet.rows,
+      footer: ['填报人:', '', '', '审核人:', '', '', '日期:'],
+    })),
+  )
 }
 
 function csvCell(c: Cell, format?: string): string {

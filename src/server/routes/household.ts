@@ -10,7 +10,6 @@
  */
 import type { FastifyPluginAsync } from 'fastify'
 import * as v from 'valibot'
-import ExcelJS from 'exceljs'
 import type { AppContext } from '../app'
 import { HttpError } from '../errors'
 import { callerOf } from './auth'
@@ -21,6 +20,7 @@ import { isCommunityStaff, mayRevealPhone } from '../../shared/rules'
 import type { StoredRecord } from '../../shared/records'
 import { HouseholdExportQuery, RevealRequest, type HouseholdExport, type RevealResponse } from '../../shared/piplProtocol'
 import type { Storage } from '../storage'
+import { xlsxBuffer } from '../xlsx'
 
 /** Types whose body names the household directly. */
 const OWN_TYPES = new Set(['visit', 'feedback', 'care.flag', 'household.profile', 'household.erasure'])
@@ -85,17 +85,16 @@ export const householdRoutes =
       await recordAudit(ctx.storage, { actorId: user.id, action: 'household.export', scope: building, target: household, detail: { format, records: records.length }, now: ctx.now() })
       const disposition = (name: string) => `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`
       if (format === 'json') return reply.header('content-disposition', disposition(`${file}.json`)).send(body)
-      const wb = new ExcelJS.Workbook()
-      const sheet = wb.addWorksheet('住户信息')
-      sheet.columns = [
-        { header: '时间(服务器)', width: 22 }, { header: '类型', width: 14 }, { header: '记录人', width: 12 }, { header: '内容', width: 80 }, { header: '记录编号', width: 38 },
-      ]
-      for (const r of body.records) sheet.addRow([r.serverTime, TYPE_ZH[r.type] ?? r.type, r.authorName, JSON.stringify(r.body), r.id])
-      sheet.getRow(1).font = { bold: true }
-      const buf = await wb.xlsx.writeBuffer()
+      const buf = await xlsxBuffer([{
+        name: '住户信息',
+        columns: [
+          { header: '时间(服务器)', width: 22 }, { header: '类型', width: 14 }, { header: '记录人', width: 12 }, { header: '内容', width: 80 }, { header: '记录编号', width: 38 },
+        ],
+        rows: body.records.map((r) => [r.serverTime ?? null, TYPE_ZH[r.type] ?? r.type, r.authorName, JSON.stringify(r.body), r.id]),
+      }])
       return reply
         .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .header('content-disposition', disposition(`${file}.xlsx`))
-        .send(Buffer.from(buf))
+        .send(buf)
     })
   }

@@ -16,7 +16,7 @@ import { ledgerOfItems, leaderCount, rankingWeights, rankRows, type Ledger } fro
 import { LedgerQuery, type LedgerResponse, type RankingResponse } from '../../shared/ledgerProtocol'
 import { volunteerLedger } from '../../shared/volunteerLedger'
 import { loadSheetSource, peopleUnder, recordsUnder } from '../ledger/load'
-import { ledgerCsv, ledgerWorkbook, exportFileName } from '../ledger/export'
+import { ledgerCsv, ledgerXlsx, exportFileName } from '../ledger/export'
 import { recordAudit } from '../audit/record'
 import { mayReadType } from '../../shared/rules'
 
@@ -66,8 +66,7 @@ export const ledgerRoutes =
       })
       const rows = mayReadType(user.role, 'household.profile') ? src : { ...src, records: src.records.filter((r) => r.type !== 'household.profile') }
       if (q.format === 'csv') return attachment(reply, `${name}.csv`, 'text/csv; charset=utf-8').send(ledgerCsv(ledger, rows, q.sheet))
-      const buf = await ledgerWorkbook(ledger, rows).xlsx.writeBuffer()
-      return attachment(reply, `${name}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(Buffer.from(buf))
+      return attachment(reply, `${name}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await ledgerXlsx(ledger, rows))
     })
 
     // the month's volunteer hours and wish counts (src/shared/volunteerLedger.ts), apart from the summarised ledger

@@ -4,7 +4,7 @@
  * scope refusals; 回访 rules; the ranking.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import ExcelJS from 'exceljs'
+import { readWorkbook } from './xlsxRead'
 import * as v from 'valibot'
 import { bearer, login, PHONES, push, setup, type TestEnv } from './helpers'
 import { pushLedgerMonth, pushAll } from './ledgerFixture'
@@ -135,49 +135,54 @@ describe('exports', () => {
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toContain('spreadsheetml')
     expect(decodeURIComponent(String(res.headers['content-disposition']).split("UTF-8''")[1]!)).toBe('明通巷社区-2026-05-台账.xlsx')
-    const wb = new ExcelJS.Workbook()
-    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer)
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['月度工作台账', '入户走访登记表', '民情事项台账', '读报点记录', '志愿服务记录'])
-    const sum = wb.getWorksheet('月度工作台账')!
-    expect(sum.getCell('A1').value).toBe('明通巷社区 2026-05 月度工作台账')
-    expect(sum.getCell('A2').value).toBe('单位')
-    expect(sum.getCell('C2').value).toBe('户数')
-    expect(sum.getCell('A3').value).toBe('第一居民小组')
-    expect(sum.getCell('C3').value).toBe(102)
-    expect(sum.getCell('D3').value).toBe(3)
-    expect(sum.getCell('E3').value).toBeCloseTo(3 / 102)
-    expect(sum.getCell('E3').numFmt).toBe('0.0%')
-    expect(sum.getCell('F3').value).toBe(5)
-    expect(sum.getCell('X3').value).toBe(4) // median days
-    expect(sum.getCell('AA3').value).toBeCloseTo(2 / 3) // 居民自治协调解决案件比例
-    expect(sum.getCell('AB3').value).toBe(0.5) // 收集信息反馈与协调解决比例
-    expect(sum.getCell('A4').value).toBe('第二居民小组')
-    expect(sum.getCell('AA4').value).toBe(null)
-    expect(sum.getCell('A5').value).toBe('合计(明通巷社区)')
-    expect(sum.getCell('C5').value).toBe(290)
-    const visits = wb.getWorksheet('入户走访登记表')!
-    expect(visits.getRow(2).values).toEqual([undefined, '序号', '走访日期', '社区', '居民小组', '楼栋', '单元/门牌', '住户称呼', '联系电话', '走访目的', '结果', '情况摘要', '生成事项编号', '走访人', '备注'])
+    const wb = await readWorkbook(res.rawPayload)
+    expect(wb.names).toEqual(['月度工作台账', '入户走访登记表', '民情事项台账', '读报点记录', '志愿服务记录'])
+    const sum = (address: string) => wb.cell('月度工作台账', address)
+    expect(sum('A1')).toBe('明通巷社区 2026-05 月度工作台账')
+    expect(sum('A2')).toBe('单位')
+    expect(sum('C2')).toBe('户数')
+    expect(sum('A3')).toBe('第一居民小组')
+    expect(sum('C3')).toBe(102)
+    expect(sum('D3')).toBe(3)
+    expect(sum('E3')).toBeCloseTo(3 / 102)
+    expect(sum('F3')).toBe(5)
+    expect(sum('X3')).toBe(4) // median days
+    expect(sum('AA3')).toBeCloseTo(2 / 3) // 居民自治协调解决案件比例
+    expect(sum('AB3')).toBe(0.5) // 收集信息反馈与协调解决比例
+    expect(sum('A4')).toBe('第二居民小组')
+    expect(sum('AA4')).toBe(null)
+    expect(sum('A5')).toBe('合计(明通巷社区)')
+    expect(sum('C5')).toBe(290)
+    // shares shown as percentages, times as dates with the minute; A4 landscape, one page wide; title and header stay in view
+    const styles = wb.xml('xl/styles.xml')
+    expect(styles).toContain('formatCode="0.0%"')
+    expect(styles).toContain('formatCode="yyyy-mm-dd hh:mm"')
+    const sheet1 = wb.xml('xl/worksheets/sheet1.xml')
+    expect(sheet1).toMatch(/<pageSetup [^>]*paperSize="9"/)
+    expect(sheet1).toMatch(/<pageSetup [^>]*orientation="landscape"/)
+    expect(sheet1).toMatch(/<pageSetup [^>]*fitToWidth="1"/)
+    expect(sheet1).toContain('<pageSetUpPr fitToPage="1"/>')
+    expect(sheet1).toMatch(/<pane [^>]*ySplit="2"[^>]*state="frozen"/)
+    const visits = wb.rows('入户走访登记表')
+    expect(visits[1]).toEqual(['序号', '走访日期', '社区', '居民小组', '楼栋', '单元/门牌', '住户称呼', '联系电话', '走访目的', '结果', '情况摘要', '生成事项编号', '走访人', '备注'])
     // the first visit of May is the one at Shanghai midnight: a typed date showing 2026-05-01 00:00
-    const first = visits.getRow(3)
-    expect(first.getCell(1).value).toBe(1)
-    expect(first.getCell(2).value).toBeInstanceOf(Date)
-    expect((first.getCell(2).value as Date).toISOString()).toBe('2026-05-01T00:00:00.000Z')
-    expect(first.getCell(2).numFmt).toBe('yyyy-mm-dd hh:mm')
-    expect([first.getCell(3).value, first.getCell(4).value, first.getCell(5).value, first.getCell(6).value]).toEqual(['明通巷社区', '第一居民小组', '1栋', '1单元 201'])
-    expect(first.getCell(10).value).toBe('见到住户')
-    expect(first.getCell(11).value).toBe('情况正常,联系电话138****5678')
-    expect(first.getCell(13).value).toBe('张秀英')
-    expect(visits.rowCount).toBe(2 + 5 + 2) // title, header, five visits, blank, signatures
-    expect(visits.getRow(9).values).toEqual([undefined, '填报人:', '', '', '审核人:', '', '', '日期:'])
-    const items = wb.getWorksheet('民情事项台账')!
-    const byId = new Map<string, ExcelJS.Row>()
-    items.eachRow((row, n) => n > 2 && byId.set(String(row.getCell(9).value ?? ''), row))
-    const f3 = [...byId.entries()].find(([path]) => path.includes('社区'))![1]
-    expect(f3.getCell(9).value).toBe('楼栋 2026-05-10 → 居民小组 2026-05-11 → 社区 2026-05-12 → 社区 2026-05-15 办结')
-    expect(f3.getCell(11).value).toBe('社区')
-    expect(f3.getCell(13).value).toBe(5)
-    expect([f3.getCell(14).value, f3.getCell(16).value, f3.getCell(17).value]).toEqual(['是', '电话', '不满意'])
-    expect(f3.getCell(15).value).toBeInstanceOf(Date)
+    const first = visits[2]!
+    expect(first[0]).toBe(1)
+    expect(first[1]).toBeInstanceOf(Date)
+    expect((first[1] as Date).toISOString()).toBe('2026-05-01T00:00:00.000Z')
+    expect(first.slice(2, 6)).toEqual(['明通巷社区', '第一居民小组', '1栋', '1单元 201'])
+    expect(first[9]).toBe('见到住户')
+    expect(first[10]).toBe('情况正常,联系电话138****5678')
+    expect(first[12]).toBe('张秀英')
+    expect(visits).toHaveLength(2 + 5 + 2) // title, header, five visits, blank, signatures
+    expect(visits[8]!.slice(0, 7)).toEqual(['填报人:', null, null, '审核人:', null, null, '日期:'])
+    const items = wb.rows('民情事项台账').slice(2)
+    const f3 = items.find((row) => String(row[8] ?? '').includes('社区'))!
+    expect(f3[8]).toBe('楼栋 2026-05-10 → 居民小组 2026-05-11 → 社区 2026-05-12 → 社区 2026-05-15 办结')
+    expect(f3[10]).toBe('社区')
+    expect(f3[12]).toBe(5)
+    expect([f3[13], f3[15], f3[16]]).toEqual(['是', '电话', '不满意'])
+    expect(f3[14]).toBeInstanceOf(Date)
   })
 
   it('CSV: UTF-8 with a byte-order mark, one sheet, CRLF', async () => {
