@@ -7,15 +7,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { BatchContext, BatchItem } from '../../../src/server/storage'
 import { contentHash } from '../../../src/server/sync/push'
 import type { LocalRecord } from '../../../src/shared/records'
-import { B01, BACKEND, setup, visit, type TestEnv } from './helpers'
+import { B01, setup, visit, type TestEnv } from './helpers'
 
 const ctx: BatchContext = { userId: 'u1', serverTime: '2026-05-01T10:00:00.000Z', reason: (code) => `reason ${code}` }
 const item = (record: LocalRecord): BatchItem => ({ kind: 'append', record, hash: contentHash(record), raw: JSON.stringify(record) })
 
-describe.runIf(BACKEND === 'sqlite')('SQLite appends synced off the event loop', () => {
+describe('SQLite appends synced off the event loop (on SQLite whichever backend the suite runs on)', () => {
   let env: TestEnv
   beforeEach(async () => {
-    env = await setup({ seed: false })
+    env = await setup({ seed: false, backend: 'sqlite' })
   })
   afterEach(async () => {
     await env.close()
