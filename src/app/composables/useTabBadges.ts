@@ -13,10 +13,19 @@ interface FeedbackBadges {
   today: ReturnType<typeof useTodayStore>
 }
 
-/** Runs after the next frame has painted (or at once where there are no frames: tests, the server). */
+/** The longest the feedback badges wait for an idle moment after the first screen, ms. */
+const BADGES_IDLE_WAIT_MS = 2000
+
+/**
+ * Runs once the page is idle after the next frame has painted (or at once where there are no
+ * frames: tests, the server): the first screen's own work and paint go first.
+ */
 function afterPaint(run: () => void): void {
   if (typeof requestAnimationFrame === 'undefined') return run()
-  requestAnimationFrame(() => setTimeout(run, 0))
+  requestAnimationFrame(() => {
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(() => run(), { timeout: BADGES_IDLE_WAIT_MS })
+    else setTimeout(run, 0)
+  })
 }
 
 /** The feedback side of the badges, started once per app (the tab bar and the rail share it). */

@@ -2,28 +2,36 @@
  * Per-door last-visit summaries, so the grid colours a building's doors by
  * reading one small row per door instead of folding the building's history.
  *
- * Two tables: `doors` holds what the screens read (the last live met visit and
- * the last live attempt per household, indexed by `building`), `doorEntries`
- * (schema version 3) one small row per visit, correction or void, indexed by
- * its door's `ref`, so a door's history is read by that index and a change is
- * re-folded over one door's records only. Amendments whose visit is not on the
- * device wait under `ref` = `target:<visit id>` and join the door when the
- * visit arrives. (Version 2 kept each door's entries in one `doorVisits` row,
- * rewritten whole on every change: a pulled page of 500 rewrote hundreds of
- * growing lists; `doorRowsFrom` still builds that shape for its upgrade.)
+ * `doors` holds what the screens read (the last live met visit and the last
+ * live attempt per household, indexed by `building`). A door's history is its
+ * visits, read from `records` by the `[orgPath+body.household]` index (schema
+ * version 4), and the corrections and voids of them: one small `doorEntries`
+ * row per amendment, indexed by its door's `ref`, since an amendment names
+ * only its visit. Amendments whose visit is not on the device wait under
+ * `ref` = `target:<visit id>` and join the door when the visit arrives; a
+ * change is re-folded over one door's records only. (Version 2 kept each
+ * door's entries in one `doorVisits` row, version 3 one `doorEntries` row per
+ * visit too: a pulled page and a push's acknowledgement wrote a row per
+ * visit; `doorRowsFrom` still builds version 2's shape for its upgrade.)
  *
  * They are kept by a DBCore middleware on `records`: every write to the
  * records table (save, pull, push stamping a seq, mend, hand over, import,
  * wipe) updates them inside the same IndexedDB transaction, so a summary can
- * never disagree with the records it was made from. The summary is the shared
- * fold itself (foldVisits, then lastVisits) run over the door's entries, and
+ * never disagree with the records it was made from. A writer that knows what
+ * it writes says so first (`claimRecords`): records known to be new here need
+ * no read of what was there, a seq stamped on records already here changes no
+ * visit's door, and a first download into an empty device defers the
+ * summaries to one rebuild at its end (`rebuildDoors`, marked by the meta row
+ * `doorsStale` until done). The summary is the shared fold itself
+ * (foldVisits, then lastVisits) run over the door's records, and
  * tests/unit/rounds/door-summaries.test.ts checks it against the fold of the
  * whole log in random orders.
  */
-import type { DBCore, DBCoreMutateRequest, DBCoreMutateResponse, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie'
+import type { DBCore, DBCoreMutateRequest, DBCoreMutateResponse, DBCoreTable, DBCoreTransaction, Middleware, Transaction } from 'dexie'
 import { foldVisits, type VisitView } from '@shared/fold'
 import { householdRef, isAttemptVisit, isCoveringVisit, lastVisits } from '@shared/rounds'
 import type { AnyRecord, Outcome } from '@shared/records'
+import type { LoudongDB } from './database'
 
 /** The visit a door's colour stands on: its id and `visitedAt` (ISO, as recorded or corrected). */
 export interface DoorVisitRef {
@@ -143,17 +151,25 @@ export function doorRowsFrom(records: Iterable<AnyRecord>): { doors: DoorSummary
 // ---------------------------------------------------------------- the middleware
 
 /**
- * One visit, correction or void as stored (schema version 3: `doorEntries`,
- * keyed by the record's id, indexed by `ref`): `ref` is its door's
- * householdRef, or `target:<visit id>` for an amendment whose visit is not on
- * the device yet. One small row per record, so a pulled page writes rows of
- * its own records and never rewrites a door's whole list.
+ * One correction or void of a visit as stored (`doorEntries`, keyed by the
+ * record's id, indexed by `ref`): `ref` is its visit's door (householdRef), or
+ * `target:<visit id>` while that visit is not on the device. Visits have no
+ * row: a door's visits are its records under `[orgPath+body.household]`.
  */
 export interface DoorEntryRow extends DoorEntry {
   ref: string
 }
 
-/** Every door's entry rows from a set of records (the version 3 upgrade, a rebuild). */
+/** The records index a door's visits are read by (schema version 4). */
+export const DOOR_VISITS_INDEX = '[orgPath+body.household]'
+
+/** Every door's summary and amendment rows from a set of records (the version 4 upgrade, `rebuildDoors`). */
+export function doorTablesFrom(records: Iterable<AnyRecord>): { doors: DoorSummary[]; doorEntries: DoorEntryRow[] } {
+  const { doors, doorVisits } = doorRowsFrom(records)
+  return { doors, doorEntries: doorVisits.flatMap((row) => row.entries.filter((e) => e.type !== 'visit').map((e) => ({ ...e, ref: row.ref }))) }
+}
+
+/** Version 3's rows: one per visit, correction or void (its upgrade only; version 4 keeps amendments alone). */
 export function doorEntriesFrom(records: Iterable<AnyRecord>): { doors: DoorSummary[]; doorEntries: DoorEntryRow[] } {
   const { doors, doorVisits } = doorRowsFrom(records)
   return { doors, doorEntries: doorVisits.flatMap((row) => row.entries.map((e) => ({ ...e, ref: row.ref }))) }
@@ -189,10 +205,35 @@ export function mergeVisits(door: DoorSummary, visits: readonly Pick<DoorEntry, 
   return out
 }
 
-/** What one write to `records` did: the records it removed (old values) and the ones it stored. */
-interface Change {
-  removed: AnyRecord[]
-  added: AnyRecord[]
+/**
+ * What a writer knows about records it is about to write to `records` in the
+ * current transaction, by id:
+ * - `fresh`: none of them is on the device (a pulled page's records found absent);
+ * - `stamped`: each is already here and only its `seq`/`serverTime` change
+ *   (a push's acknowledgement, a restored server's new numbers);
+ * - `deferred`: new here, and the caller rebuilds every summary once it is
+ *   done (`rebuildDoors`), having set the meta row `doorsStale` in the same
+ *   transaction, so an interruption leaves the rebuild owed, never skipped.
+ */
+export type RecordClaim = 'fresh' | 'stamped' | 'deferred'
+
+/** claims per IndexedDB transaction, each used up by the first write of its record */
+const claims = new WeakMap<object, Map<string, RecordClaim>>()
+
+/**
+ * Tells the summaries what the next writes of `ids` in transaction `tx` (the
+ * one a `db.transaction` callback is given) are (see RecordClaim), so they
+ * need not read the records' earlier values. Call right before the write. A
+ * claim is used up by the first write of its id; a false claim makes wrong
+ * summaries, so claim only what the caller has just read or made. Throws when
+ * `tx` is not active.
+ */
+export function claimRecords(tx: Transaction, claim: RecordClaim, ids: Iterable<string>): void {
+  const trans = tx.active ? (tx.idbtrans as object | null) : null
+  if (!trans) throw new Error('claimRecords outside an active transaction')
+  const mine = claims.get(trans) ?? new Map<string, RecordClaim>()
+  for (const id of ids) mine.set(id, claim)
+  claims.set(trans, mine)
 }
 
 async function oldValues(records: DBCoreTable, trans: DBCoreTransaction, keys: readonly unknown[]): Promise<AnyRecord[]> {
@@ -204,90 +245,122 @@ function relevant(rs: readonly AnyRecord[]): AnyRecord[] {
   return rs.filter((r) => DOOR_TYPES.has(r.type))
 }
 
-/** A door's entry rows, read by the `ref` index. */
+/** A door's amendment rows, read by the `ref` index. */
 async function entriesOf(table: DBCoreTable, trans: DBCoreTransaction, ref: string): Promise<DoorEntryRow[]> {
   const index = table.schema.indexes.find((i) => i.name === 'ref')!
   const range = { type: 1 /* DBCoreRangeType.Equal */, lower: ref, upper: ref, lowerOpen: false, upperOpen: false } as const
   return (await table.query({ trans, values: true, query: { index, range } })).result as DoorEntryRow[]
 }
 
+/** A door's visits as stored now, read by the records index. */
+async function visitsOf(table: DBCoreTable, trans: DBCoreTransaction, ref: string): Promise<AnyRecord[]> {
+  const index = table.schema.indexes.find((i) => i.name === DOOR_VISITS_INDEX)!
+  const { building, household } = doorOf(ref)
+  const key = [building, household]
+  const range = { type: 1 /* DBCoreRangeType.Equal */, lower: key, upper: key, lowerOpen: false, upperOpen: false } as const
+  return ((await table.query({ trans, values: true, query: { index, range } })).result as AnyRecord[]).filter((r) => r.type === 'visit')
+}
+
+const visitRef = (r: AnyRecord & { type: 'visit' }) => householdRef(r.orgPath, r.body.household)
+
+/** One record of a write: what was stored under its id before (when known to matter) and after. */
+interface Step {
+  before?: AnyRecord
+  after?: AnyRecord
+}
+
 /**
- * Writes the entry rows of one change and brings the touched doors' summaries
- * up to date, inside the write's own transaction. The work is proportional to
- * the change: a new visit is one entry row and a comparison with its door's
- * summary (a later visit is the door's new last one; nothing else can change);
- * only a door whose visits are amended, removed or moved is folded again, over
- * its own entries.
+ * Brings the amendment rows and the summaries of the doors a write touched up
+ * to date, inside the write's own transaction. The work is proportional to
+ * the change: a new visit is a comparison with its door's summary (a later
+ * visit is the door's new last one; nothing else can change); only a door
+ * whose visits are amended, removed or moved is folded again, over its own
+ * records.
  */
-async function applyChange(core: DBCore, trans: DBCoreTransaction, { removed, added }: Change): Promise<void> {
-  if (!removed.length && !added.length) return
+async function applyChange(core: DBCore, trans: DBCoreTransaction, steps: readonly Step[]): Promise<void> {
+  if (!steps.length) return
   const records = core.table('records')
   const entryTable = core.table('doorEntries')
   const doorTable = core.table('doors')
 
-  const addedEntries: [AnyRecord, DoorEntry][] = []
-  for (const r of added) {
-    const e = doorEntry(r)
-    if (e) addedEntries.push([r, e])
-  }
-  const addedVisits = new Map<string, string>()
-  for (const [r] of addedEntries) if (r.type === 'visit') addedVisits.set(r.id, householdRef(r.orgPath, r.body.household))
-  const targets = addedEntries.map(([, e]) => e.target).filter((t): t is string => t !== undefined && !addedVisits.has(t))
-  // the stored rows of every record in the change and of the visits its amendments name
-  const keys = [...new Set([...removed.map((r) => r.id), ...addedEntries.map(([r]) => r.id), ...targets])]
-  const storedRows = (await entryTable.getMany({ trans, keys })) as (DoorEntryRow | undefined)[]
-  const stored = new Map<string, DoorEntryRow>()
-  keys.forEach((k, i) => storedRows[i] && stored.set(k, storedRows[i]!))
-
-  /** id → the row to write, or null to delete */
+  /** id → the amendment row to write, or null to delete */
   const rows = new Map<string, DoorEntryRow | null>()
-  /** doors folded again over their entries */
+  /** doors folded again over their records */
   const refold = new Set<string>()
   /** doors that only gained new, unamended visits */
   const merge = new Map<string, DoorEntry[]>()
   const touch = (ref: string | undefined) => ref && !ref.startsWith(WAITING) && refold.add(ref)
-
-  for (const r of removed) {
-    const row = stored.get(r.id)
-    if (!row) continue
-    rows.set(r.id, null)
-    touch(row.ref)
-  }
-  // amendments whose visit is not a door visit here: a record of another kind here (a reading session's void: no door), or none yet (wait)
-  const unknown = targets.filter((t) => stored.get(t)?.type !== 'visit')
-  const otherKind = new Set((await oldValues(records, trans, [...new Set(unknown)])).filter((r) => r.type !== 'visit').map((r) => r.id))
+  /** visits written now → their door */
+  const visitDoor = new Map<string, string>()
   const moved: { id: string; from: string; to: string }[] = []
-  for (const [r, e] of addedEntries) {
-    const before = stored.get(r.id)
-    if (r.type === 'visit') {
-      const ref = addedVisits.get(r.id)!
-      rows.set(r.id, { ...e, ref })
-      if (!before) {
-        // new here, and nothing here amends it (amendments of an absent visit wait under `target:`, joined below): the door may only gain it
-        merge.set(ref, [...(merge.get(ref) ?? []), e])
+  /** visits that left the device, by their door */
+  const gone = new Map<string, Set<string>>()
+  const arrived: string[] = []
+  const amended: [AnyRecord, DoorEntry][] = []
+  const amendmentsGone: string[] = []
+
+  for (const { before, after } of steps) {
+    if (after?.type === 'visit') {
+      const ref = visitRef(after)
+      visitDoor.set(after.id, ref)
+      if (before?.type === 'visit') {
+        // a seq stamped or a note changed: no door field moved, no summary changes
+        const from = visitRef(before)
+        if (from === ref && before.body.visitedAt === after.body.visitedAt && before.body.outcome === after.body.outcome) continue
+        // a mend (another room, outcome or time) folds both doors again
+        touch(from)
+        touch(ref)
+        if (from !== ref) moved.push({ id: after.id, from, to: ref })
         continue
       }
-      // already here: a seq stamped changes no summary; a mend (another room, outcome or time) folds both doors again
-      if (before.ref === ref && before.at === e.at && before.outcome === e.outcome) continue
-      touch(before.ref)
-      touch(ref)
-      if (before.ref !== ref) moved.push({ id: r.id, from: before.ref, to: ref })
+      if (before) amendmentsGone.push(before.id)
+      // new here, and nothing here amends it (amendments of an absent visit wait under `target:`, joined below): the door may only gain it
+      merge.set(ref, [...(merge.get(ref) ?? []), doorEntry(after)!])
+      arrived.push(after.id)
       continue
     }
-    const target = e.target!
-    const targetRow = stored.get(target)
-    const ref = addedVisits.get(target) ?? (targetRow?.type === 'visit' ? targetRow.ref : otherKind.has(target) ? null : WAITING + target)
-    if (ref === null) {
-      // no door: a row left from before goes
-      if (before) {
-        rows.set(r.id, null)
-        touch(before.ref)
+    if (before?.type === 'visit') {
+      const from = visitRef(before)
+      touch(from)
+      gone.set(from, (gone.get(from) ?? new Set()).add(before.id))
+    } else if (before && !after) amendmentsGone.push(before.id)
+    const entry = after && doorEntry(after)
+    if (after && entry) amended.push([after, entry])
+    else if (after && before && before.type !== 'visit') amendmentsGone.push(before.id)
+  }
+
+  if (amended.length || amendmentsGone.length) {
+    const ids = [...new Set([...amendmentsGone, ...amended.map(([r]) => r.id)])]
+    const targets = [...new Set(amended.map(([, e]) => e.target!).filter((t) => !visitDoor.has(t)))]
+    const [storedRows, targetRecords] = await Promise.all([
+      entryTable.getMany({ trans, keys: ids }) as Promise<(DoorEntryRow | undefined)[]>,
+      oldValues(records, trans, targets),
+    ])
+    const stored = new Map<string, DoorEntryRow>()
+    ids.forEach((k, i) => storedRows[i] && stored.set(k, storedRows[i]!))
+    const targetOf = new Map(targetRecords.map((r) => [r.id, r]))
+    for (const id of amendmentsGone) {
+      const row = stored.get(id)
+      if (!row) continue
+      rows.set(id, null)
+      touch(row.ref)
+    }
+    for (const [r, e] of amended) {
+      const before = stored.get(r.id)
+      const target = targetOf.get(e.target!)
+      // no door when the target is a record of another kind (a reading session's void); none yet: it waits
+      const ref = visitDoor.get(e.target!) ?? (target?.type === 'visit' ? visitRef(target) : target ? null : WAITING + e.target!)
+      if (ref === null) {
+        if (before) {
+          rows.set(r.id, null)
+          touch(before.ref)
+        }
+        continue
       }
-      continue
+      rows.set(r.id, { ...e, ref })
+      touch(ref)
+      if (before && before.ref !== ref) touch(before.ref)
     }
-    rows.set(r.id, { ...e, ref })
-    touch(ref)
-    if (before && before.ref !== ref) touch(before.ref)
   }
 
   // a visit mended into another room takes its corrections and voids along
@@ -295,22 +368,15 @@ async function applyChange(core: DBCore, trans: DBCoreTransaction, { removed, ad
     for (const row of await entriesOf(entryTable, trans, from)) if (row.target === id && !rows.has(row.id)) rows.set(row.id, { ...row, ref: to })
   }
   // a visit that left the device (handed over, purged): its amendments wait for it again, as a rebuild would leave them
-  const gone = new Map<string, Set<string>>()
-  for (const r of removed) {
-    const row = stored.get(r.id)
-    if (r.type !== 'visit' || !row || rows.get(r.id) !== null) continue
-    gone.set(row.ref, (gone.get(row.ref) ?? new Set()).add(r.id))
-  }
   for (const [ref, ids] of gone) {
     for (const row of await entriesOf(entryTable, trans, ref)) if (ids.has(row.target!) && !rows.has(row.id)) rows.set(row.id, { ...row, ref: WAITING + row.target })
   }
   // amendments that came before their visit join its door now (rare: a visit always reaches the server first)
-  const arrived = [...addedVisits.keys()].filter((id) => !stored.has(id))
   const refIndex = entryTable.schema.indexes.find((i) => i.name === 'ref')!
   if (arrived.length && (await entryTable.count({ trans, query: { index: refIndex, range: WAITING_RANGE } })) > 0) {
     const waiting = (await entryTable.query({ trans, values: true, query: { index: refIndex, range: WAITING_RANGE } })).result as DoorEntryRow[]
     for (const row of waiting) {
-      const ref = addedVisits.get(row.target!)
+      const ref = visitDoor.get(row.target!)
       if (ref === undefined || rows.has(row.id)) continue
       rows.set(row.id, { ...row, ref })
       touch(ref)
@@ -330,11 +396,12 @@ async function applyChange(core: DBCore, trans: DBCoreTransaction, { removed, ad
 
   const putDoors: DoorSummary[] = []
   const dropDoors: string[] = []
-  // doors folded again: their entries as now stored (this transaction's writes included)
+  // doors folded again: their visits and amendments as now stored (this transaction's writes included)
   await Promise.all(
     [...refold].map(async (ref) => {
-      const entries = await entriesOf(entryTable, trans, ref)
-      const summary = entries.length ? summarise({ ref, ...doorOf(ref), entries }) : null
+      const [visits, amendments] = await Promise.all([visitsOf(records, trans, ref), entriesOf(entryTable, trans, ref)])
+      const entries = [...visits.map((v) => doorEntry(v)!), ...amendments]
+      const summary = visits.length ? summarise({ ref, ...doorOf(ref), entries }) : null
       if (summary) putDoors.push(summary)
       else dropDoors.push(ref)
     }),
@@ -387,31 +454,77 @@ export const doorsMiddleware: Middleware<DBCore> = {
               const res = await table.mutate(req)
               if (whole) {
                 await Promise.all(['doors', 'doorEntries'].map((t) => down.table(t).mutate({ type: 'deleteRange', trans, range: req.range })))
-              } else await applyChange(down, trans, { removed, added: [] })
+              } else await applyChange(down, trans, removed.map((before) => ({ before })))
               return res
             }
             if (req.type === 'delete') {
               const removed = relevant(await oldValues(table, trans, req.keys))
               const res = await table.mutate(req)
-              await applyChange(down, trans, { removed, added: [] })
+              await applyChange(down, trans, removed.map((before) => ({ before })))
               return res
             }
             const values = req.values as AnyRecord[]
-            // a put may replace a record: a refused one mended (no seq: it never entered the server's log) may
-            // have moved to another door, so its old entry goes first. A record with a seq is the server's and
-            // immutable (a put only stamps or repeats the seq): its door cannot change, and not reading it
-            // back keeps a pulled page to its own writes
-            const mended = req.type === 'put' ? relevant(values).filter((r) => r.seq === undefined) : []
+            const claimed = claims.get(trans as object)
+            const claimOf = new Map<string, RecordClaim>()
+            if (claimed) {
+              for (const r of values) {
+                const c = claimed.get(r.id)
+                if (c === undefined) continue
+                claimOf.set(r.id, c)
+                claimed.delete(r.id)
+              }
+            }
+            // a put may replace a record (a refused one mended, a seq learned, a body redacted): what it was
+            // decides what its door loses, unless the writer claimed it. An add never replaces one.
+            const unclaimed = req.type === 'put' ? relevant(values).filter((r) => !claimOf.has(r.id)).map((r) => r.id) : []
             // (no await at all when nothing is read: the hooks middleware below finds its transaction in Dexie's zone)
-            const before = mended.length ? relevant(await oldValues(table, trans, mended.map((r) => r.id))) : []
+            const before = unclaimed.length ? new Map((await oldValues(table, trans, unclaimed)).map((r) => [r.id, r])) : null
             const res = await table.mutate(req)
-            const ok = relevant(succeeded(values, res))
-            const stored = new Set(ok.map((r) => r.id))
-            await applyChange(down, trans, { removed: before.filter((r) => stored.has(r.id)), added: ok })
+            const steps: Step[] = []
+            for (const after of succeeded(values, res)) {
+              const claim = claimOf.get(after.id)
+              const was = before?.get(after.id)
+              if (claim === 'deferred' || (claim === 'stamped' && after.type === 'visit')) continue
+              // a stamped amendment: its row learns the seq, its door is folded again (the seq orders amendments)
+              if (DOOR_TYPES.has(after.type) || (was && DOOR_TYPES.has(was.type))) steps.push({ ...(was ? { before: was } : {}), after })
+            }
+            await applyChange(down, trans, steps)
             return res
           },
         }
       },
     }
   },
+}
+
+/**
+ * Builds every door's summary and amendment rows again from the records, in
+ * one transaction, and clears `doorsStale`: the end of a first download that
+ * deferred them (pull.ts), or one owed by a download that was interrupted.
+ * Errors: those of the IndexedDB transaction (a full disk: nothing changes).
+ */
+export async function rebuildDoors(db: LoudongDB): Promise<void> {
+  await db.transaction('rw', [db.records, db.doors, db.doorEntries, db.meta], async () => {
+    // getAll per type: one request each, rather than a cursor step per record
+    const parts = await Promise.all(['visit', 'correction', 'void'].map((type) => db.records.where('type').equals(type).toArray()))
+    const { doors, doorEntries } = doorTablesFrom(parts.flat())
+    await Promise.all([db.doors.clear(), db.doorEntries.clear()])
+    await Promise.all([db.doors.bulkPut(doors), db.doorEntries.bulkPut(doorEntries)])
+    await db.meta.delete('doorsStale')
+  })
+}
+
+/**
+ * One door's records as the history fold needs them: its visits (by the
+ * records index) and their corrections and voids (by their `doorEntries`
+ * rows). Read-only; call inside or outside a transaction (a liveQuery).
+ */
+export async function doorRecords(db: LoudongDB, building: string, household: string): Promise<AnyRecord[]> {
+  const [visits, ids] = await Promise.all([
+    db.records.where(DOOR_VISITS_INDEX).equals([building, household]).filter((r) => r.type === 'visit').toArray(),
+    db.doorEntries.where('ref').equals(householdRef(building, household)).primaryKeys(),
+  ])
+  if (!ids.length) return visits
+  const amendments = (await db.records.bulkGet(ids)).filter((r): r is AnyRecord => r !== undefined)
+  return [...visits, ...amendments]
 }

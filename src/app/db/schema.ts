@@ -70,6 +70,12 @@ export interface MetaValues {
    * logout wipe, like deviceId: it holds no personal data, only what must be ended.
    */
   revokeLater: string[]
+  /**
+   * Set while a first download into an empty device has stored records whose door
+   * summaries are not built yet (db/doors.ts `rebuildDoors` clears it); a pull that
+   * finds it set rebuilds them first. The logout wipe takes it with the records.
+   */
+  doorsStale: true
 }
 export type MetaKey = keyof MetaValues
 export interface MetaRow<K extends MetaKey = MetaKey> {

@@ -1,6 +1,6 @@
 import type { Transaction } from 'dexie'
 import type { AnyRecord } from '@shared/records'
-import { doorEntriesFrom, doorRowsFrom } from './doors'
+import { doorEntriesFrom, doorRowsFrom, doorTablesFrom } from './doors'
 
 /**
  * Every schema version ever shipped, oldest first. Never edit a shipped entry:
@@ -53,6 +53,23 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
       const records = (await tx.table('records').where('type').anyOf('visit', 'correction', 'void').toArray()) as AnyRecord[]
       const { doors, doorEntries } = doorEntriesFrom(records)
       await tx.table('doors').clear()
+      await tx.table('doors').bulkPut(doors)
+      await tx.table('doorEntries').bulkPut(doorEntries)
+    },
+  },
+  {
+    // a door's visits are read from `records` by `[orgPath+body.household]`; `doorEntries` keeps the
+    // corrections and voids alone: a pulled page and a push's acknowledgement no longer write a row per visit.
+    // Rebuilt from the records, like versions 2 and 3; records themselves are untouched (only indexed).
+    version: 4,
+    stores: {
+      records: 'id, seq, type, orgPath, [orgPath+body.household]',
+    },
+    upgrade: async (tx) => {
+      const records = (await tx.table('records').where('type').anyOf('visit', 'correction', 'void').toArray()) as AnyRecord[]
+      const { doors, doorEntries } = doorTablesFrom(records)
+      await tx.table('doors').clear()
+      await tx.table('doorEntries').clear()
       await tx.table('doors').bulkPut(doors)
       await tx.table('doorEntries').bulkPut(doorEntries)
     },

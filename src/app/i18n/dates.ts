@@ -9,14 +9,27 @@
 import { TIME_ZONE } from '@shared/index'
 import { locale } from './index'
 
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+/**
+ * One formatter per style and language, made once: toLocaleString builds a new one on
+ * every call, and a screen of visits calls it for each line on every render.
+ */
+function formatter(style: 'moment' | 'day', options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${style}|${locale.value}`
+  let made = formatters.get(key)
+  if (!made) formatters.set(key, (made = new Intl.DateTimeFormat(locale.value, options)))
+  return made
+}
+
 /** `at`: an ISO instant or epoch ms */
 export function momentText(at: string | number): string {
-  return new Date(at).toLocaleString(locale.value, { timeZone: TIME_ZONE, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false })
+  return formatter('moment', { timeZone: TIME_ZONE, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(at))
 }
 
 /** `at`: an ISO instant or epoch ms */
 export function dayText(at: string | number): string {
-  return new Date(at).toLocaleDateString(locale.value, { timeZone: TIME_ZONE, month: 'short', day: 'numeric' })
+  return formatter('day', { timeZone: TIME_ZONE, month: 'short', day: 'numeric' }).format(new Date(at))
 }
 
 /** `key`: a month key `2024-05` */

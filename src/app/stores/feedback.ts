@@ -24,7 +24,7 @@ import {
   type ReportBackHow,
   type ResidentView,
 } from '@shared/index'
-import { db } from '@app/db/database'
+import { recordsOfTypes } from '@app/stores/recordsOfTypes'
 import { locale } from '@app/i18n'
 import { storageFaultText } from '@app/db/faults'
 import { RecordShapeError } from '@app/sync/errors'
@@ -67,7 +67,7 @@ export const useFeedbackStore = defineStore('feedback', () => {
   const log = shallowRef<AnyRecord[]>([])
   /** true once the log has been read, so a detail page can tell "not here" from "not yet loaded" */
   const loaded = ref(false)
-  liveQuery(() => db.records.where('type').anyOf('feedback', 'feedback.event').toArray()).subscribe({
+  liveQuery(() => recordsOfTypes(['feedback', 'feedback.event'])).subscribe({
     next: (rows) => {
       log.value = rows
       loaded.value = true

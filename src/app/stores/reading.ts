@@ -27,7 +27,7 @@ import {
   type ReadingSessionView,
   type SessionDraft,
 } from '@shared/index'
-import { db } from '@app/db/database'
+import { recordsOfTypes } from '@app/stores/recordsOfTypes'
 import { RUNNING_KEY } from '@app/db/draftKeys'
 import { locale, t } from '@app/i18n'
 import { storageFaultText } from '@app/db/faults'
@@ -73,7 +73,7 @@ function refuseLocal(key: string): Refusal {
 
 /** Reading sessions, their corrections and voids, and household names for the roster (feedback: the feedback store's fold). */
 async function readingLog(): Promise<AnyRecord[]> {
-  const rows = await db.records.where('type').anyOf('reading.session', 'correction', 'void', 'household.profile').toArray()
+  const rows = await recordsOfTypes(['reading.session', 'correction', 'void', 'household.profile'])
   return rows.filter((r) => r.type === 'household.profile' || isReadingPointPath(r.orgPath))
 }
 

@@ -3,7 +3,7 @@ import { liveQuery } from 'dexie'
 import { computed, shallowRef } from 'vue'
 import { uuidv7, widenRecord, type AnyRecord, type BodyOf, type LocalRecord, type RecordType } from '@shared/index'
 import { db } from '@app/db/database'
-import type { OutboxEntry } from '@app/db/schema'
+import type { OutboxEntry, Session } from '@app/db/schema'
 import { requeueRejected, saveAsNewRecord, saveRecord } from '@app/sync/outbox'
 import { handOverRecord, type HandOverResult } from '@app/sync/handover'
 import type { Owner } from '@app/sync/owner'
@@ -11,6 +11,7 @@ import { recordStatus, type RecordStatus } from '@app/sync/status'
 import { trustedNow } from '@app/sync/clock'
 import { checkBeforeSave } from '@app/sync/deviceRules'
 import { useSyncStore } from '@app/stores/sync'
+import { useSessionStore } from '@app/stores/session'
 
 /** How many visits "最近走访" shows besides every one still waiting. */
 export const RECENT_VISITS = 30
@@ -27,27 +28,40 @@ interface Snapshot {
   queued: AnyRecord[]
 }
 
+/** This phone's id by database, once read or made: it names the phone, so it outlives every login and logout (session.ts keeps it). */
+const knownDeviceIds = new WeakMap<object, string>()
+
 /** This phone's id: made once, in a transaction so two tabs cannot make two. */
 async function deviceId(): Promise<string> {
-  return db.transaction('rw', db.meta, async () => {
+  const known = knownDeviceIds.get(db)
+  if (known) return known
+  const id = await db.transaction('rw', db.meta, async () => {
     const existing = await db.getMeta('deviceId')
     if (existing) return existing
     const made = uuidv7()
     await db.setMeta('deviceId', made)
     return made
   })
+  knownDeviceIds.set(db, id)
+  return id
 }
 
-/** Who saves: read before the write, so the write checks it is still them (`owner`). */
-async function author(): Promise<{ authorId: string; deviceId: string; owner: Owner }> {
-  const session = await db.getMeta('session')
-  if (!session) throw new Error('not signed in')
-  return { authorId: session.user.id, deviceId: await deviceId(), owner: { userId: session.user.id } }
+/**
+ * Who saves, read before the write; the write checks in its own transaction that it
+ * is still them (`owner`), so the person signed in on this screen (the session store)
+ * is enough here and a save reads nothing before its checks. Without one in memory
+ * (a store used before the session loaded) the saved login is read.
+ */
+async function author(signedIn: Session['user'] | null): Promise<{ authorId: string; deviceId: string; owner: Owner }> {
+  const user = signedIn ?? (await db.getMeta('session'))?.user
+  if (!user) throw new Error('not signed in')
+  return { authorId: user.id, deviceId: await deviceId(), owner: { userId: user.id } }
 }
 
 /** Records made on this device and what became of them. Views use this, never Dexie. */
 export const useRecordsStore = defineStore('records', () => {
   const sync = useSyncStore()
+  const session = useSessionStore()
   const snapshot = shallowRef<Snapshot>({ entries: [], recent: [], queued: [] })
 
   // One query for lists and outbox together, so a visit and its status always change in the same render.
@@ -97,7 +111,7 @@ export const useRecordsStore = defineStore('records', () => {
    */
   async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>, opts: { id?: string } = {}): Promise<LocalRecord<T>> {
     const now = trustedNow()
-    const record = await saveRecord(db, { type, orgPath, body, ...(await author()), now, check: (r) => checkBeforeSave(db, r, now), ...opts })
+    const record = await saveRecord(db, { type, orgPath, body, ...(await author(session.user)), now, check: (r) => checkBeforeSave(db, r, now), ...opts })
     showNow(widenRecord(record), { id: record.id, state: 'pending', queuedAt: now, attempts: 0 })
     sync.afterSave()
     return record
@@ -117,7 +131,7 @@ export const useRecordsStore = defineStore('records', () => {
   /** A conflicting record saved again under a new id (另存为新记录). */
   async function saveAsNew<T extends RecordType>(id: string, body?: BodyOf<T>): Promise<LocalRecord<T>> {
     const now = trustedNow()
-    const record = await saveAsNewRecord<T>(db, id, { ...(body ? { body } : {}), ...(await author()), now })
+    const record = await saveAsNewRecord<T>(db, id, { ...(body ? { body } : {}), ...(await author(session.user)), now })
     showNow(widenRecord(record), { id: record.id, state: 'pending', queuedAt: now, attempts: 0 }, id)
     sync.afterSave()
     return record

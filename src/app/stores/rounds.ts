@@ -35,7 +35,8 @@ import {
   type VisitView,
 } from '@shared/index'
 import { db } from '@app/db/database'
-import { mergeVisits, type DoorSummary } from '@app/db/doors'
+import { recordsOfTypes } from '@app/stores/recordsOfTypes'
+import { doorRecords, mergeVisits, type DoorSummary } from '@app/db/doors'
 import { useFeedbackStore } from '@app/stores/feedback'
 import { RecordShapeError } from '@app/sync/errors'
 import { useOrgStore } from '@app/stores/org'
@@ -47,6 +48,30 @@ import { useSessionStore } from '@app/stores/session'
  * feedback: the feedback store); volunteers' services and pairings restart and name care clocks.
  */
 const PROFILE_TYPES = ['care.flag', 'household.profile', 'volunteer.service', 'volunteer.pairing'] as const
+
+/**
+ * The door rows of `buildings`, read one key range of the `building` index per
+ * scope (the scope and everything under it): a plain range is one getAll, where
+ * anyOf walks a cursor row by row, and the live query reads it again after every save.
+ */
+async function readDoors(scopes: readonly string[], buildings: ReadonlySet<string>): Promise<DoorSummary[]> {
+  if (!buildings.size) return []
+  const parts = await Promise.all(scopes.map((s) => db.doors.where('building').between(s, `${s}/\uffff`, true, true).toArray()))
+  // a scope inside another gives its rows twice
+  const seen = new Set<string>()
+  return parts.flat().filter((d) => buildings.has(d.building) && !seen.has(d.ref) && !!seen.add(d.ref))
+}
+
+const sameVisit = (a: DoorSummary['met'], b: DoorSummary['met']) => a?.id === b?.id && a?.at === b?.at
+
+/** The rows hold exactly the summaries shown (a save shows its door before the live query reads it back). */
+function sameDoors(shown: ReadonlyMap<string, DoorSummary>, rows: readonly DoorSummary[]): boolean {
+  if (shown.size !== rows.length) return false
+  return rows.every((d) => {
+    const s = shown.get(d.ref)
+    return !!s && s.building === d.building && s.household === d.household && sameVisit(s.met, d.met) && sameVisit(s.attempt, d.attempt)
+  })
+}
 
 /**
  * A door's summary as the two visits coverage and the care list look at. An
@@ -124,6 +149,8 @@ export const useRoundsStore = defineStore('rounds', () => {
   const lastSaved = ref<SavedNote | null>(null)
 
   let doorsRead = false
+  /** true once the door summaries were first read: a grid drawn before would be drawn again in its colours */
+  const doorsReady = ref(false)
   let logRead = false
   let markLoaded: () => void = () => undefined
   const loaded = new Promise<void>((resolve) => (markLoaded = resolve))
@@ -133,7 +160,7 @@ export const useRoundsStore = defineStore('rounds', () => {
   function startLog(): void {
     if (logStarted) return
     logStarted = true
-    liveQuery(() => db.records.where('type').anyOf([...PROFILE_TYPES]).toArray()).subscribe({
+    liveQuery(() => recordsOfTypes(PROFILE_TYPES)).subscribe({
       next: (rows) => {
         log.value = rows
         logRead = true
@@ -151,14 +178,21 @@ export const useRoundsStore = defineStore('rounds', () => {
     (joined) => {
       doorSub?.unsubscribe()
       const paths = joined ? joined.split('\n') : []
-      doorSub = liveQuery(async (): Promise<DoorSummary[]> => (paths.length ? db.doors.where('building').anyOf(paths).toArray() : [])).subscribe({
+      const scopes = [...(session.user?.scopes ?? [])]
+      doorSub = liveQuery(() => readDoors(scopes, new Set(paths))).subscribe({
         next: (rows) => {
-          doors.value = new Map(rows.map((d) => [d.ref, d]))
+          // after a save the screen already shows what the database now holds: nothing to fold again
+          if (!sameDoors(doors.value, rows)) doors.value = new Map(rows.map((d) => [d.ref, d]))
           doorsRead = true
+          doorsReady.value = true
           settle()
           startLog()
         },
-        error: () => startLog(),
+        error: () => {
+          // the grid is drawn uncoloured rather than not at all
+          doorsReady.value = true
+          startLog()
+        },
       })
     },
     { immediate: true },
@@ -185,11 +219,10 @@ export const useRoundsStore = defineStore('rounds', () => {
   const histories = shallowRef<Map<string, VisitView[]>>(new Map())
   const watchedDoors = new Map<string, Promise<void>>()
 
-  /** Reads one door's visits with their corrections and voids (the records its `doorEntries` rows name) and folds them. */
+  /** Reads one door's visits with their corrections and voids (db/doors.ts doorRecords) and folds them. */
   async function readHistory(building: string, household: string): Promise<VisitView[]> {
-    const ids = await db.doorEntries.where('ref').equals(householdRef(building, household)).primaryKeys()
-    if (!ids.length) return []
-    const rows = (await db.records.bulkGet(ids)).filter((r) => r !== undefined)
+    const rows = await doorRecords(db, building, household)
+    if (!rows.length) return []
     return householdHistory(foldVisits(rows).values(), building, household)
   }
 
@@ -218,19 +251,19 @@ export const useRoundsStore = defineStore('rounds', () => {
    */
   async function refreshDoor(building: string, household: string, visit?: LocalRecord<'visit'>): Promise<void> {
     const ref = householdRef(building, household)
-    const shown = doors.value.get(ref)
-    if (visit && !watchedDoors.has(ref)) {
+    if (visit) {
+      // set before any read: the door recolours in the next frame while its history is read
+      const shown = doors.value.get(ref)
       doors.value = new Map(doors.value).set(ref, mergeVisits(shown ?? { ref, building, household }, [{ id: visit.id, at: visit.body.visitedAt, outcome: visit.body.outcome }]))
-      return
+      if (!watchedDoors.has(ref)) return
     }
-    const [summary, history] = await Promise.all([
-      visit ? mergeVisits(shown ?? { ref, building, household }, [{ id: visit.id, at: visit.body.visitedAt, outcome: visit.body.outcome }]) : db.doors.get(ref),
-      watchedDoors.has(ref) ? readHistory(building, household) : null,
-    ])
-    const next = new Map(doors.value)
-    if (summary) next.set(ref, summary)
-    else next.delete(ref)
-    doors.value = next
+    const [summary, history] = await Promise.all([visit ? null : db.doors.get(ref), watchedDoors.has(ref) ? readHistory(building, household) : null])
+    if (!visit) {
+      const next = new Map(doors.value)
+      if (summary) next.set(ref, summary)
+      else next.delete(ref)
+      doors.value = next
+    }
     if (history) histories.value = new Map(histories.value).set(ref, history)
   }
 
@@ -249,9 +282,20 @@ export const useRoundsStore = defineStore('rounds', () => {
   const overdue = computed(() => careItems.value.filter((i) => i.overdue).length)
   const overview = computed(() => buildingsOverview(buildings.value, lastVisitFacts.value, flags.value, now.value, careVisits.value))
 
+  /** the same facts by building: one building's coverage looks at its own doors, not every door in my scopes */
+  const factsByBuilding = computed(() => {
+    const out = new Map<string, VisitFacts[]>()
+    for (const f of lastVisitFacts.value) {
+      const list = out.get(f.orgPath)
+      if (list) list.push(f)
+      else out.set(f.orgPath, [f])
+    }
+    return out
+  })
+
   function coverageOf(building: string) {
     const layout = org.nodes.get(building)?.layout
-    return layout ? buildingCoverage(lastVisitFacts.value, layout, building, now.value) : null
+    return layout ? buildingCoverage(factsByBuilding.value.get(building) ?? [], layout, building, now.value) : null
   }
 
   /** A door's visits, voided ones included, newest first; empty until first read (the screen updates when it is). */
@@ -306,24 +350,34 @@ export const useRoundsStore = defineStore('rounds', () => {
     return checkHouseholdRecord({ orgPath: building, body: { household } }, org.nodes.get(building))
   }
 
-  /** `opts.id`: the id a form made when it opened, so a second tap saves the same record. */
-  async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>, opts: { id?: string } = {}): Promise<LocalRecord<T>> {
+  /**
+   * `opts.id`: the id a form made when it opened, so a second tap saves the same record.
+   * `shown`: runs as soon as a visit is stored, beside the door's new colour (one render for both).
+   */
+  async function save<T extends RecordType>(type: T, orgPath: string, body: BodyOf<T>, opts: { id?: string } = {}, shown?: (record: LocalRecord<T>) => void): Promise<LocalRecord<T>> {
     const record = await records.save(type, orgPath, body, opts)
     // shown at once: the grid must not wait for the live query to change a door's colour
     const wide = widenRecord(record)
-    const door = wide.type === 'visit' ? { building: wide.orgPath, household: wide.body.household } : await doorOfRecord(wide)
-    if (door) await refreshDoor(door.building, door.household, wide.type === 'visit' ? (record as LocalRecord<'visit'>) : undefined)
+    if (wide.type === 'visit') {
+      now.value = Date.now()
+      shown?.(record)
+      await refreshDoor(wide.orgPath, wide.body.household, record as LocalRecord<'visit'>)
+      return record
+    }
+    const door = await doorOfRecord(wide)
+    if (door) await refreshDoor(door.building, door.household)
     else if (PROFILE_TYPES.includes(type as (typeof PROFILE_TYPES)[number]) && !log.value.some((r) => r.id === record.id)) log.value = [...log.value, widenRecord(record)]
     now.value = Date.now()
+    shown?.(record)
     return record
   }
 
   // Place, room, time, authorship and target are the shared rule table's, run by records.save
   // before anything is written; the store only adds what the table cannot know.
   async function logVisit(building: string, body: VisitBody, opts: { id?: string } = {}): Promise<LocalRecord<'visit'>> {
-    const record = await save('visit', building, body, opts)
-    lastSaved.value = { visitId: record.id, building, household: body.household, outcome: body.outcome }
-    return record
+    return save('visit', building, body, opts, (record) => {
+      lastSaved.value = { visitId: record.id, building, household: body.household, outcome: body.outcome }
+    })
   }
 
   function targetOf(id: string): Promise<AnyRecord | undefined> {
@@ -383,7 +437,7 @@ export const useRoundsStore = defineStore('rounds', () => {
   }
 
   return {
-    log, doors, now, lastSaved, whenLoaded, flags, profiles, feedback, buildings, leadsBuildings, careItems, overdue, overview, paired,
+    log, doors, doorsReady, now, lastSaved, whenLoaded, flags, profiles, feedback, buildings, leadsBuildings, careItems, overdue, overview, paired,
     coverageOf, historyOf, whenHistoryOf, visitView, profileOf, flagOf, careItemOf, pairedOf, openFeedbackOf, search, checkPlace,
     logVisit, correctVisit, voidVisit, setCare, saveProfile,
   }

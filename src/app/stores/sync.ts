@@ -12,6 +12,15 @@ import type { PullProgress } from '@app/sync/pull'
 import { globalTimers } from '@app/sync/timers'
 import { useSessionStore } from '@app/stores/session'
 
+/** The longest a sync after a save waits for the page to go idle, ms. */
+const IDLE_WAIT_MS = 1000
+
+/** Runs `run` once the page is idle (at most IDLE_WAIT_MS later), or soon where there is no idle callback (tests, Safari). */
+function whenIdle(run: () => void): void {
+  if (typeof globalThis.requestIdleCallback === 'function') globalThis.requestIdleCallback(() => run(), { timeout: IDLE_WAIT_MS })
+  else setTimeout(run, 0)
+}
+
 /**
  * Sync as people see it: counts, last sync, paused. The engine in
  * `@app/sync` does the work; this store only wires the page's triggers (start,
@@ -123,10 +132,16 @@ export const useSyncStore = defineStore('sync', () => {
     await getEngine().resume()
   }
 
-  /** A record was just saved: send it soon, and let the service worker try too if the page closes. */
+  /**
+   * A record was just saved: send it soon, and let the service worker try too if the page closes.
+   * Both wait for an idle moment: the service worker's run starts at once when online, and its
+   * writes wake the screen's live queries, so it must not share the frame that shows the save.
+   */
   function afterSave(): void {
-    if (started) scheduler.poke()
-    void requestBackgroundSync()
+    whenIdle(() => {
+      if (started) scheduler.poke()
+      void requestBackgroundSync()
+    })
   }
 
   return { online, waiting, attention, lastSyncAt, paused, syncing, state, code, progress, pulling, clockOffsetMs, start, stop, syncNow, resume, afterSave }

@@ -29,6 +29,7 @@ import {
   type WishView,
 } from '@shared/index'
 import { db } from '@app/db/database'
+import { recordsOfTypes } from '@app/stores/recordsOfTypes'
 import { trustedNow } from '@app/sync/clock'
 import { request } from '@app/sync/transport'
 import { useRecordsStore } from '@app/stores/records'
@@ -61,7 +62,7 @@ export const useVolunteersStore = defineStore('volunteers', () => {
   const loaded = ref(false)
   const now = ref(Date.now())
 
-  liveQuery(() => db.records.where('type').anyOf([...VOLUNTEER_TYPES]).toArray()).subscribe({
+  liveQuery(() => recordsOfTypes(VOLUNTEER_TYPES)).subscribe({
     next: (rows) => {
       log.value = rows
       loaded.value = true

@@ -21,10 +21,15 @@ import {
   type Reference,
 } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
+import type { Session } from '@app/db/schema'
 
 /** The person the device speaks for, with the scopes every check uses; null when signed out. */
 export async function deviceActor(db: LoudongDB, nodes: readonly OrgNode[]): Promise<Actor | null> {
-  const session = await db.getMeta('session')
+  return actorOf(db, nodes, await db.getMeta('session'))
+}
+
+/** deviceActor with the saved login already read. */
+async function actorOf(db: LoudongDB, nodes: readonly OrgNode[], session: Session | undefined): Promise<Actor | null> {
   if (!session) return null
   const pointsAt = (parent: string) => nodes.filter((n) => n.kind === 'reading_point' && parentPath(n.path) === parent)
   const actor: Actor = { id: session.user.id, level: ROLE_LEVEL[session.user.role], scopes: effectiveScopes(session.user.scopes, pointsAt) }
@@ -62,9 +67,10 @@ async function checkReferenceHere(db: LoudongDB, reference: Reference, actor: Ac
  * ms. Resolves to the first issue, or null when the record may be saved.
  */
 export async function checkBeforeSave(db: LoudongDB, record: LocalRecord, now: number): Promise<RecordIssue | null> {
-  const nodes = await db.org.toArray()
+  // read side by side: a save waits for these before it writes
+  const [nodes, session] = await Promise.all([db.org.toArray(), db.getMeta('session')])
   const byPath = new Map(nodes.map((n) => [n.path, n]))
-  const actor = await deviceActor(db, nodes)
+  const actor = await actorOf(db, nodes, session)
   if (!actor) return { code: 'unauthorized', path: '' }
   const verdict = checkInContext(record, { actor, now, lookup: (p) => byPath.get(p) })
   if (!verdict.ok) return verdict.issue

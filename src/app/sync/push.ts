@@ -6,6 +6,7 @@ import { PUSH_MAX_BYTES, PUSH_MAX_RECORDS, type AnyRecord, type KnownDatabase, t
 import type { LoudongDB } from '@app/db/database'
 import type { OutboxEntry } from '@app/db/schema'
 import { guardedWrite } from '@app/db/guarded'
+import { claimRecords } from '@app/db/doors'
 import type { SyncApi } from './api'
 import { assertOwner, type Owner } from './owner'
 import type { TransportFailure } from './transport'
@@ -75,7 +76,7 @@ async function nextPending(db: LoudongDB, tried: ReadonlySet<string>, max: numbe
  */
 async function nextBatch(db: LoudongDB, tried: Set<string>, limits: PushLimits): Promise<LocalRecord[]> {
   const entries = await nextPending(db, tried, limits.maxRecords)
-  const stored = await db.records.bulkGet(entries.map((e) => e.id))
+  const stored = await recordsOf(db, entries.map((e) => e.id))
   const batch: LocalRecord[] = []
   let bytes = WRAPPER_BYTES
   for (const [i, entry] of entries.entries()) {
@@ -98,6 +99,22 @@ async function nextBatch(db: LoudongDB, tried: Set<string>, limits: PushLimits):
     batch.push(wire)
   }
   return batch
+}
+
+/**
+ * The records of `ids` (undefined where missing), in that order. Outbox ids are
+ * time-ordered (uuidv7) like the outbox, so one read of the id range, capped at
+ * twice the count, usually holds them all; the few it missed (records of others
+ * made meanwhile fill the range) are read one by one.
+ */
+async function recordsOf(db: LoudongDB, ids: readonly string[]): Promise<(AnyRecord | undefined)[]> {
+  if (!ids.length) return []
+  const [lo, hi] = idRange(ids)
+  const found = new Map<string, AnyRecord>()
+  for (const r of await db.records.where(':id').between(lo, hi, true, true).limit(ids.length * 2).toArray()) found.set(r.id, r)
+  const missed = ids.filter((id) => !found.has(id))
+  if (missed.length) (await db.records.bulkGet(missed)).forEach((r) => r && found.set(r.id, r))
+  return ids.map((id) => found.get(id))
 }
 
 function idRange(ids: readonly string[]): [string, string] {
@@ -146,7 +163,7 @@ export async function applyResults(db: LoudongDB, batch: readonly LocalRecord[],
   const acceptedIds = ids.filter((id) => isAccepted(answers.get(id)!))
   // counted afresh on each attempt: a lost connection retries the whole transaction
   let counts = { accepted: 0, attention: 0 }
-  await guardedWrite(db, () => db.transaction('rw', db.records, db.outbox, db.meta, async () => {
+  await guardedWrite(db, () => db.transaction('rw', db.records, db.outbox, db.meta, async (tx) => {
     if (owner) await assertOwner(db, owner)
     counts = { accepted: 0, attention: 0 }
     // a handful of IndexedDB requests per batch instead of three per record
@@ -174,6 +191,8 @@ export async function applyResults(db: LoudongDB, batch: readonly LocalRecord[],
     }
     // when the settled entries are all the id range holds (the usual case: ids are time-ordered like the
     // outbox), one range delete replaces a delete request per entry
+    // only seq and serverTime change: no door summary reads them (db/doors.ts claimRecords)
+    claimRecords(tx, 'stamped', stamped.map((r) => r.id))
     const removal = settled.length && settled.length === entries.size ? inRange(db, ids).delete() : db.outbox.bulkDelete(settled)
     await Promise.all([db.records.bulkPut(stamped), removal, db.outbox.bulkPut(flagged)])
   }))
@@ -185,8 +204,9 @@ export async function applyResults(db: LoudongDB, batch: readonly LocalRecord[],
  * tab) while the run is going are picked up too, because each batch is read
  * fresh from the outbox.
  *
- * A batch's answers are stored while the next batch is on its way (the
- * database and the network overlap), and always before the run returns. If
+ * A batch's answers are stored, and the batch after it read, while the next
+ * batch is on its way (the database and the network overlap); answers are
+ * always stored before the run returns. If
  * storing them fails, the run throws once the batch in flight has come back;
  * that batch's records stay pending and are sent again (as duplicates) later.
  */
@@ -204,14 +224,26 @@ export async function pushOutbox(db: LoudongDB, api: SyncApi, limits: PushLimits
   let maxRecords = limits.maxRecords
   /** the last batch the server answered, whose answers are not stored yet */
   let answered: { batch: LocalRecord[]; results: PushResult[] } | null = null
+  /** the next batch, read while the one before it was on its way */
+  let upcoming: Promise<LocalRecord[]> | null = null
   for (;;) {
     // read before the previous answers are stored: their entries are already in `tried`
-    const batch = await nextBatch(db, tried, { ...limits, maxRecords })
+    const batch = upcoming ? await upcoming : await nextBatch(db, tried, { ...limits, maxRecords })
+    upcoming = null
     const storing = answered ? applyResults(db, answered.batch, answered.results, owner) : null
     answered = null
     // awaited below, after the request; this only keeps a failure from counting as unhandled meanwhile
     storing?.catch(() => undefined)
-    const res = batch.length ? await api.push(batch, known) : null
+    let res: Awaited<ReturnType<SyncApi['push']>> | null = null
+    if (batch.length) {
+      const sending = api.push(batch, known)
+      // the batch after it is read while it is on its way (the database and the network overlap): its records
+      // count as tried from now; a 413 takes them back and reads again, any other failure ends the run
+      for (const r of batch) tried.add(r.id)
+      upcoming = nextBatch(db, tried, { ...limits, maxRecords })
+      upcoming.catch(() => undefined)
+      res = await sending
+    }
     if (storing) {
       const counts = await storing
       total.accepted += counts.accepted
@@ -219,6 +251,9 @@ export async function pushOutbox(db: LoudongDB, api: SyncApi, limits: PushLimits
     }
     if (!res) return { kind: 'done', ...total }
     if (res.kind === 'http' && res.status === 413) {
+      await upcoming?.catch(() => undefined)
+      upcoming = null
+      for (const r of batch) tried.delete(r.id)
       if (batch.length > 1) {
         maxRecords = Math.max(1, Math.floor(batch.length / 2))
         continue
@@ -228,8 +263,10 @@ export async function pushOutbox(db: LoudongDB, api: SyncApi, limits: PushLimits
       total.attention++
       continue
     }
-    if (res.kind !== 'ok') return { kind: 'failed', failure: res }
-    for (const r of batch) tried.add(r.id)
+    if (res.kind !== 'ok') {
+      await upcoming?.catch(() => undefined)
+      return { kind: 'failed', failure: res }
+    }
     answered = { batch, results: res.data.results }
     onAnswered?.(batch.length)
   }

@@ -34,13 +34,16 @@ export interface SaveSample {
 const bench = {
   reset,
 
-  /** Pulls everything in the token's scope into the (empty) device database. */
-  async pull(token: string): Promise<{ ms: number; stored: number; count: number }> {
+  /** Pulls everything in the token's scope into the (empty) device database, as the app does (its page size); `netMs`: the requests' time, which overlaps the stores. */
+  async pull(token: string): Promise<{ ms: number; netMs: number; stored: number; count: number }> {
+    const a = api(token)
+    let netMs = 0
+    const timed = { ...a, pull: async (...args: Parameters<typeof a.pull>) => { const s = performance.now(); try { return await a.pull(...args) } finally { netMs += performance.now() - s } } }
     const t0 = performance.now()
-    const out = await pullAll(db, api(token))
+    const out = await pullAll(db, timed)
     const ms = performance.now() - t0
     if (out.kind !== 'done') throw new Error(`pull failed: ${JSON.stringify(out)}`)
-    return { ms, stored: out.stored, count: await db.records.count() }
+    return { ms, netMs, stored: out.stored, count: await db.records.count() }
   },
 
   /** Puts records in the outbox as saveRecord would, in bulk (setup, not timed). */
@@ -53,13 +56,16 @@ const bench = {
     return db.outbox.count()
   },
 
-  /** Sends the whole outbox with the app's push (500 a batch), timed end to end. */
-  async push(token: string): Promise<{ ms: number; accepted: number; attention: number; left: number }> {
+  /** Sends the whole outbox with the app's push (500 a batch), timed end to end; `netMs`: time spent waiting for answers, which overlaps storing the previous one. */
+  async push(token: string): Promise<{ ms: number; netMs: number; accepted: number; attention: number; left: number }> {
+    const a = api(token)
+    let netMs = 0
+    const timed = { ...a, push: async (...args: Parameters<typeof a.push>) => { const s = performance.now(); try { return await a.push(...args) } finally { netMs += performance.now() - s } } }
     const t0 = performance.now()
-    const out = await pushOutbox(db, api(token))
+    const out = await pushOutbox(db, timed)
     const ms = performance.now() - t0
     if (out.kind !== 'done') throw new Error(`push failed: ${JSON.stringify(out.failure)}`)
-    return { ms, accepted: out.accepted, attention: out.attention, left: await db.outbox.count() }
+    return { ms, netMs, accepted: out.accepted, attention: out.attention, left: await db.outbox.count() }
   },
 
   /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createSyncApi } from '@app/sync/api'
 import { saveRecord } from '@app/sync/outbox'
-import { pullAll, storePage } from '@app/sync/pull'
+import { FIRST_DOWNLOAD_LIMIT, pullAll, storePage } from '@app/sync/pull'
+import { PULL_DEFAULT_LIMIT } from '@shared/index'
 import { uuidv7, type LocalRecord } from '@shared/index'
 import { BUILDING, FakeServer, NOW, freshDb, visitBody } from './fakes'
 
@@ -19,6 +20,21 @@ function othersRecords(n: number): LocalRecord[] {
 }
 
 describe('pullAll', () => {
+  it('asks for pages of FIRST_DOWNLOAD_LIMIT into an empty device, PULL_DEFAULT_LIMIT after, unless told a size', async () => {
+    const db = freshDb()
+    const server = new FakeServer()
+    server.seed(othersRecords(3))
+    const api = createSyncApi({ fetch: server.fetch }, 'tok')
+    const limits: number[] = []
+    const watched = { ...api, pull: (after: number, limit: number, count?: boolean) => (limits.push(limit), api.pull(after, limit, count)) }
+    await pullAll(db, watched)
+    server.seed(othersRecords(2))
+    await pullAll(db, watched)
+    await pullAll(db, watched, 7)
+    expect(limits).toEqual([FIRST_DOWNLOAD_LIMIT, PULL_DEFAULT_LIMIT, 7])
+    expect(FIRST_DOWNLOAD_LIMIT).toBeGreaterThan(PULL_DEFAULT_LIMIT)
+  })
+
   it('pages until the server has no more, storing records and the cursor', async () => {
     const db = freshDb()
     const server = new FakeServer()

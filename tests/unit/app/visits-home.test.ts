@@ -63,6 +63,8 @@ describe('走访 screens', () => {
 
   it('logs 无人在家 in two taps from the grid: 已保存 at once, 待同步, and the door says 未见到, not covered', async () => {
     const wrapper = await open('/visits')
+    // the grid is drawn once the doors' summaries are read
+    await vi.waitFor(() => expect(wrapper.find('.unit-tabs').exists()).toBe(true))
     // no layout engine here, so the units come as tabs (see grid-shape.test.ts)
     await wrapper.find('.unit-tabs').findAll('button')[1]!.trigger('click')
     expect(door(wrapper, '2-3-2').attributes('data-status')).toBe('never')

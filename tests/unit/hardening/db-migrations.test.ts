@@ -9,16 +9,19 @@ import { describe, expect, it } from 'vitest'
 import Dexie from 'dexie'
 import { LoudongDB } from '@app/db/database'
 import { SCHEMA_VERSIONS } from '@app/db/versions'
+import { doorRecords } from '@app/db/doors'
 
 const V1 = { records: 'id, seq, type, orgPath, [type+orgPath]', outbox: 'id, state, queuedAt', meta: 'key', org: 'path, kind', drafts: 'key' }
 const V2 = { records: 'id, seq, type, orgPath', doors: 'ref, building', doorVisits: 'ref' }
 const V3 = { doorVisits: null, doorEntries: 'id, ref' }
+const V4 = { records: 'id, seq, type, orgPath, [orgPath+body.household]' }
 
 /** version → the store definitions that release declared. Add one line per shipped version. */
 const SHIPPED: Record<number, Record<string, string | null>> = {
   1: V1,
   2: V2,
   3: V3,
+  4: V4,
 }
 
 const B01 = 'pl/tuodong/mingtongxiang/g01/b01'
@@ -78,12 +81,14 @@ describe('device database migrations', () => {
       for (const table of Object.keys(before)) if (!table.startsWith('door')) expect(after[table], table).toEqual(before[table])
       expect(await current.outbox.where('state').equals('pending').count()).toBe(1)
       expect(await current.records.where('orgPath').equals(B01).count()).toBe(3)
-      if (Number(version) < 3) {
-        // versions 2 and 3 built the door's summary and entries from the visits already here: the latest met one
+      if (Number(version) < 4) {
+        // versions 2–4 built the door's summary from the visits already here: the latest met one; version 4
+        // reads a door's visits by the records index and keeps rows for amendments alone (none here)
         expect(await current.doors.where('building').equals(B01).toArray()).toEqual([
           { ref: `${B01}:1-2-1`, building: B01, household: '1-2-1', met: { id: '0190b3f0-0000-7000-8000-000000000003', at: at(3) } },
         ])
-        expect((await current.doorEntries.where('ref').equals(`${B01}:1-2-1`).primaryKeys()).sort()).toEqual((rowsFor().records as { id: string }[]).map((r) => r.id).sort())
+        expect(await current.doorEntries.count()).toBe(0)
+        expect((await doorRecords(current, B01, '1-2-1')).map((r) => r.id).sort()).toEqual((rowsFor().records as { id: string }[]).map((r) => r.id).sort())
       }
       current.close()
     })

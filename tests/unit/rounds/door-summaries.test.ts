@@ -8,12 +8,14 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { LoudongDB } from '@app/db/database'
-import { doorEntriesFrom, type DoorEntryRow, type DoorSummary } from '@app/db/doors'
-import { storePage } from '@app/sync/pull'
+import { claimRecords, doorTablesFrom, type DoorEntryRow, type DoorSummary } from '@app/db/doors'
+import { pullAll, storePage } from '@app/sync/pull'
+import { applyResults } from '@app/sync/push'
+import type { SyncApi } from '@app/sync/api'
 import { saveRecord } from '@app/sync/outbox'
 import { foldVisits } from '@shared/fold'
 import { householdRef, isAttemptVisit, isCoveringVisit, lastVisits } from '@shared/rounds'
-import type { AnyRecord, Outcome, StoredRecord } from '@shared/index'
+import type { AnyRecord, LocalRecord, Outcome, PullResponse, PushResult, StoredRecord } from '@shared/index'
 
 const BUILDINGS = ['pl/td/mtx/g01/b01', 'pl/td/mtx/g01/b02']
 const HOUSEHOLDS = ['1-1-1', '1-1-2', '1-2-1']
@@ -137,7 +139,7 @@ describe('per-door summaries', () => {
       expect(await summaries(db), `seed ${seed}: after hand-over`).toEqual(await truth(db))
 
       // the door rows an upgrade builds from the records equal the kept ones, entry rows included
-      const rebuilt = doorEntriesFrom(await db.records.toArray())
+      const rebuilt = doorTablesFrom(await db.records.toArray())
       expect(rebuilt.doors.sort((x, y) => (x.ref < y.ref ? -1 : 1)), `seed ${seed}: rebuilt`).toEqual(await summaries(db))
       expect(byId(rebuilt.doorEntries), `seed ${seed}: rebuilt entries`).toEqual(byId(await db.doorEntries.toArray()))
 
@@ -167,6 +169,118 @@ describe('per-door summaries', () => {
     // the only visit of b2 was voided: no door there has a colour
     expect(await db.doors.where('building').equals(b2).count()).toBe(0)
     expect(await summaries(db)).toEqual(await truth(db))
+    db.close()
+  })
+
+  /** A server that answers pulls from `log` (in seq order) a page at a time; `failAt`: the page that gets no answer. */
+  function pullApi(log: readonly StoredRecord[], failAt = Infinity): SyncApi {
+    let pages = 0
+    return {
+      push: () => Promise.reject(new Error('no push here')),
+      missing: () => Promise.reject(new Error('no missing here')),
+      pull: async (after, limit) => {
+        if (++pages >= failAt) return { kind: 'network', message: 'offline' }
+        const rest = log.filter((r) => r.seq > after)
+        const records = rest.slice(0, limit)
+        const data: PullResponse = { records, cursor: records.length ? records[records.length - 1]!.seq : after, more: rest.length > limit, now: '2026-11-30T00:00:00.000Z' }
+        return { kind: 'ok', status: 200, data } as Awaited<ReturnType<SyncApi['pull']>>
+      },
+    }
+  }
+
+  /** A random log as the server holds it: every record numbered, a few amendments numbered before their visit. */
+  function serverLog(next: () => number, n: number): StoredRecord[] {
+    const log = randomLog(next, n).map((r) => ({ ...r }) as AnyRecord)
+    // swap a few neighbours so that some amendments come before their visit
+    for (let i = 1; i < log.length; i++) if (next() < 0.15) [log[i - 1], log[i]] = [log[i]!, log[i - 1]!]
+    return log.map((r, i) => ({ ...r, seq: i + 1, serverTime: '2026-11-01T00:00:00.000Z' }) as StoredRecord)
+  }
+
+  it('a first download into an empty device, summarised once at its end, equals the page-by-page result and the fold (40 random cases)', async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const next = rng(1000 + seed)
+      const log = serverLog(next, 10 + Math.floor(next() * 40))
+      const limit = 1 + Math.floor(next() * 7)
+      const first = new LoudongDB(`doors-first-${seed}-${Math.random().toString(36).slice(2)}`)
+      expect(await pullAll(first, pullApi(log), limit), `seed ${seed}`).toEqual({ kind: 'done', stored: log.length })
+      const paged = new LoudongDB(`doors-paged-${seed}-${Math.random().toString(36).slice(2)}`)
+      for (let i = 0; i < log.length; i += limit) await storePage(paged, log.slice(i, i + limit), log[Math.min(i + limit, log.length) - 1]!.seq)
+      expect(await summaries(first), `seed ${seed}: summaries`).toEqual(await summaries(paged))
+      expect(await summaries(first), `seed ${seed}: fold`).toEqual(await truth(first))
+      expect(byId(await first.doorEntries.toArray()), `seed ${seed}: entries`).toEqual(byId(await paged.doorEntries.toArray()))
+      expect(await first.getMeta('doorsStale')).toBeUndefined()
+      first.close()
+      paged.close()
+    }
+  }, 300_000)
+
+  it('a first download cut off by the network, or by the app being closed, still leaves summaries equal to the fold', async () => {
+    const next = rng(77)
+    const log = serverLog(next, 60)
+    // the third page gets no answer: the two stored ones are summarised before the pull returns
+    const cut = new LoudongDB(`doors-cut-${Math.random().toString(36).slice(2)}`)
+    expect((await pullAll(cut, pullApi(log, 3), 10)).kind).toBe('failed')
+    expect(await cut.records.count()).toBe(20)
+    expect(await summaries(cut)).toEqual(await truth(cut))
+    expect(await cut.getMeta('doorsStale')).toBeUndefined()
+    cut.close()
+
+    // the app closed after two deferred pages: the mark stays with them, and the next pull rebuilds first
+    const closed = new LoudongDB(`doors-closed-${Math.random().toString(36).slice(2)}`)
+    await storePage(closed, log.slice(0, 10), 10, undefined, true, { deferDoors: true })
+    await storePage(closed, log.slice(10, 20), 20, undefined, true, { deferDoors: true })
+    expect(await closed.getMeta('doorsStale')).toBe(true)
+    expect(await closed.doors.count()).toBe(0)
+    expect(await pullAll(closed, pullApi(log.slice(0, 20)), 10)).toEqual({ kind: 'done', stored: 0 })
+    expect(await summaries(closed)).toEqual(await truth(closed))
+    expect(await closed.getMeta('doorsStale')).toBeUndefined()
+    closed.close()
+  })
+
+  it("a push's acknowledgement (seqs stamped) leaves every summary as it was and equal to the fold; amendments' rows learn their seq (20 random cases)", async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const next = rng(2000 + seed)
+      // this phone's own records, none sent yet
+      const mine = randomLog(next, 10 + Math.floor(next() * 30)).map(({ seq: _seq, ...r }) => r as AnyRecord)
+      const db = new LoudongDB(`doors-ack-${seed}-${Math.random().toString(36).slice(2)}`)
+      await db.transaction('rw', db.records, db.outbox, async () => {
+        await db.records.bulkAdd(mine)
+        await db.outbox.bulkAdd(mine.map((r, i) => ({ id: r.id, state: 'pending' as const, queuedAt: i, attempts: 0 })))
+      })
+      const before = await summaries(db)
+      // the server took them in the order sent, one refused
+      const refused = mine[Math.floor(next() * mine.length)]!.id
+      const results: PushResult[] = mine.map((r, i) =>
+        r.id === refused ? { id: r.id, status: 'rejected', code: 'bad_value', reason: '户号不存在', path: 'body.household' } : { id: r.id, status: 'accepted', seq: 100 + i, serverTime: '2026-11-30T00:00:00.000Z' },
+      )
+      expect(await applyResults(db, mine as LocalRecord[], results)).toEqual({ accepted: mine.length - 1, attention: 1 })
+      expect(await summaries(db), `seed ${seed}: unchanged`).toEqual(before)
+      expect(await summaries(db), `seed ${seed}: fold`).toEqual(await truth(db))
+      expect(byId(await db.doorEntries.toArray()), `seed ${seed}: entries`).toEqual(byId(doorTablesFrom(await db.records.toArray()).doorEntries))
+      db.close()
+    }
+  }, 300_000)
+
+  it('trusts a claim: a visit claimed as only stamped is not read back (which is why only a writer that knows may claim)', async () => {
+    const db = new LoudongDB(`doors-claim-${Math.random().toString(36).slice(2)}`)
+    const [b1] = BUILDINGS as [string]
+    const visit = { ...base('0190b3f0-0000-7000-8000-0000000000a1', b1), type: 'visit', body: { household: '1-1-1', outcome: 'met', purposes: [], note: '', visitedAt: '2026-11-01T02:00:00.000Z' } } as AnyRecord
+    await db.records.add(visit)
+    const moved = { ...visit, body: { ...(visit.body as object), household: '1-2-1' } } as AnyRecord
+    // claimed: the door keeps the summary the claim said could not change
+    let done: Parameters<typeof claimRecords>[0] | undefined
+    await db.transaction('rw', db.records, async (tx) => {
+      claimRecords(tx, 'stamped', [visit.id])
+      done = tx
+      await db.records.put({ ...moved, seq: 1 } as AnyRecord)
+    })
+    expect((await summaries(db)).map((d) => d.household)).toEqual(['1-1-1'])
+    // the claim was used up by that write: the next one is read back, and the door follows the visit (back to 1-1-1)
+    await db.transaction('rw', db.records, async () => {
+      await db.records.put({ ...visit, seq: 2 } as AnyRecord)
+    })
+    expect(await summaries(db)).toEqual(await truth(db))
+    expect(() => claimRecords(done!, 'fresh', ['x'])).toThrow(/outside an active transaction/)
     db.close()
   })
 })
