@@ -17,6 +17,8 @@ import { MemoryLoginFailures } from './auth'
 import type { LedgerItems } from '../shared/ledger'
 import { createSqliteLedger } from './ledger/sqlite'
 import { groupCommit } from './groupCommit'
+import { walSync } from './walSync'
+import { startCheckpointer } from './checkpointer'
 import type { AuditStore } from './audit/store'
 import { sqliteAuditStore } from './audit/sqlite'
 import type { AppLockStore } from './applock/store'
@@ -602,7 +604,12 @@ export function createSqliteStorage(db: Db): Storage {
     ...handoverQueries(db),
   }
 
-  const appendItems = (items: readonly BatchItem[], ctx: BatchContext): BatchOutcome[] => {
+  /** What one append transaction keeps across its batches: the summaries' changes, and the erasures read per place. */
+  interface AppendTx {
+    summaries: ReturnType<typeof ledger.batch>
+    erasuresAt: Map<string, RecordDbRow[]>
+  }
+  const appendItems = (items: readonly BatchItem[], ctx: BatchContext, tx: AppendTx): BatchOutcome[] => {
     let quarantined = 0
     const quarantine = (recordId: string | null, code: MessageCode, path: string, raw: string) => {
       quarantined++
@@ -655,7 +662,9 @@ export function createSqliteStorage(db: Db): Storage {
         if (!ref.mayPrecede) targetId = ref.id
       }
       // made before an erasure of its household, sent after it: stored redacted (the hash stays the sent one's)
-      const erasures = q.erasuresAt.all(r.orgPath)
+      // read once a place and transaction (an erasure appended here forgets its place's)
+      let erasures = tx.erasuresAt.get(r.orgPath)
+      if (!erasures) tx.erasuresAt.set(r.orgPath, (erasures = q.erasuresAt.all(r.orgPath)))
       const redacted = erasures.length ? redactArriving(r, erasures.map(toStored), q.recordsAt.all(r.orgPath).map(toStored)) : null
       const res = q.recordInsert.run({
         id: r.id,
@@ -672,6 +681,7 @@ export function createSqliteStorage(db: Db): Storage {
       })
       const seq = Number(res.lastInsertRowid)
       if (r.type === 'household.erasure') {
+        tx.erasuresAt.delete(r.orgPath)
         // an erasure redacts the household's stored records in the same transaction (read only
         // then: the building's records cost ~0.1 s per append in a large building)
         for (const red of redactionsFor(r, seq, q.recordsAt.all(r.orgPath).map(toStored))) q.recordRewrite.run(JSON.stringify(red.body), red.id)
@@ -681,29 +691,48 @@ export function createSqliteStorage(db: Db): Storage {
           if (raw !== null) q.quarantineRewrite.run(raw, row.qid)
         }
       }
-      ledger.apply({ ...r, ...(redacted ? { body: redacted } : {}), seq, serverTime: ctx.serverTime } as StoredRecord)
+      tx.summaries.apply({ ...r, ...(redacted ? { body: redacted } : {}), seq, serverTime: ctx.serverTime } as StoredRecord)
       return { status: 'accepted', seq, serverTime: ctx.serverTime }
     })
     // keeps the account's newest QUARANTINE_PER_ACCOUNT rows (and every row a handover refers to)
     if (quarantined) q.quarantineTrim.run(ctx.userId, ctx.userId, QUARANTINE_PER_ACCOUNT - 1)
     return outcomes
   }
-  const appendTx = db.transaction((batches: readonly Batch[]): BatchOutcome[][] => batches.map((b) => appendItems(b.items, b.ctx)))
+  const appendTx = db.transaction((batches: readonly Batch[]): BatchOutcome[][] => {
+    const tx: AppendTx = { summaries: ledger.batch(), erasuresAt: new Map() }
+    const outcomes = batches.map((b) => appendItems(b.items, b.ctx, tx))
+    tx.summaries.finish()
+    return outcomes
+  })
+  // outside a caller's transaction, synced off the event loop (./walSync.ts); inside one, its COMMIT syncs
+  const wal = walSync(db)
+  // and checkpointed off it (./checkpointer.ts)
+  const checkpointer = startCheckpointer(db)
+  const lowestAccepted = (all: BatchOutcome[][]): number | null => {
+    let low: number | null = null
+    for (const outcomes of all) for (const o of outcomes) if (o.status === 'accepted' && (low === null || o.seq < low)) low = o.seq
+    return low
+  }
+  const append = (batches: readonly Batch[]): BatchOutcome[][] | Promise<BatchOutcome[][]> =>
+    wal && !db.inTransaction ? wal.durably(() => appendTx.immediate(batches), lowestAccepted) : appendTx.immediate(batches)
+  /** Seqs a reader may hand out: none committed but not yet on disk (./walSync.ts). */
+  const visible = (seq: number): boolean => !wal || seq < wal.visibleBelow()
 
   // One connection serves every request. While `transaction` runs its async `fn`, other
   // callers wait at this gate, so nothing of theirs lands inside (or is rolled back with) it.
   let gate: Promise<void> | null = null
   const gated =
     <A extends unknown[], R>(f: (...args: A) => R) =>
-    async (...args: A): Promise<R> => {
+    async (...args: A): Promise<Awaited<R>> => {
       while (gate) await gate
-      return f(...args)
+      return await f(...args)
     }
   const highest = (): number => q.highestSeq.get()?.n ?? 0
+  const highestVisible = (): number => Math.min(highest(), wal ? wal.visibleBelow() - 1 : Infinity)
   const identityTx = db.transaction((renew: boolean, now: string): DatabaseHead => {
     if (renew) q.identitySet.run(newIdentity(), now, highest())
     else q.identityCreate.run(newIdentity(), now)
-    return { identity: q.identityGet.get()!.identity, highestSeq: highest() }
+    return { identity: q.identityGet.get()!.identity, highestSeq: highestVisible() }
   })
   const usageTx = db.transaction((userId: string, records: number, bytes: number, now: number, limits: PushLimits): number => {
     const w = usageWindows(now)
@@ -723,7 +752,7 @@ export function createSqliteStorage(db: Db): Storage {
     identity: {
       head: g(() => {
         const row = q.identityGet.get()
-        return row ? { identity: row.identity, highestSeq: highest() } : identityTx.immediate(false, new Date().toISOString())
+        return row ? { identity: row.identity, highestSeq: highestVisible() } : identityTx.immediate(false, new Date().toISOString())
       }),
       renew: g((now: string) => identityTx.immediate(true, now)),
     },
@@ -826,8 +855,8 @@ export function createSqliteStorage(db: Db): Storage {
     },
     records: {
       // IMMEDIATE: take the write lock up front, so the reads inside see the final state.
-      appendBatch: g((items: readonly BatchItem[], ctx: BatchContext) => appendTx.immediate([{ items, ctx }])[0]!),
-      appendGroup: g((batches: readonly Batch[]) => appendTx.immediate(batches)),
+      appendBatch: g(async (items: readonly BatchItem[], ctx: BatchContext) => (await append([{ items, ctx }]))[0]!),
+      appendGroup: g((batches: readonly Batch[]) => append(batches)),
       pull: g((scopes: readonly string[], after: number, limit: number) => {
         const rows: RecordDbRow[] = []
         const norm = normalizeScopes(scopes)
@@ -840,8 +869,10 @@ export function createSqliteStorage(db: Db): Storage {
           rows.push(...page)
         }
         if (norm.length > 1) rows.sort((a, b) => a.seq - b.seq)
-        const more = rows.length > limit
-        return { records: rows.slice(0, limit).map(toStored), more }
+        // a page stops before a seq not yet on disk (a moment away: the next pull goes on from there)
+        const shown = rows.filter((r) => visible(r.seq))
+        const more = shown.length > limit
+        return { records: shown.slice(0, limit).map(toStored), more }
       }),
       countAfter: g((scopes: readonly string[], after: number) => {
         let n = 0
@@ -908,7 +939,7 @@ export function createSqliteStorage(db: Db): Storage {
   })
 
   const logins = new MemoryLoginFailures()
-  const ungated = <A extends unknown[], R>(f: (...args: A) => R) => async (...args: A): Promise<R> => f(...args)
+  const ungated = <A extends unknown[], R>(f: (...args: A) => R) => async (...args: A): Promise<Awaited<R>> => await f(...args)
   const inside: Storage = {
     ...build(ungated),
     logins,
@@ -940,6 +971,7 @@ export function createSqliteStorage(db: Db): Storage {
       }
     },
     close: async () => {
+      await checkpointer?.close()
       db.close()
     },
   }

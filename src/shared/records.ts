@@ -8,6 +8,7 @@ import { UUID_RE } from './ids'
 import type { MessageCode } from './messages'
 import { LEVELS } from './org'
 import { textLength } from './text'
+import { parseInstant } from './time'
 
 const msg = (code: MessageCode) => code
 
@@ -37,7 +38,7 @@ export const maxChars = (max: number, code: MessageCode = 'text_too_long') =>
 const bodyTime = v.pipe(
   v.string(msg('bad_value')),
   v.regex(ISO_RE, msg('bad_value')),
-  v.check((s: string) => Date.parse(s) >= TIME_FLOOR, msg('time_too_early')),
+  v.check((s: string) => parseInstant(s) >= TIME_FLOOR, msg('time_too_early')),
 )
 const isoTime = v.pipe(v.string(msg('bad_value')), v.regex(ISO_RE, msg('bad_value')))
 const note = v.pipe(v.string(msg('bad_value')), maxChars(NOTE_MAX, 'note_too_long'))
@@ -679,6 +680,6 @@ export function checkRecordShape(input: unknown): CheckResult<LocalRecord> {
 export const FUTURE_TOLERANCE_MS = 24 * 60 * 60 * 1000
 
 export function isTooFarInFuture(iso: string, now: number): boolean {
-  const t = Date.parse(iso)
+  const t = parseInstant(iso)
   return Number.isNaN(t) || t > now + FUTURE_TOLERANCE_MS
 }

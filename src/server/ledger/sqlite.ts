@@ -9,7 +9,7 @@ import type { LedgerItems } from '../../shared/ledger'
 import { monthRange } from '../../shared/time'
 import { toStored, type RecordDbRow } from '../storage'
 import {
-  addFeedbackTally, addVisitTally, careValues, coveredChange, emptyDeltas, feedbackOfRow, feedbackValues, itemsOfRows, keyOf, partsOf,
+  addFeedbackTally, addVisitTally, amendedId, careValues, coveredChange, emptyDeltas, feedbackOfRow, feedbackValues, itemsOfRows, keyOf, partsOf,
   serviceValues, sessionValues, SHEET_KINDS_SQL, SUMMARY_TABLES, summaryNeeds, summaryWrites, visitOfRow, visitValues,
   type ActivityRow, type CareRow, type FeedbackRow, type OpenRow, type ServiceRow, type SessionRow, type TallyDeltas, type TallyRow, type VisitRow,
 } from './summaries'
@@ -18,8 +18,13 @@ import {
 const below = (scope: string): [string, string] => [scope + '/', scope + '0']
 
 export interface SqliteLedger {
-  /** keeps the summaries current for one record just inserted (inside the caller's transaction) */
-  apply(record: StoredRecord): void
+  /**
+   * Keeps the summaries current for the records one transaction appends (inside it):
+   * `apply` each record just inserted, in seq order (its item rows are written then),
+   * then `finish` once, which adds up the tally and activity changes of them all (a push
+   * of 100 visits to one building is one tally row written, not 100).
+   */
+  batch(): { apply(record: StoredRecord): void; finish(): void }
   items(scope: string, month: string): LedgerItems
   /** `ledger.weights` records placed on `street`, in seq order */
   weights(street: string): StoredRecord[]
@@ -132,14 +137,31 @@ export function createSqliteLedger(db: Db): SqliteLedger {
     page: db.prepare<[number, number], RecordDbRow>('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?'),
   }
 
-  function apply(r: StoredRecord): void {
+  function batch(): { apply(record: StoredRecord): void; finish(): void } {
     const d = emptyDeltas()
-    applyInto(r, d)
-    addDeltas(d)
+    const activity: Activity = new Map()
+    return {
+      apply: (r) => applyInto(r, d, activity, true),
+      finish: () => {
+        addActivity(activity)
+        addDeltas(d)
+      },
+    }
   }
 
-  /** Writes `r`'s item rows and adds its tally changes to `d` (linear: a rebuild adds a page's up first). */
-  function applyInto(r: StoredRecord, d: TallyDeltas): void {
+  /** Each (month, place, author)'s earliest instant among the records applied. */
+  type Activity = Map<string, [month: string, path: string, authorId: string, at: number]>
+
+  function addActivity(activity: Activity): void {
+    for (const a of activity.values()) q.activity.run(...a)
+  }
+
+  /**
+   * Writes `r`'s item rows, adds its tally changes to `d` and its activity to `activity`
+   * (linear: a transaction, or a rebuild's page, adds them up first; nothing here reads
+   * the tallies or the activity rows). `appended`: `r` was inserted in this transaction.
+   */
+  function applyInto(r: StoredRecord, d: TallyDeltas, activity: Activity, appended: boolean): void {
     const needs = summaryNeeds(r)
     const w = summaryWrites(r, {
       ...(needs.target !== undefined
@@ -147,14 +169,20 @@ export function createSqliteLedger(db: Db): SqliteLedger {
         : {}),
       ...(needs.careAt !== undefined ? { care: q.careFlags.all(needs.careAt).map(toStored) } : {}),
     })
-    q.activity.run(w.activity.month, w.activity.path, w.activity.authorId, w.activity.at)
+    const a = w.activity
+    const key = keyOf(a.month, a.path, a.authorId)
+    const seen = activity.get(key)
+    if (!seen || a.at < seen[3]) activity.set(key, [a.month, a.path, a.authorId, a.at])
+    // appended just now, a record that is its own entity (not an amendment) has no row yet:
+    // no id is stored twice (a rebuild's page may meet a record another process applied)
+    const own = appended && amendedId(r) === undefined
     if (w.visit) {
-      const old = q.visitGet.get(w.visit.id)
+      const old = own ? undefined : q.visitGet.get(w.visit.id)
       if (old) addVisitTally(d, visitOfRow(old), -1)
       if (w.visit.item) addVisitTally(d, w.visit.item, 1)
     }
     if (w.feedback) {
-      const old = q.feedbackGet.get(w.feedback.id)
+      const old = own ? undefined : q.feedbackGet.get(w.feedback.id)
       if (old) addFeedbackTally(d, feedbackOfRow(old), -1)
       if (w.feedback.item) addFeedbackTally(d, w.feedback.item, 1)
     }
@@ -200,13 +228,15 @@ export function createSqliteLedger(db: Db): SqliteLedger {
   const rebuildPage = db.transaction((after: number): { read: number; last: number } => {
     const rows = q.page.all(after, PAGE)
     const d = emptyDeltas()
-    for (const row of rows) applyInto(toStored(row), d)
+    const activity: Activity = new Map()
+    for (const row of rows) applyInto(toStored(row), d, activity, false)
+    addActivity(activity)
     addDeltas(d)
     return { read: rows.length, last: rows.length ? rows[rows.length - 1]!.seq : after }
   })
 
   return {
-    apply,
+    batch,
     items(scope, month) {
       const [lo, hi] = below(scope)
       const { from, to } = monthRange(month)

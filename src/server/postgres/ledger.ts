@@ -42,18 +42,21 @@ async function addUp(db: Queryable, table: string, key: string[], cols: string[]
 async function addDeltas(db: Queryable, d: TallyDeltas): Promise<void> {
   const changes = [...d.covered].filter(([, n]) => n !== 0)
   const covered = new Map<string, number>()
+  // the rows that came to 0, deleted after (none, mostly: then no round trip)
+  const zero: string[][] = []
   for (let i = 0; i < changes.length; i += 1000) {
     const part = changes.slice(i, i + 1000)
     const rows = await addUp(db, 'ledger_covered', ['month', 'org_path', 'household'], ['n'], part.map(([k, n]) => [...partsOf(k), n]), 'month, org_path, household, n')
     for (const r of rows) {
       const k = keyOf(String(r.month), String(r.org_path), String(r.household))
       const after = Number(r.n)
+      if (after === 0) zero.push([String(r.month), String(r.org_path), String(r.household)])
       const change = coveredChange(after - d.covered.get(k)!, after)
       if (change) covered.set(keyOf(String(r.month), String(r.org_path)), (covered.get(keyOf(String(r.month), String(r.org_path))) ?? 0) + change)
     }
   }
-  if (changes.length) await db.query('DELETE FROM ledger_covered WHERE n = 0 AND (month, org_path, household) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))', [
-    changes.map(([k]) => partsOf(k)[0]), changes.map(([k]) => partsOf(k)[1]), changes.map(([k]) => partsOf(k)[2]),
+  if (zero.length) await db.query('DELETE FROM ledger_covered WHERE n = 0 AND (month, org_path, household) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))', [
+    zero.map((z) => z[0]), zero.map((z) => z[1]), zero.map((z) => z[2]),
   ])
   const tallies: unknown[][] = []
   for (const k of new Set([...d.visits.keys(), ...covered.keys()])) {
@@ -72,11 +75,12 @@ async function addDeltas(db: Queryable, d: TallyDeltas): Promise<void> {
 }
 
 /**
- * Keeps the summaries current for `records`, just inserted in this transaction, in seq order.
+ * Keeps the summaries current for `records`, in seq order (`appended`: inserted in this
+ * transaction, by the caller just before; a rebuild's page is not).
  * Round trips per batch, not per record: one read of every amended record with what refers
  * to it, one of the care flags of the buildings touched, one of the rows replaced.
  */
-export async function applyLedger(db: Queryable, records: readonly StoredRecord[]): Promise<void> {
+export async function applyLedger(db: Queryable, records: readonly StoredRecord[], appended = false): Promise<void> {
   const targets = new Set<string>()
   const careAt = new Set<string>()
   for (const r of records) {
@@ -136,12 +140,18 @@ export async function applyLedger(db: Queryable, records: readonly StoredRecord[
   }
   // the tallies change by what the batch's last write of each row counts less what the row counted before it
   const d = emptyDeltas()
+  // `appended`: the records were inserted just now, so no row of theirs exists yet (no id is
+  // stored twice); only the rows of records amended are read (none for a batch of new visits)
+  const inserted = appended ? new Set(records.map((r) => r.id)) : new Set<string>()
+  const before = (ids: Iterable<string>) => [...ids].filter((id) => !inserted.has(id))
+  const oldVisits = before(newVisits.keys())
+  const oldFeedback = before(newFeedback.keys())
   if (newVisits.size) {
-    for (const old of (await db.query<VisitRow>('SELECT * FROM ledger_visits WHERE id = ANY($1)', [[...newVisits.keys()]])).rows) addVisitTally(d, visitOfRow(old), -1)
+    if (oldVisits.length) for (const old of (await db.query<VisitRow>('SELECT * FROM ledger_visits WHERE id = ANY($1)', [oldVisits])).rows) addVisitTally(d, visitOfRow(old), -1)
     for (const w of newVisits.values()) if (w?.item) addVisitTally(d, w.item, 1)
   }
   if (newFeedback.size) {
-    for (const old of (await db.query<FeedbackRow>('SELECT * FROM ledger_feedback WHERE id = ANY($1)', [[...newFeedback.keys()]])).rows) addFeedbackTally(d, feedbackOfRow(old), -1)
+    if (oldFeedback.length) for (const old of (await db.query<FeedbackRow>('SELECT * FROM ledger_feedback WHERE id = ANY($1)', [oldFeedback])).rows) addFeedbackTally(d, feedbackOfRow(old), -1)
     for (const w of newFeedback.values()) if (w?.item) addFeedbackTally(d, w.item, 1)
   }
   const puts = (m: Map<string, unknown[] | null>) => [...m.values()].filter((v): v is unknown[] => v !== null)

@@ -533,7 +533,7 @@ async function appendGroup(c: PoolClient, batches: readonly Batch[]): Promise<Ba
         stored.set(p.record.id, { seq, serverTime: p.serverTime, hash: p.hash })
         p.outcomes[p.index] = { status: 'accepted', seq, serverTime: p.serverTime }
       }
-      await applyLedger(c, chunk.map((p) => ({ ...p.record, ...(p.body ? { body: p.body } : {}), seq: seqOf.get(p.record.id)!, serverTime: p.serverTime }) as StoredRecord))
+      await applyLedger(c, chunk.map((p) => ({ ...p.record, ...(p.body ? { body: p.body } : {}), seq: seqOf.get(p.record.id)!, serverTime: p.serverTime }) as StoredRecord), true)
     }
   }
 

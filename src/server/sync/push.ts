@@ -3,7 +3,7 @@
  * transaction. Every step is idempotent: pushing the same batch again gives the
  * same answers (accepted becomes duplicate, with the same seq).
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { BatchItem, BatchOutcome, ExistingRecord, Storage } from '../storage'
 import { NotLoaded, Preloaded } from '../lookup'
 import { volunteerReaderFor } from '../volunteers'
@@ -20,7 +20,8 @@ import { checkEnvelope, checkInContext, type Actor, type ContextVerdict, type Re
 /** The idempotency fingerprint: sha256 of the canonical envelope as the device made it. */
 export function contentHash(r: LocalRecord): string {
   const envelope = { id: r.id, type: r.type, v: r.v, orgPath: r.orgPath, authorId: r.authorId, deviceId: r.deviceId, clientTime: r.clientTime, body: r.body }
-  return createHash('sha256').update(canonicalJson(envelope), 'utf8').digest('hex')
+  // the one-shot hash: a createHash object a record cost twice as much
+  return hash('sha256', canonicalJson(envelope), 'hex')
 }
 
 function rawId(raw: unknown): string {

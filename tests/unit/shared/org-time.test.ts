@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ancestorAt, householdInLayout, householdsOf, isUnder, isUnderAny, levelOfPath, parseHouseholdKey, roomLabel } from '@shared/org'
-import { dayKey, monthKey, previousMonthKey } from '@shared/time'
+import { dayKey, monthKey, parseInstant, previousMonthKey } from '@shared/time'
 import { langFromAcceptLanguage, message } from '@shared/messages'
 
 describe('org paths', () => {
@@ -36,6 +36,15 @@ describe('Asia/Shanghai calendar', () => {
     expect(dayKey('2026-12-31T16:00:00Z')).toBe('2027-01-01')
     expect(previousMonthKey('2027-01')).toBe('2026-12')
     expect(previousMonthKey('2026-11')).toBe('2026-10')
+  })
+})
+
+describe('parseInstant', () => {
+  it('answers what Date.parse answers, for the same string again and after many others', () => {
+    const some = ['2026-05-01T10:00:00.000Z', '2026-05-01T18:00:00+08:00', 'not a time', '', '2026-02-30T00:00:00Z']
+    for (const s of some) expect(parseInstant(s)).toEqual(Date.parse(s))
+    for (let i = 0; i < 600; i++) expect(parseInstant(new Date(i * 60_000).toISOString())).toBe(i * 60_000)
+    for (const s of some) expect(parseInstant(s)).toEqual(Date.parse(s))
   })
 })
 
