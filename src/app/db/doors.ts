@@ -515,6 +515,20 @@ export async function rebuildDoors(db: LoudongDB): Promise<void> {
 }
 
 /**
+ * Rebuilds the summaries when a first download left them owed (`doorsStale`:
+ * the app was closed or killed before the download's end); otherwise reads one
+ * meta row and does nothing. Called by a pull before it starts and by the
+ * rounds screen when it opens, so a phone that lost a download and then went
+ * offline still colours its doors. Resolves to whether it rebuilt.
+ * Errors: those of rebuildDoors (the mark then stays, still owed).
+ */
+export async function rebuildDoorsIfOwed(db: LoudongDB): Promise<boolean> {
+  if (!(await db.getMeta('doorsStale'))) return false
+  await rebuildDoors(db)
+  return true
+}
+
+/**
  * One door's records as the history fold needs them: its visits (by the
  * records index) and their corrections and voids (by their `doorEntries`
  * rows). Read-only; call inside or outside a transaction (a liveQuery).

@@ -36,7 +36,7 @@ import {
 } from '@shared/index'
 import { db } from '@app/db/database'
 import { recordsOfTypes } from '@app/stores/recordsOfTypes'
-import { doorRecords, mergeVisits, type DoorSummary } from '@app/db/doors'
+import { doorRecords, mergeVisits, rebuildDoorsIfOwed, type DoorSummary } from '@app/db/doors'
 import { useFeedbackStore } from '@app/stores/feedback'
 import { RecordShapeError } from '@app/sync/errors'
 import { useOrgStore } from '@app/stores/org'
@@ -173,6 +173,9 @@ export const useRoundsStore = defineStore('rounds', () => {
   /** the buildings whose doors the screens colour: every building in my scopes (the `building` index of `doors`) */
   const doorBuildings = computed(() => org.under(session.user?.scopes ?? [], 'building').map((b) => b.path).sort().join('\n'))
   let doorSub: Subscription | null = null
+  // a first download cut short (the app killed) owes the doors their summaries: built here, offline
+  // too, beside the first read; the live query below shows them when they land
+  void rebuildDoorsIfOwed(db).catch(() => undefined)
   watch(
     doorBuildings,
     (joined) => {

@@ -6,7 +6,7 @@
 import { PULL_DEFAULT_LIMIT, PULL_MAX_LIMIT, type AnyRecord, type DatabaseHead, type StoredRecord } from '@shared/index'
 import type { LoudongDB } from '@app/db/database'
 import { guardedWrite } from '@app/db/guarded'
-import { claimRecords, rebuildDoors } from '@app/db/doors'
+import { claimRecords, rebuildDoors, rebuildDoorsIfOwed } from '@app/db/doors'
 import type { SyncApi } from './api'
 import { assertOwner, type Owner } from './owner'
 import type { TransportFailure } from './transport'
@@ -129,7 +129,7 @@ export const FIRST_DOWNLOAD_LIMIT = PULL_MAX_LIMIT
 export async function pullAll(db: LoudongDB, api: SyncApi, limit?: number, owner?: Owner, watch: PullWatch = {}): Promise<PullOutcome> {
   const cursor = (await db.getMeta('cursor')) ?? 0
   // a first download that was interrupted owes the door summaries it deferred
-  if (await db.getMeta('doorsStale')) await rebuildDoors(db)
+  await rebuildDoorsIfOwed(db)
   const startedEmpty = (await db.records.toCollection().limit(1).primaryKeys()).length === 0
   try {
     return await pullPages(db, api, limit ?? (startedEmpty ? FIRST_DOWNLOAD_LIMIT : PULL_DEFAULT_LIMIT), owner, watch, cursor, startedEmpty)

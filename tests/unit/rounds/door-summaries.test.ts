@@ -8,7 +8,7 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { LoudongDB } from '@app/db/database'
-import { claimRecords, doorTablesFrom, type DoorEntryRow, type DoorSummary } from '@app/db/doors'
+import { claimRecords, doorTablesFrom, rebuildDoorsIfOwed, type DoorEntryRow, type DoorSummary } from '@app/db/doors'
 import { pullAll, storePage } from '@app/sync/pull'
 import { applyResults } from '@app/sync/push'
 import type { SyncApi } from '@app/sync/api'
@@ -235,6 +235,16 @@ describe('per-door summaries', () => {
     expect(await summaries(closed)).toEqual(await truth(closed))
     expect(await closed.getMeta('doorsStale')).toBeUndefined()
     closed.close()
+
+    // the same, opened offline (no pull): the rounds screen's rebuild owed; once done, nothing more is owed
+    const offline = new LoudongDB(`doors-offline-${Math.random().toString(36).slice(2)}`)
+    await storePage(offline, log.slice(0, 10), 10, undefined, true, { deferDoors: true })
+    expect(await offline.doors.count()).toBe(0)
+    expect(await rebuildDoorsIfOwed(offline)).toBe(true)
+    expect(await summaries(offline)).toEqual(await truth(offline))
+    expect(await offline.doors.count()).toBeGreaterThan(0)
+    expect(await rebuildDoorsIfOwed(offline)).toBe(false)
+    offline.close()
   })
 
   it("a push's acknowledgement (seqs stamped) leaves every summary as it was and equal to the fold; amendments' rows learn their seq (20 random cases)", async () => {
